@@ -1,0 +1,67 @@
+/// A message's identity: (origin, incarnation, counter).
+///
+/// The incarnation is bumped durably on every start, and the counter starts
+/// again at 1 inside each incarnation, so an id is never reused, even after
+/// a crash that lost the counter.
+public struct MessageID: Hashable, Comparable, Sendable {
+    public var origin: NodeID
+    public var incarnation: UInt32
+    public var counter: UInt32
+
+    public init(origin: NodeID, incarnation: UInt32, counter: UInt32) {
+        self.origin = origin
+        self.incarnation = incarnation
+        self.counter = counter
+    }
+
+    /// The (origin, incarnation) stream this id belongs to: the unit the
+    /// reconciler's version vector counts in.
+    public var stream: StreamID { StreamID(origin: origin, incarnation: incarnation) }
+
+    public static func < (a: MessageID, b: MessageID) -> Bool {
+        (a.origin, a.incarnation, a.counter) < (b.origin, b.incarnation, b.counter)
+    }
+
+    /// `origin.incarnation.counter`, e.g. `00a1b2c3d4e5f607.3.17`.
+    public var text: String { "\(origin.hex).\(incarnation).\(counter)" }
+
+    public init?(text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let o = NodeID(hex: String(parts[0])),
+              let i = UInt32(parts[1]), let c = UInt32(parts[2]) else { return nil }
+        self.init(origin: o, incarnation: i, counter: c)
+    }
+}
+
+extension MessageID: CustomStringConvertible {
+    public var description: String { "\(origin.short).\(incarnation).\(counter)" }
+}
+
+extension MessageID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let id = MessageID(text: try c.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "message id must be origin.incarnation.counter")
+        }
+        self = id
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+/// One origin's messages within one incarnation.
+public struct StreamID: Hashable, Comparable, Sendable {
+    public var origin: NodeID
+    public var incarnation: UInt32
+
+    public init(origin: NodeID, incarnation: UInt32) {
+        self.origin = origin
+        self.incarnation = incarnation
+    }
+
+    public static func < (a: StreamID, b: StreamID) -> Bool {
+        (a.origin, a.incarnation) < (b.origin, b.incarnation)
+    }
+}
