@@ -1,0 +1,84 @@
+/// What a `Node` asks its shell to do, or tells its screen. The core never
+/// performs I/O; the runtime carries these out, the simulator records them.
+public enum Effect: Sendable, Hashable {
+    /// Multicast this packet to the group.
+    case send(Packet)
+    /// Show this message. `backfill` means it belongs before messages
+    /// already shown (it was late: a filled gap or a healed partition).
+    case deliver(ChatMessage, backfill: Bool)
+    /// Append these newly held messages to the replica file.
+    case persist([ChatMessage])
+    /// Write this checkpoint (atomically, after the replica lines it covers
+    /// are durable).
+    case writeCheckpoint(Checkpoint)
+    /// The token's story, for the screen and the simulator's checker.
+    case token(TokenEvent)
+    /// The state shown in the status bar changed.
+    case status(NodeStatus)
+    /// A restore from checkpoint + replica finished.
+    case restored(RestoreReport)
+    /// Something the user should know (a rejected line, a warning).
+    case notice(String)
+}
+
+public enum TokenEvent: Sendable, Hashable {
+    /// We want the token: `queued` lines wait in the outbox.
+    case requested(queued: Int)
+    /// We hold hop `hop` of `ring`.
+    case granted(ring: RingID, hop: UInt64, from: NodeID?)
+    /// We passed it on.
+    case passed(ring: RingID, hop: UInt64, to: NodeID)
+    /// We sent `count` messages (seqs `seqs`) while holding it.
+    case sent(ring: RingID, seqs: ClosedRange<UInt64>)
+    /// The successor did not take it: we form a new ring without it.
+    case successorSilent(NodeID)
+    /// No token activity: we created a new ring and hold its token.
+    case regenerated(ring: RingID)
+    /// We left `old` (if any) for `new`, a higher ring; a token of `old` we
+    /// held or were passing is destroyed.
+    case ringChanged(old: RingID?, new: RingID)
+    /// Someone else now holds the token (seen on the wire).
+    case holderChanged(NodeID)
+}
+
+/// What the status bar shows.
+public struct NodeStatus: Sendable, Hashable {
+    public var node: NodeID
+    public var nick: String
+    public var ring: RingID?
+    /// Who holds the token, as far as this node has seen.
+    public var holder: NodeID?
+    /// Live members in ring order, with their nicks.
+    public var members: [Member]
+    /// Messages known to exist but not held here.
+    public var lag: Int
+    /// Lines waiting for the token.
+    public var queued: Int
+    public var lastCheckpoint: CheckpointInfo?
+
+    public struct Member: Sendable, Hashable {
+        public var id: NodeID
+        public var nick: String
+        /// Its lag as far as its digest tells (messages we hold that it lacks).
+        public var lag: Int
+    }
+
+    public struct CheckpointInfo: Sendable, Hashable {
+        public var number: UInt64
+        public var takenAt: Int64
+        public var replicaCount: Int
+    }
+}
+
+public struct RestoreReport: Sendable, Hashable {
+    /// The checkpoint rolled back to, if any.
+    public var checkpoint: UInt64?
+    /// Messages the checkpoint covered, and replica lines replayed after it.
+    public var checkpointMessages: Int
+    public var replayed: Int
+    /// Typed lines recovered from the checkpoint's outbox.
+    public var outbox: Int
+    public var incarnation: UInt32
+    public var draft: String
+    public var warnings: [String]
+}

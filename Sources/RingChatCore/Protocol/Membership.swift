@@ -1,0 +1,89 @@
+/// Who is alive, as heard through heartbeats (and any other packet).
+///
+/// The ring is the live ids in sorted order, minus peers suspected of having
+/// dropped a token pass; a suspicion lasts one member timeout, so a peer
+/// that only lost a packet comes back on its next heartbeat after that.
+public struct Membership: Sendable {
+    public struct Peer: Sendable {
+        public var nick: String
+        public var incarnation: UInt32
+        public var lastHeard: Instant
+        public var ring: RingID?
+        /// Its outbox length from its last heartbeat: demand for the token.
+        public var queued: UInt32 = 0
+        public var summary: DigestSummary?
+        /// The latest digest entry seen from it per stream.
+        public var entries: [StreamID: DigestEntry] = [:]
+    }
+
+    public let me: NodeID
+    public private(set) var peers: [NodeID: Peer] = [:]
+    private var suspects: [NodeID: Instant] = [:]
+
+    public init(me: NodeID) { self.me = me }
+
+    /// Records that `id` (in `incarnation`) spoke. Returns false for a
+    /// packet from an older incarnation than already seen (a delayed packet
+    /// from before the peer restarted), which must not refresh liveness.
+    @discardableResult
+    public mutating func heard(_ id: NodeID, incarnation: UInt32, at now: Instant) -> Bool {
+        if var p = peers[id] {
+            guard incarnation >= p.incarnation else { return false }
+            if incarnation > p.incarnation {
+                p.incarnation = incarnation
+                p.entries = [:] // its view of the replica restarts from its files
+            }
+            p.lastHeard = now
+            peers[id] = p
+        } else {
+            peers[id] = Peer(nick: "?", incarnation: incarnation, lastHeard: now, ring: nil)
+        }
+        return true
+    }
+
+    public mutating func update(_ id: NodeID, with hb: Heartbeat) {
+        guard var p = peers[id] else { return }
+        p.nick = hb.nick
+        p.ring = hb.ring
+        p.queued = hb.queued
+        p.summary = hb.digest
+        for e in hb.page { p.entries[e.stream] = e }
+        peers[id] = p
+    }
+
+    public mutating func suspect(_ id: NodeID, until: Instant) { suspects[id] = until }
+
+    public func isLive(_ id: NodeID, now: Instant, timeout: Duration) -> Bool {
+        if id == me { return true }
+        guard let p = peers[id] else { return false }
+        return now - p.lastHeard <= timeout
+    }
+
+    /// Live peers (not including me), sorted.
+    public func livePeers(now: Instant, timeout: Duration) -> [NodeID] {
+        peers.compactMap { now - $0.value.lastHeard <= timeout ? $0.key : nil }.sorted()
+    }
+
+    /// The ring order: me plus live, unsuspected peers, sorted by id.
+    public func ringOrder(now: Instant, timeout: Duration) -> [NodeID] {
+        var ids = livePeers(now: now, timeout: timeout).filter { id in
+            guard let until = suspects[id] else { return true }
+            return now >= until
+        }
+        ids.append(me)
+        return ids.sorted()
+    }
+
+    /// The next id after me in ring order (me when alone).
+    public func successor(now: Instant, timeout: Duration) -> NodeID {
+        let order = ringOrder(now: now, timeout: timeout)
+        return order.first(where: { $0 > me }) ?? order[0]
+    }
+
+    public mutating func forgetDead(now: Instant, after: Duration) {
+        // Peers silent far longer than the timeout are dropped from memory
+        // (bounded state against a stream of spoofed ids).
+        peers = peers.filter { now - $0.value.lastHeard <= after }
+        suspects = suspects.filter { now < $0.value }
+    }
+}

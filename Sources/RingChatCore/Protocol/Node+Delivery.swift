@@ -1,0 +1,153 @@
+/// Receiving packets, storing messages, and delivering them in the agreed
+/// order through the hold-back queue.
+extension Node {
+    func receive(_ p: Packet, now: Instant) {
+        // Our own datagrams come back through multicast loopback.
+        guard p.sender != id else { return }
+        guard membership.heard(p.sender, incarnation: p.incarnation, at: now) else { return }
+        switch p.body {
+        case .heartbeat(let hb): receiveHeartbeat(hb, from: p.sender, now: now)
+        case .token(let t): receiveToken(t, from: p.sender, now: now)
+        case .tokenAck(let a): receiveAck(a, from: p.sender, now: now)
+        case .tokenRequest:
+            requesters[p.sender] = now
+            if holding != nil { checkHolder(now: now) }
+        case .data(let d): receiveData(d, from: p.sender, now: now)
+        case .nack(let n): answerNack(n, from: p.sender, now: now)
+        case .reconcileRequest(let r): answerReconcile(r, now: now)
+        }
+    }
+
+    func receiveHeartbeat(_ hb: Heartbeat, from sender: NodeID, now: Instant) {
+        membership.update(sender, with: hb)
+        highestEpoch = max(highestEpoch, hb.highestEpoch)
+        if let r = hb.ring, ring.map({ r > $0 }) ?? true {
+            // A higher ring is alive: join it (its token will reach us).
+            switchRing(to: r, evidence: nil, now: now)
+        }
+        if hb.queued > 0 { requesters[sender] = now }
+        reconcile(with: sender, heartbeat: hb, now: now)
+    }
+
+    func receiveData(_ d: DataBatch, from sender: NodeID, now: Instant) {
+        for m in d.messages {
+            if !d.retransmission {
+                if ring == nil || m.slot.ring > ring! { switchRing(to: m.slot.ring, evidence: m.slot.seq, now: now) }
+                if m.slot.ring == ring {
+                    noteActivity(now: now)
+                    joinBase(m.slot.seq)
+                    if let p = passing, m.slot.seq >= p.token.nextSeq { passing = nil }
+                    setHolder(sender)
+                }
+            }
+            store(m, now: now)
+        }
+    }
+
+    /// Adds a message to the log (and the replica) and delivers whatever it
+    /// unblocks.
+    func store(_ m: ChatMessage, now: Instant) {
+        switch log.insert(m) {
+        case .conflict: stats.conflicts += 1; return
+        case .duplicate: stats.duplicates += 1; return
+        case .new: persist([m])
+        case .extraSlot: break
+        }
+        if m.slot.ring == ring {
+            sequencer.known = max(sequencer.known, m.slot.seq)
+            if let next = sequencer.next, m.slot.seq < next { deliverLate(m) }
+            drain(now: now)
+        } else {
+            deliverLate(m)
+        }
+    }
+
+    /// A message outside the in-order path of the current ring: history, a
+    /// filled hole, or another partition's ring.
+    func deliverLate(_ m: ChatMessage) {
+        guard let canonical = log.byID[m.id], !sequencer.delivered.contains(m.id) else { return }
+        let backfill = sequencer.lastDelivered.map { canonical.slot < $0 } ?? false
+        deliver(canonical, backfill: backfill)
+    }
+
+    func deliver(_ m: ChatMessage, backfill: Bool) {
+        sequencer.delivered.insert(m.id)
+        if backfill {
+            stats.backfills += 1
+        } else if sequencer.lastDelivered.map({ m.slot > $0 }) ?? true {
+            sequencer.lastDelivered = m.slot
+        }
+        emit(.deliver(m, backfill: backfill))
+    }
+
+    /// Fixes where this node starts delivering the current ring; what it
+    /// already holds below that point is history, delivered as late.
+    func joinBase(_ seq: UInt64) {
+        guard sequencer.next == nil, let r = sequencer.ring else { return }
+        sequencer.setBase(seq)
+        guard let next = sequencer.next, next > 1 else { return }
+        for s in 1..<next {
+            if let m = log.message(at: Slot(ring: r, seq: s)) { deliverLate(m) }
+        }
+    }
+
+    /// Delivers the current ring's messages in seq order while there is no
+    /// gap.
+    func drain(now: Instant) {
+        guard let r = sequencer.ring, var next = sequencer.next else { return }
+        var progressed = false
+        while let mid = log.bySlot[Slot(ring: r, seq: next)] {
+            if !sequencer.delivered.contains(mid), let m = log.byID[mid] {
+                deliver(m, backfill: sequencer.lastDelivered.map { m.slot < $0 } ?? false)
+            }
+            next += 1
+            progressed = true
+        }
+        sequencer.next = next
+        if progressed { sequencer.holeSince = nil }
+        if sequencer.hasGap, sequencer.holeSince == nil { sequencer.holeSince = now }
+    }
+
+    /// Before leaving a ring: deliver what its hold-back queue kept, skipping
+    /// holes (they arrive later, if ever, through the reconciler).
+    func flushHeldBack(now: Instant) {
+        guard let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next else { return }
+        for seq in next...sequencer.known {
+            if let m = log.message(at: Slot(ring: r, seq: seq)), !sequencer.delivered.contains(m.id) {
+                deliver(m, backfill: false)
+            }
+        }
+    }
+
+    /// Gives up on the hole at `next` after the hole timeout: skips to the
+    /// next held seq.
+    func checkHole(now: Instant) {
+        guard sequencer.hasGap, let since = sequencer.holeSince, now >= since + config.holeTimeout,
+              let r = sequencer.ring, var next = sequencer.next else { return }
+        while next <= sequencer.known, log.bySlot[Slot(ring: r, seq: next)] == nil {
+            next += 1
+            sequencer.skipped += 1
+            stats.holesSkipped += 1
+        }
+        sequencer.next = next
+        sequencer.holeSince = nil
+        drain(now: now)
+    }
+
+    /// Packs messages into as few datagrams as the budget allows.
+    func sendPacked(_ ms: [ChatMessage], retransmission: Bool) {
+        var batch: [ChatMessage] = []
+        var size = WireCodec.dataOverhead
+        for m in ms {
+            let s = WireCodec.encodedSize(of: m)
+            if !batch.isEmpty && (size + s > config.maxDatagram || batch.count == WireLimits.maxMessagesPerPacket) {
+                send(.data(DataBatch(retransmission: retransmission, messages: batch)))
+                batch.removeAll(keepingCapacity: true)
+                size = WireCodec.dataOverhead
+            }
+            batch.append(m)
+            size += s
+        }
+        if !batch.isEmpty { send(.data(DataBatch(retransmission: retransmission, messages: batch))) }
+    }
+}

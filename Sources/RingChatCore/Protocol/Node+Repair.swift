@@ -1,0 +1,130 @@
+/// Filling gaps: NACKs for the current ring's hold-back queue (fast path),
+/// and the reconciler's version-vector anti-entropy (the path that always
+/// converges, across rings, partitions and restarts).
+extension Node {
+    func sendNack(now: Instant) {
+        guard sequencer.hasGap, let r = sequencer.ring, let next = sequencer.next else { return }
+        if let last = sequencer.lastNack, now < last + config.nackInterval { return }
+        let hi = min(sequencer.known, next + WireLimits.maxNackSpan - 1)
+        var ranges: [ClosedRange<UInt64>] = []
+        var start: UInt64? = nil
+        var s = next
+        while s <= hi && ranges.count < WireLimits.maxRanges {
+            let have = log.bySlot[Slot(ring: r, seq: s)] != nil
+            if !have, start == nil { start = s }
+            if have, let st = start { ranges.append(st...(s - 1)); start = nil }
+            s += 1
+        }
+        if let st = start, ranges.count < WireLimits.maxRanges { ranges.append(st...min(s - 1, hi)) }
+        guard !ranges.isEmpty else { return }
+        sequencer.lastNack = now
+        stats.nacksSent += 1
+        send(.nack(Nack(ring: r, ranges: ranges)))
+    }
+
+    /// Answers for the slots we are responsible for: our own messages, or,
+    /// when their origin is gone, the lowest live node answers. Anything
+    /// else is left to the reconciler, which asks exactly one peer.
+    func answerNack(_ n: Nack, from requester: NodeID, now: Instant) {
+        let order = ringOrder(now: now).filter { $0 != requester }
+        let iAmFallback = order.first == id
+        var out: [ChatMessage] = []
+        var examined = 0
+        outer: for range in n.ranges {
+            for seq in range {
+                examined += 1
+                if examined > 512 { break outer }
+                let slot = Slot(ring: n.ring, seq: seq)
+                guard let m = log.message(at: slot) else { continue }
+                let originLive = membership.isLive(m.id.origin, now: now, timeout: config.memberTimeout)
+                guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
+                if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
+                recentResends[slot] = now
+                out.append(m)
+            }
+        }
+        resend(out, now: now)
+    }
+
+    /// Sends re-sent messages within the per-second budget.
+    func resend(_ ms: [ChatMessage], now: Instant) {
+        guard !ms.isEmpty else { return }
+        let rate = Double(config.resendBudgetPerSecond)
+        resendBudget = min(rate / 10, resendBudget + rate * (now - resendBudgetAt).milliseconds / 1000)
+        resendBudgetAt = now
+        let n = min(ms.count, Int(resendBudget))
+        guard n > 0 else { return }
+        resendBudget -= Double(n)
+        stats.resent += n
+        sendPacked(Array(ms.prefix(n)), retransmission: true)
+    }
+
+    /// Compares a peer's digest page with ours and asks that peer for
+    /// exactly the counters we lack (at most one open request per stream).
+    func reconcile(with peer: NodeID, heartbeat hb: Heartbeat, now: Instant) {
+        guard hb.digest.hash != log.summary.hash || hb.digest.messages != UInt64(log.count) else { return }
+        var ranges: [StreamRange] = []
+        for e in hb.page {
+            let mine = log.entry(for: e.stream)
+            if e.setHash == mine.setHash && e.count == mine.count { continue }
+            guard e.max > mine.contiguous else { continue }
+            if let until = reconcileOutstanding[e.stream], now < until { continue }
+            let lo = mine.contiguous + 1
+            let hi = min(e.max, lo + WireLimits.maxReconcileSpan - 1)
+            let gaps = log.missing(in: e.stream, lo...hi, limit: WireLimits.maxRanges - ranges.count)
+            guard !gaps.isEmpty else { continue }
+            reconcileOutstanding[e.stream] = now + config.reconcileRetry
+            for g in gaps { ranges.append(StreamRange(stream: e.stream, counters: g)) }
+            if ranges.count >= WireLimits.maxRanges { break }
+        }
+        guard !ranges.isEmpty else { return }
+        stats.reconcileRequests += 1
+        send(.reconcileRequest(ReconcileRequest(target: peer, ranges: ranges)))
+    }
+
+    func answerReconcile(_ r: ReconcileRequest, now: Instant) {
+        guard r.target == id else { return }
+        var out: [ChatMessage] = []
+        let cap = 256
+        for range in r.ranges {
+            out += log.messages(in: range.stream, range.counters, limit: cap - out.count)
+            if out.count >= cap { break }
+        }
+        resend(out, now: now)
+    }
+
+    /// Messages known to exist but not held: the current ring's gaps, or
+    /// the largest deficit some live peer's digest shows, whichever is more.
+    func computeLag(now: Instant) -> Int {
+        var ringLag = 0
+        if let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next {
+            let hi = min(sequencer.known, next + 10_000)
+            for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
+        }
+        var best: [StreamID: UInt32] = [:]
+        for p in membership.livePeers(now: now, timeout: config.memberTimeout) {
+            guard let peer = membership.peers[p] else { continue }
+            if peer.summary?.hash == log.summary.hash { continue }
+            for (s, e) in peer.entries where e.count > (best[s] ?? 0) { best[s] = e.count }
+        }
+        var streamLag = 0
+        for (s, c) in best {
+            let mine = log.entry(for: s).count
+            if c > mine { streamLag += Int(c - mine) }
+        }
+        return max(ringLag, streamLag)
+    }
+
+    /// A peer's lag as far as its digest pages tell: what we hold that it
+    /// does not.
+    func peerLag(_ p: Membership.Peer) -> Int {
+        if p.summary?.hash == log.summary.hash { return 0 }
+        var lag = 0
+        for s in log.streamIDs {
+            let mine = log.entry(for: s).count
+            let theirs = p.entries[s]?.count ?? 0
+            if mine > theirs { lag += Int(mine - theirs) }
+        }
+        return lag
+    }
+}

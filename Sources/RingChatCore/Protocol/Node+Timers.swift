@@ -1,0 +1,70 @@
+/// Periodic work: heartbeats (with a digest page), token timers, hole and
+/// NACK timers, token requests, checkpoints, and the status bar.
+extension Node {
+    func tick(now: Instant) {
+        lastTick = now
+        if now >= nextHeartbeat {
+            sendHeartbeat(now: now)
+            // A little jitter keeps nodes started together from beating in
+            // lockstep.
+            let jitter = Int64(rng.next() % 10) * 1_000_000
+            nextHeartbeat = now + config.heartbeatInterval + .nanoseconds(jitter)
+            membership.forgetDead(now: now, after: config.memberTimeout * 20)
+            requesters = requesters.filter { now - $0.value <= config.memberTimeout }
+            recentResends = recentResends.filter { now - $0.value < config.nackInterval }
+            cachedLag = computeLag(now: now)
+        }
+        checkPass(now: now)
+        checkHolder(now: now)
+        checkLoss(now: now)
+        checkHole(now: now)
+        sendNack(now: now)
+        if !outbox.isEmpty, holding == nil, lastRequestSent.map({ now >= $0 + config.idleHold }) ?? true {
+            requestToken(now: now)
+        }
+        if let due = nextCheckpoint, now >= due { takeCheckpoint(now: now) }
+    }
+
+    func sendHeartbeat(now: Instant) {
+        let streams = log.streamIDs
+        var page: [DigestEntry] = []
+        if !streams.isEmpty {
+            let n = min(config.digestPage, WireLimits.maxDigestPage, streams.count)
+            for i in 0..<n { page.append(log.entry(for: streams[(digestCursor + i) % streams.count])) }
+            digestCursor = (digestCursor + n) % streams.count
+        }
+        send(.heartbeat(Heartbeat(nick: nick, ring: ring, queued: UInt32(outbox.count),
+                                  highestEpoch: highestEpoch, digest: log.summary, page: page)))
+    }
+
+    func takeCheckpoint(now: Instant) {
+        checkpointNumber += 1
+        let cp = Checkpoint(number: checkpointNumber, node: id, incarnation: incarnation, takenAt: wallClock(now),
+                            nick: nick, replicaCount: replicaLines, lastDelivered: sequencer.lastDelivered,
+                            outbox: outbox, ring: ring, members: ringOrder(now: now),
+                            highestEpoch: highestEpoch, draft: draft)
+        lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
+        if let every = config.checkpointEvery { nextCheckpoint = now + every }
+        emit(.writeCheckpoint(cp))
+    }
+
+    func makeStatus(now: Instant) -> NodeStatus {
+        let members = ringOrder(now: now).map { m -> NodeStatus.Member in
+            if m == id { return .init(id: m, nick: nick, lag: cachedLag) }
+            let p = membership.peers[m]
+            return .init(id: m, nick: p?.nick ?? "?", lag: p.map(peerLag) ?? 0)
+        }
+        return NodeStatus(node: id, nick: nick, ring: ring, holder: holding != nil ? id : holderGuess,
+                          members: members, lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint)
+    }
+
+    func emitStatusIfChanged(now: Instant) {
+        // Cheap fields first: peer lags are computed only on heartbeat ticks,
+        // so rebuilding the status on every packet stays affordable.
+        let s = makeStatus(now: now)
+        if s != lastStatus {
+            lastStatus = s
+            emit(.status(s))
+        }
+    }
+}

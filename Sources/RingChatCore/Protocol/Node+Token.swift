@@ -1,0 +1,199 @@
+/// The token ring: accepting, holding, sending a batch, passing, re-sending,
+/// skipping a silent successor, loss detection and regeneration, and the
+/// switch to a higher ring (how two rings merge after a partition).
+extension Node {
+    func type(_ text: String, kind: MessageKind, now: Instant) {
+        guard outbox.count < config.maxOutbox else {
+            emit(.notice("outbox full (\(outbox.count) lines wait for the token): line not queued"))
+            return
+        }
+        messageCounter += 1
+        let entry = OutboxEntry(id: MessageID(origin: id, incarnation: incarnation, counter: messageCounter),
+                                nick: nick, text: text, kind: kind, timestamp: wallClock(now))
+        outbox.append(entry)
+        if holding != nil {
+            actAsHolder(now: now)
+        } else {
+            requestToken(now: now)
+        }
+    }
+
+    func requestToken(now: Instant) {
+        lastRequestSent = now
+        emit(.token(.requested(queued: outbox.count)))
+        send(.tokenRequest(TokenRequest(ring: ring, queued: UInt32(outbox.count))))
+    }
+
+    func noteActivity(now: Instant) { lastActivity = now }
+
+    /// Moves this node to `r`, a ring above its own. A token of the old ring
+    /// that it held or was passing is destroyed (the higher ring wins).
+    func switchRing(to r: RingID, evidence seq: UInt64?, now: Instant) {
+        let old = ring
+        flushHeldBack(now: now)
+        sequencer.enter(r)
+        highestEpoch = max(highestEpoch, r.epoch)
+        holding = nil
+        passing = nil
+        lastHopSeen = 0
+        holderGuess = nil
+        lastActivity = now
+        emit(.token(.ringChanged(old: old, new: r)))
+        if let seq { joinBase(seq) }
+    }
+
+    func receiveToken(_ t: Token, from sender: NodeID, now: Instant) {
+        if let r = ring, t.ring < r { stats.staleTokens += 1; return }
+        if ring == nil || t.ring > ring! { switchRing(to: t.ring, evidence: t.nextSeq, now: now) }
+        noteActivity(now: now)
+        joinBase(t.nextSeq)
+        if t.nextSeq > 1 { sequencer.known = max(sequencer.known, t.nextSeq - 1) }
+        requesters[t.to] = nil
+        if t.hop > lastHopSeen {
+            lastHopSeen = t.hop
+            if let p = passing, t.hop > p.token.hop { passing = nil }
+            setHolder(t.to)
+            if t.to == id && t.toIncarnation == incarnation {
+                accept(ring: t.ring, hop: t.hop, nextSeq: t.nextSeq, from: sender, now: now)
+            }
+        } else if t.hop == lastHopSeen, t.to == id, let h = holding, h.hop == t.hop {
+            // Our ack was lost: the predecessor is still re-sending.
+            send(.tokenAck(TokenAck(ring: h.ring, hop: h.hop, nextSeq: h.nextSeq)))
+        } else {
+            stats.staleTokens += 1
+        }
+    }
+
+    func receiveAck(_ a: TokenAck, from sender: NodeID, now: Instant) {
+        if let r = ring, a.ring < r { return }
+        if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, now: now) }
+        noteActivity(now: now)
+        joinBase(a.nextSeq)
+        if a.nextSeq > 1 { sequencer.known = max(sequencer.known, a.nextSeq - 1) }
+        if let p = passing, a.hop >= p.token.hop { passing = nil }
+        if a.hop >= lastHopSeen {
+            lastHopSeen = a.hop
+            setHolder(sender)
+        }
+    }
+
+    func setHolder(_ h: NodeID) {
+        guard holderGuess != h else { return }
+        holderGuess = h
+        if h != id { emit(.token(.holderChanged(h))) }
+    }
+
+    func accept(ring r: RingID, hop: UInt64, nextSeq: UInt64, from: NodeID?, now: Instant) {
+        holding = HeldToken(ring: r, hop: hop, nextSeq: nextSeq, since: now)
+        holderGuess = id
+        requesters[id] = nil
+        emit(.token(.granted(ring: r, hop: hop, from: from)))
+        send(.tokenAck(TokenAck(ring: r, hop: hop, nextSeq: nextSeq)))
+        actAsHolder(now: now)
+    }
+
+    /// What a holder does: send a bounded batch, then pass at once if it
+    /// sent or someone waits; otherwise hold for the idle time.
+    func actAsHolder(now: Instant) {
+        guard holding != nil else { return }
+        let sent = sendBatch(now: now)
+        let alone = membership.successor(now: now, timeout: config.memberTimeout) == id
+        if alone {
+            if !outbox.isEmpty { actAsHolder(now: now) } // next batch, nobody else to wait for
+            return
+        }
+        if sent || !outbox.isEmpty || someoneWaits(now: now) { pass(now: now) }
+    }
+
+    func someoneWaits(now: Instant) -> Bool {
+        let fresh = config.memberTimeout
+        if requesters.contains(where: { $0.key != id && now - $0.value <= fresh }) { return true }
+        return membership.peers.contains { $0.value.queued > 0 && now - $0.value.lastHeard <= fresh }
+    }
+
+    /// Sends up to `maxBatch` outbox lines, packed into datagrams.
+    @discardableResult
+    func sendBatch(now: Instant) -> Bool {
+        guard var h = holding, !outbox.isEmpty else { return false }
+        let n = min(config.maxBatch, outbox.count)
+        let first = h.nextSeq
+        var fresh: [ChatMessage] = []
+        fresh.reserveCapacity(n)
+        for e in outbox.prefix(n) {
+            let m = ChatMessage(id: e.id, nick: e.nick, text: e.text, kind: e.kind,
+                                slot: Slot(ring: h.ring, seq: h.nextSeq), timestamp: e.timestamp)
+            h.nextSeq += 1
+            fresh.append(m)
+        }
+        outbox.removeFirst(n)
+        holding = h
+        emit(.token(.sent(ring: h.ring, seqs: first...(h.nextSeq - 1))))
+        sendPacked(fresh, retransmission: false)
+        sequencer.known = max(sequencer.known, h.nextSeq - 1)
+        for m in fresh { store(m, now: now) }
+        return true
+    }
+
+    func pass(now: Instant) {
+        guard let h = holding else { return }
+        let to = membership.successor(now: now, timeout: config.memberTimeout)
+        guard to != id else { return }
+        let toInc = membership.peers[to]?.incarnation ?? 0
+        let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq)
+        holding = nil
+        lastHopSeen = t.hop
+        passing = PendingPass(token: t, resendAt: now + config.tokenRetransmit, retries: 0)
+        holderGuess = to
+        emit(.token(.passed(ring: h.ring, hop: t.hop, to: to)))
+        send(.token(t))
+    }
+
+    /// Re-sends an unanswered pass; after `tokenRetries` the successor is
+    /// declared silent. Skipping it by re-addressing the same token could
+    /// create two holders (it may have taken the token and only its ack was
+    /// lost), so we form a new, higher ring without it instead: whatever it
+    /// sends in the old ring stays valid and sorts before the new ring.
+    func checkPass(now: Instant) {
+        guard var p = passing, now >= p.resendAt else { return }
+        if p.retries < config.tokenRetries {
+            p.retries += 1
+            p.resendAt = now + config.tokenRetransmit
+            passing = p
+            send(.token(p.token))
+            return
+        }
+        passing = nil
+        membership.suspect(p.token.to, until: now + config.memberTimeout)
+        emit(.token(.successorSilent(p.token.to)))
+        regenerate(now: now)
+    }
+
+    func lossDeadline(now: Instant) -> Instant {
+        let order = ringOrder(now: now)
+        let rank = order.firstIndex(of: id) ?? 0
+        return lastActivity + config.tokenLossTimeout * (1 + rank)
+    }
+
+    func checkLoss(now: Instant) {
+        guard holding == nil, passing == nil, now >= lossDeadline(now: now) else { return }
+        regenerate(now: now)
+    }
+
+    /// Creates a new ring above every ring seen and holds its token.
+    func regenerate(now: Instant) {
+        let r = RingID(epoch: highestEpoch + 1, creator: id, incarnation: incarnation)
+        switchRing(to: r, evidence: 1, now: now)
+        stats.ringsFormed += 1
+        emit(.token(.regenerated(ring: r)))
+        accept(ring: r, hop: 0, nextSeq: 1, from: nil, now: now)
+    }
+
+    func checkHolder(now: Instant) {
+        guard let h = holding else { return }
+        if !outbox.isEmpty || someoneWaits(now: now) || now >= h.since + config.idleHold {
+            if outbox.isEmpty && membership.successor(now: now, timeout: config.memberTimeout) == id { return }
+            actAsHolder(now: now)
+            if holding != nil, now >= h.since + config.idleHold { pass(now: now) }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+/// One RingChat participant as a pure state machine, in the style of
+/// `SWIM.Instance` from apple/swift-cluster-membership: inputs are method
+/// calls carrying the time, outputs are returned `Effect`s. It owns no
+/// socket, no file, no clock and no entropy (a seed is given), so the same
+/// code runs under the deterministic simulator and the real event loop.
+public final class Node {
+    public enum Input: Sendable {
+        /// A decoded datagram from the group.
+        case packet(Packet)
+        /// Time passed; call at `nextDeadline` (earlier is harmless).
+        case tick
+        /// The user typed a line.
+        case type(String, kind: MessageKind)
+        /// Take a checkpoint now.
+        case checkpoint
+        case setNick(String)
+    }
+
+    public let id: NodeID
+    public let incarnation: UInt32
+    public let config: NodeConfig
+    public internal(set) var nick: String
+    /// The unsent draft of the input line: carried into checkpoints.
+    public var draft: String = ""
+
+    public internal(set) var log = MessageLog()
+    public internal(set) var outbox: [OutboxEntry] = []
+    public internal(set) var membership: Membership
+
+    var rng: SplitMix64
+    /// Wall clock = monotonic + this, in ms: only for timestamps on screen.
+    let wallOffset: Int64
+    var packetCounter: UInt64 = 0
+    var messageCounter: UInt32 = 0
+
+    // Token ring
+    var ring: RingID? { sequencer.ring }
+    var holding: HeldToken?
+    var passing: PendingPass?
+    var lastHopSeen: UInt64 = 0
+    var lastActivity: Instant
+    var holderGuess: NodeID?
+    var highestEpoch: UInt64 = 0
+    var requesters: [NodeID: Instant] = [:]
+    var lastRequestSent: Instant?
+
+    // Delivery and repair
+    var sequencer = Sequencer()
+    var reconcileOutstanding: [StreamID: Instant] = [:]
+    var resendBudget: Double
+    var resendBudgetAt: Instant
+    var recentResends: [Slot: Instant] = [:]
+
+    // Timers and bookkeeping
+    var nextHeartbeat: Instant
+    var digestCursor = 0
+    var nextCheckpoint: Instant?
+    var checkpointNumber: UInt64 = 0
+    var lastCheckpoint: NodeStatus.CheckpointInfo?
+    var replicaLines = 0
+    var cachedLag = 0
+    var lastStatus: NodeStatus?
+    var effects: [Effect] = []
+
+    /// Counters for the shell's diagnostics.
+    public internal(set) var stats = Stats()
+    public struct Stats: Sendable, Hashable {
+        public var staleTokens = 0
+        public var duplicates = 0
+        public var conflicts = 0
+        public var nacksSent = 0
+        public var resent = 0
+        public var reconcileRequests = 0
+        public var holesSkipped = 0
+        public var backfills = 0
+        public var ringsFormed = 0
+    }
+
+    struct HeldToken {
+        var ring: RingID
+        var hop: UInt64
+        var nextSeq: UInt64
+        var since: Instant
+    }
+
+    struct PendingPass {
+        var token: Token
+        var resendAt: Instant
+        var retries: Int
+    }
+
+    /// A brand-new node (no state on disk).
+    public init(id: NodeID, incarnation: UInt32, nick: String, config: NodeConfig = NodeConfig(),
+                seed: UInt64, now: Instant, wallOffset: Int64 = 0) {
+        self.id = id
+        self.incarnation = incarnation
+        self.nick = nick
+        self.config = config
+        self.membership = Membership(me: id)
+        self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
+        self.wallOffset = wallOffset
+        self.lastActivity = now
+        self.nextHeartbeat = now
+        self.resendBudget = Double(config.resendBudgetPerSecond) / 10
+        self.resendBudgetAt = now
+        if let every = config.checkpointEvery { nextCheckpoint = now + every }
+    }
+
+    /// Rebuilds a node after a crash or restart from what survived on disk:
+    /// the newest checkpoint, then the replica lines after it; the
+    /// reconciler fetches the rest from peers. `durable.incarnation` must
+    /// already be the new, bumped incarnation.
+    public static func restore(from durable: DurableState, nick: String? = nil, config: NodeConfig = NodeConfig(),
+                               seed: UInt64, now: Instant, wallOffset: Int64 = 0) -> (Node, [Effect]) {
+        let cp = durable.checkpoints.first
+        let node = Node(id: durable.node, incarnation: durable.incarnation,
+                        nick: nick ?? cp?.nick ?? "node-\(durable.node.short)",
+                        config: config, seed: seed, now: now, wallOffset: wallOffset)
+        var warnings: [String] = []
+        let covered = cp.map { min($0.replicaCount, durable.replica.count) } ?? 0
+        if let cp, cp.replicaCount > durable.replica.count {
+            warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(durable.replica.count) survive; the rest comes from peers")
+        }
+        for m in durable.replica { _ = node.log.insert(m) }
+        node.replicaLines = durable.replica.count
+        for m in node.log.byID.values {
+            node.highestEpoch = max(node.highestEpoch, m.slot.ring.epoch)
+            node.sequencer.delivered.insert(m.id)
+            if node.sequencer.lastDelivered.map({ m.slot > $0 }) ?? true { node.sequencer.lastDelivered = m.slot }
+        }
+        if let cp {
+            node.checkpointNumber = cp.number
+            node.lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
+            node.highestEpoch = max(node.highestEpoch, cp.highestEpoch)
+            node.outbox = cp.outbox.filter { !node.log.contains($0.id) }
+            node.draft = cp.draft
+        }
+        let report = RestoreReport(checkpoint: cp?.number, checkpointMessages: covered,
+                                   replayed: durable.replica.count - covered, outbox: node.outbox.count,
+                                   incarnation: durable.incarnation, draft: node.draft, warnings: warnings)
+        node.emit(.restored(report))
+        node.emitStatusIfChanged(now: now)
+        return (node, node.drainEffects())
+    }
+
+    // MARK: input
+
+    public func handle(_ input: Input, now: Instant) -> [Effect] {
+        switch input {
+        case .packet(let p): receive(p, now: now)
+        case .tick: tick(now: now)
+        case .type(let text, let kind): type(text, kind: kind, now: now)
+        case .checkpoint: takeCheckpoint(now: now)
+        case .setNick(let n): nick = n
+        }
+        emitStatusIfChanged(now: now)
+        return drainEffects()
+    }
+
+    /// The latest time at which `tick` must be called.
+    public func nextDeadline(now: Instant) -> Instant {
+        var d = nextHeartbeat
+        func consider(_ t: Instant?) { if let t, t < d { d = t } }
+        consider(passing?.resendAt)
+        if let h = holding { consider(h.since + config.idleHold) }
+        if holding == nil && passing == nil { consider(lossDeadline(now: now)) }
+        if sequencer.hasGap {
+            consider(sequencer.holeSince.map { $0 + config.holeTimeout })
+            consider(sequencer.lastNack.map { $0 + config.nackInterval } ?? now)
+        }
+        if !outbox.isEmpty, holding == nil { consider(lastRequestSent.map { $0 + config.idleHold } ?? now) }
+        consider(nextCheckpoint)
+        return max(d, now)
+    }
+
+    // MARK: the screen's view
+
+    public var status: NodeStatus { makeStatus(now: lastTick) }
+    var lastTick: Instant = .zero
+
+    /// The replica in the agreed order.
+    public func history() -> [ChatMessage] { log.sorted() }
+
+    public var wallClock: (Instant) -> Int64 { { [wallOffset] in $0.milliseconds + wallOffset } }
+
+    // MARK: plumbing
+
+    func emit(_ e: Effect) { effects.append(e) }
+
+    func drainEffects() -> [Effect] {
+        defer { effects.removeAll(keepingCapacity: true) }
+        return effects
+    }
+
+    func send(_ body: Packet.Body) {
+        packetCounter += 1
+        emit(.send(Packet(sender: id, incarnation: incarnation, counter: packetCounter, body: body)))
+    }
+
+    func persist(_ ms: [ChatMessage]) {
+        guard !ms.isEmpty else { return }
+        replicaLines += ms.count
+        emit(.persist(ms))
+    }
+
+    func ringOrder(now: Instant) -> [NodeID] {
+        membership.ringOrder(now: now, timeout: config.memberTimeout)
+    }
+}

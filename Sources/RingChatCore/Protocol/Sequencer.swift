@@ -1,0 +1,43 @@
+/// The hold-back queue of the current ring: delivers its messages in seq
+/// order, without gaps; a gap is NACKed and, if nobody fills it within the
+/// hole timeout, skipped (the message, if it ever arrives, is a backfill).
+struct Sequencer: Sendable {
+    /// The ring being delivered.
+    var ring: RingID?
+    /// Next seq to deliver in `ring`; nil until the first evidence of where
+    /// this node joined it.
+    var next: UInt64?
+    /// Highest seq known to exist in `ring` (from tokens and messages).
+    var known: UInt64 = 0
+    /// When the gap at `next` was first seen.
+    var holeSince: Instant?
+    var lastNack: Instant?
+    /// The highest slot delivered in order.
+    var lastDelivered: Slot?
+    var delivered: Set<MessageID> = []
+    /// Holes given up on (kept for the lag figure: they are not counted).
+    var skipped = 0
+
+    /// A ring younger than this is joined from its first message, so that
+    /// a fresh ring shows the same lines everywhere; an older ring is joined
+    /// where this node found it, and its history arrives as backfill.
+    static let joinFromStartBelow: UInt64 = 64
+
+    mutating func enter(_ r: RingID) {
+        ring = r
+        known = 0
+        holeSince = nil
+        lastNack = nil
+        next = nil
+    }
+
+    mutating func setBase(_ seq: UInt64) {
+        guard next == nil else { return }
+        next = seq <= Sequencer.joinFromStartBelow ? 1 : seq
+    }
+
+    var hasGap: Bool {
+        guard let next else { return false }
+        return known >= next
+    }
+}

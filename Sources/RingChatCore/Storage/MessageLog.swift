@@ -1,0 +1,132 @@
+/// A node's replica in memory: every message held, indexed by id, by slot
+/// and by origin stream (for the reconciler's version vector).
+///
+/// The replica is a grow-only set with one agreed order (by slot), so two
+/// logs holding the same ids render identically.
+public struct MessageLog: Sendable {
+    /// Each id with its canonical slot: the lowest slot it was ever seen at
+    /// (a line re-sent after its sender crashed can occupy two slots; the
+    /// minimum is the same everywhere once the replicas converge).
+    public private(set) var byID: [MessageID: ChatMessage] = [:]
+    /// Every occupied slot, including the extra slots of re-sent lines.
+    public private(set) var bySlot: [Slot: MessageID] = [:]
+    private(set) var streams: [StreamID: StreamCounters] = [:]
+    /// Order-independent hash of every (stream, counter) held.
+    private(set) var summaryHash: UInt64 = 0
+
+    public init() {}
+
+    public var count: Int { byID.count }
+
+    public enum InsertResult: Equatable, Sendable {
+        /// A message not held before.
+        case new
+        /// Already held at this slot.
+        case duplicate
+        /// Already held; this is one more slot for it (a re-sent line).
+        case extraSlot
+        /// The id is held with other content, or the slot holds another id:
+        /// a peer that breaks agreement. Rejected.
+        case conflict
+    }
+
+    public mutating func insert(_ m: ChatMessage) -> InsertResult {
+        if let existingID = bySlot[m.slot], existingID != m.id { return .conflict }
+        if let old = byID[m.id] {
+            guard old.text == m.text, old.nick == m.nick, old.kind == m.kind else { return .conflict }
+            if bySlot[m.slot] != nil { return .duplicate }
+            bySlot[m.slot] = m.id
+            if m.slot < old.slot { byID[m.id]!.slot = m.slot }
+            return .extraSlot
+        }
+        byID[m.id] = m
+        bySlot[m.slot] = m.id
+        let s = m.id.stream
+        let h = StreamCounters.hash(m.id.counter)
+        let before = streams[s].map { $0.summaryTerm(for: s) } ?? 0
+        streams[s, default: StreamCounters()].insert(m.id.counter, hash: h)
+        summaryHash = summaryHash &- before &+ streams[s]!.summaryTerm(for: s)
+        return .new
+    }
+
+    public func contains(_ id: MessageID) -> Bool { byID[id] != nil }
+
+    public func message(at slot: Slot) -> ChatMessage? {
+        bySlot[slot].flatMap { byID[$0] }
+    }
+
+    /// The agreed order: by canonical slot (ids break the impossible tie).
+    public func sorted() -> [ChatMessage] {
+        byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+    }
+
+    // MARK: version vector
+
+    public var summary: DigestSummary {
+        DigestSummary(streams: UInt32(streams.count), messages: UInt64(byID.count), hash: summaryHash)
+    }
+
+    public var streamIDs: [StreamID] { streams.keys.sorted() }
+
+    public func entry(for s: StreamID) -> DigestEntry {
+        guard let c = streams[s] else { return DigestEntry(stream: s, contiguous: 0, max: 0, count: 0, setHash: 0) }
+        return DigestEntry(stream: s, contiguous: c.contiguous, max: c.max, count: UInt32(c.held.count), setHash: c.setHash)
+    }
+
+    public func holds(_ s: StreamID, _ counter: UInt32) -> Bool {
+        streams[s]?.held.contains(counter) ?? false
+    }
+
+    /// Counters of `s` in `range` that this log lacks, as at most `limit`
+    /// closed ranges (the reconciler's request).
+    public func missing(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ClosedRange<UInt32>] {
+        var out: [ClosedRange<UInt32>] = []
+        var start: UInt32? = nil
+        var c = range.lowerBound
+        while true {
+            let have = holds(s, c)
+            if !have, start == nil { start = c }
+            if have, let st = start { out.append(st...(c - 1)); start = nil; if out.count == limit { return out } }
+            if c == range.upperBound { break }
+            c += 1
+        }
+        if let st = start, out.count < limit { out.append(st...range.upperBound) }
+        return out
+    }
+
+    /// Held messages of `s` with counters in `range`, in counter order.
+    public func messages(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
+        guard let c = streams[s] else { return [] }
+        var out: [ChatMessage] = []
+        let hi = min(range.upperBound, c.max)
+        guard range.lowerBound <= hi else { return [] }
+        for counter in range.lowerBound...hi where c.held.contains(counter) {
+            if let m = byID[MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)] {
+                out.append(m)
+                if out.count == limit { break }
+            }
+        }
+        return out
+    }
+}
+
+/// The counters held of one stream, with what the digest needs kept current.
+struct StreamCounters: Sendable {
+    var held: Set<UInt32> = []
+    var contiguous: UInt32 = 0
+    var max: UInt32 = 0
+    var setHash: UInt64 = 0
+
+    static func hash(_ counter: UInt32) -> UInt64 { SplitMix64.mix(UInt64(counter) &+ 0x5151) }
+
+    mutating func insert(_ counter: UInt32, hash: UInt64) {
+        guard held.insert(counter).inserted else { return }
+        setHash = setHash &+ hash
+        if counter > max { max = counter }
+        while held.contains(contiguous + 1) { contiguous += 1 }
+    }
+
+    func summaryTerm(for s: StreamID) -> UInt64 {
+        SplitMix64.mix(s.origin.raw ^ UInt64(s.incarnation) &* 0x9E37_79B9) &+ setHash
+    }
+}

@@ -1,0 +1,83 @@
+/// Big-endian writer for the wire codec.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xff)) }
+    mutating func u32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8((v >> UInt32(s)) & 0xff)) } }
+    mutating func u64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((v >> UInt64(s)) & 0xff)) } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func bool(_ v: Bool) { u8(v ? 1 : 0) }
+
+    /// A string with a one- or two-byte length prefix.
+    mutating func string(_ s: String, wide: Bool) {
+        let utf8 = Array(s.utf8)
+        if wide { u16(UInt16(utf8.count)) } else { u8(UInt8(utf8.count)) }
+        bytes.append(contentsOf: utf8)
+    }
+}
+
+/// Strict big-endian reader: every read is bounds-checked and throws
+/// `WireError.truncated` instead of trapping.
+struct ByteReader {
+    let bytes: [UInt8]
+    var index: Int
+
+    init(_ bytes: [UInt8], from index: Int = 0) {
+        self.bytes = bytes
+        self.index = index
+    }
+
+    var remaining: Int { bytes.count - index }
+
+    mutating func u8() throws(WireError) -> UInt8 {
+        guard index < bytes.count else { throw .truncated }
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    mutating func u16() throws(WireError) -> UInt16 {
+        guard remaining >= 2 else { throw .truncated }
+        defer { index += 2 }
+        return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+    }
+
+    mutating func u32() throws(WireError) -> UInt32 {
+        guard remaining >= 4 else { throw .truncated }
+        var v: UInt32 = 0
+        for i in 0..<4 { v = v << 8 | UInt32(bytes[index + i]) }
+        index += 4
+        return v
+    }
+
+    mutating func u64() throws(WireError) -> UInt64 {
+        guard remaining >= 8 else { throw .truncated }
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(bytes[index + i]) }
+        index += 8
+        return v
+    }
+
+    mutating func i64() throws(WireError) -> Int64 { Int64(bitPattern: try u64()) }
+
+    mutating func bool(_ field: String) throws(WireError) -> Bool {
+        switch try u8() {
+        case 0: return false
+        case 1: return true
+        default: throw .invalidValue(field)
+        }
+    }
+
+    /// A length-prefixed UTF-8 string of at most `limit` bytes.
+    mutating func string(_ field: String, wide: Bool, limit: Int) throws(WireError) -> String {
+        let n = wide ? Int(try u16()) : Int(try u8())
+        guard n <= limit else { throw .tooLong(field) }
+        guard remaining >= n else { throw .truncated }
+        let slice = bytes[index..<(index + n)]
+        index += n
+        guard let s = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(field) }
+        return s
+    }
+}

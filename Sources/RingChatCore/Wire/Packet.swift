@@ -1,0 +1,178 @@
+/// Every datagram RingChat sends. See docs/PROTOCOL.md for the layout.
+public struct Packet: Hashable, Sendable {
+    /// Who sent it, in which incarnation, and the sender's packet counter
+    /// (one more per datagram; the future group-key envelope uses it as the
+    /// nonce and replay guard).
+    public var sender: NodeID
+    public var incarnation: UInt32
+    public var counter: UInt64
+    public var body: Body
+
+    public init(sender: NodeID, incarnation: UInt32, counter: UInt64, body: Body) {
+        self.sender = sender
+        self.incarnation = incarnation
+        self.counter = counter
+        self.body = body
+    }
+
+    public enum Body: Hashable, Sendable {
+        case heartbeat(Heartbeat)
+        case token(Token)
+        case tokenAck(TokenAck)
+        case tokenRequest(TokenRequest)
+        case data(DataBatch)
+        case nack(Nack)
+        case reconcileRequest(ReconcileRequest)
+    }
+}
+
+/// Sent every heartbeat interval: liveness, nick, ring, and one page of the
+/// reconciler's digest.
+public struct Heartbeat: Hashable, Sendable {
+    public var nick: String
+    public var ring: RingID?
+    /// Lines waiting in the sender's outbox (its token demand).
+    public var queued: UInt32
+    /// The highest ring epoch the sender has seen.
+    public var highestEpoch: UInt64
+    public var digest: DigestSummary
+    /// A rotating window of the sender's version vector.
+    public var page: [DigestEntry]
+
+    public init(nick: String, ring: RingID?, queued: UInt32, highestEpoch: UInt64, digest: DigestSummary, page: [DigestEntry]) {
+        self.nick = nick
+        self.ring = ring
+        self.queued = queued
+        self.highestEpoch = highestEpoch
+        self.digest = digest
+        self.page = page
+    }
+}
+
+/// A summary of a whole version vector: equal summaries mean (with
+/// overwhelming probability) equal replicas, so nothing to reconcile.
+public struct DigestSummary: Hashable, Sendable {
+    public var streams: UInt32
+    public var messages: UInt64
+    public var hash: UInt64
+
+    public init(streams: UInt32, messages: UInt64, hash: UInt64) {
+        self.streams = streams
+        self.messages = messages
+        self.hash = hash
+    }
+}
+
+/// One origin-incarnation stream of a version vector.
+public struct DigestEntry: Hashable, Sendable {
+    public var stream: StreamID
+    /// Highest counter held with no gap below it.
+    public var contiguous: UInt32
+    /// Highest counter held at all.
+    public var max: UInt32
+    /// How many counters are held.
+    public var count: UInt32
+    /// Order-independent hash of the held counters.
+    public var setHash: UInt64
+
+    public init(stream: StreamID, contiguous: UInt32, max: UInt32, count: UInt32, setHash: UInt64) {
+        self.stream = stream
+        self.contiguous = contiguous
+        self.max = max
+        self.count = count
+        self.setHash = setHash
+    }
+}
+
+/// The token: only its holder sends chat messages.
+public struct Token: Hashable, Sendable {
+    public var ring: RingID
+    /// One more on every pass; a token with a hop already seen is a
+    /// duplicate or a re-send.
+    public var hop: UInt64
+    /// The successor it is passed to, in the incarnation the sender knew:
+    /// a successor that restarted since must not take a pass meant for its
+    /// previous life (it may already have passed that hop on).
+    public var to: NodeID
+    public var toIncarnation: UInt32
+    /// The next sequence number to assign in this ring.
+    public var nextSeq: UInt64
+
+    public init(ring: RingID, hop: UInt64, to: NodeID, toIncarnation: UInt32, nextSeq: UInt64) {
+        self.ring = ring
+        self.hop = hop
+        self.to = to
+        self.toIncarnation = toIncarnation
+        self.nextSeq = nextSeq
+    }
+}
+
+/// "I hold hop `hop` of `ring`": stops the predecessor's re-sends and shows
+/// every screen where the token is.
+public struct TokenAck: Hashable, Sendable {
+    public var ring: RingID
+    public var hop: UInt64
+    public var nextSeq: UInt64
+
+    public init(ring: RingID, hop: UInt64, nextSeq: UInt64) {
+        self.ring = ring
+        self.hop = hop
+        self.nextSeq = nextSeq
+    }
+}
+
+/// "I have `queued` lines to send": an idle holder passes on at once
+/// instead of holding.
+public struct TokenRequest: Hashable, Sendable {
+    public var ring: RingID?
+    public var queued: UInt32
+
+    public init(ring: RingID?, queued: UInt32) {
+        self.ring = ring
+        self.queued = queued
+    }
+}
+
+/// Chat messages: fresh from the token holder, or re-sent to fill a gap.
+public struct DataBatch: Hashable, Sendable {
+    public var retransmission: Bool
+    public var messages: [ChatMessage]
+
+    public init(retransmission: Bool, messages: [ChatMessage]) {
+        self.retransmission = retransmission
+        self.messages = messages
+    }
+}
+
+/// "I lack these seqs of `ring`": a gap in the hold-back queue.
+public struct Nack: Hashable, Sendable {
+    public var ring: RingID
+    public var ranges: [ClosedRange<UInt64>]
+
+    public init(ring: RingID, ranges: [ClosedRange<UInt64>]) {
+        self.ring = ring
+        self.ranges = ranges
+    }
+}
+
+/// The reconciler's range request, addressed to one peer whose digest
+/// showed more than we hold.
+public struct ReconcileRequest: Hashable, Sendable {
+    public var target: NodeID
+    public var ranges: [StreamRange]
+
+    public init(target: NodeID, ranges: [StreamRange]) {
+        self.target = target
+        self.ranges = ranges
+    }
+}
+
+public struct StreamRange: Hashable, Sendable {
+    public var stream: StreamID
+    public var counters: ClosedRange<UInt32>
+
+    public init(stream: StreamID, counters: ClosedRange<UInt32>) {
+        self.stream = stream
+        self.counters = counters
+    }
+}
