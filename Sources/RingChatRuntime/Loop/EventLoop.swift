@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import Synchronization
+
+/// A single-threaded poll() loop: readable descriptors, one-shot timers on
+/// the monotonic clock, work posted from other threads, and signals.
+///
+/// Everything except `post`, `wake` and `stop` must be called on the loop's
+/// thread (the one running `run()`, or before it starts). Handlers run on
+/// that thread, one at a time, so the state they touch needs no locks.
+public final class EventLoop: @unchecked Sendable {
+    /// Identifies a scheduled timer, for `cancel`.
+    public struct TimerID: Hashable, Sendable {
+        fileprivate let raw: UInt64
+    }
+
+    /// Called on the loop thread with a signal number registered through
+    /// `handleSignals`.
+    public var onSignal: ((Int32) -> Void)?
+
+    // Loop-thread state.
+    private var readers: [Int32: () -> Void] = [:]
+    private var timers: [UInt64: (deadline: Instant, order: UInt64, action: () -> Void)] = [:]
+    private var nextTimerID: UInt64 = 1
+    private var handledSignals: [Int32] = []
+
+    // Shared with other threads.
+    private struct Inbox {
+        var work: [@Sendable () -> Void] = []
+        var wakePending = false
+    }
+    private let inbox = Mutex(Inbox())
+    private let stopped = Atomic<Bool>(false)
+
+    /// Self-pipe: byte 0 means "posted work or stop", any other byte is a
+    /// signal number written by `signalToPipe`.
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
+
+    public init() throws(SystemError) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        // Non-blocking on both ends: a full pipe must never block a signal
+        // handler or a posting thread, and draining stops at EAGAIN.
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        pipeRead = fds[0]
+        pipeWrite = fds[1]
+    }
+
+    deinit {
+        restoreSignals()
+        close(pipeRead)
+        close(pipeWrite)
+    }
+
+    // MARK: descriptors
+
+    /// Calls `handler` on the loop thread whenever `fd` is readable (or has
+    /// an error or hang-up, so that the handler sees it via read/recv).
+    /// Replaces any earlier handler for `fd`.
+    public func register(fd: Int32, handler: @escaping () -> Void) {
+        precondition(fd >= 0, "register(fd:) needs an open descriptor")
+        readers[fd] = handler
+    }
+
+    public func unregister(fd: Int32) {
+        readers[fd] = nil
+    }
+
+    // MARK: timers
+
+    /// Runs `action` once on the loop thread at or after `deadline`.
+    /// Timers due at the same instant run in the order they were scheduled.
+    @discardableResult
+    public func schedule(at deadline: Instant, _ action: @escaping () -> Void) -> TimerID {
+        let id = nextTimerID
+        nextTimerID += 1
+        timers[id] = (deadline, id, action)
+        return TimerID(raw: id)
+    }
+
+    /// Cancels a timer that has not fired yet; a no-op otherwise.
+    public func cancel(_ timer: TimerID) {
+        timers[timer.raw] = nil
+    }
+
+    /// The earliest pending timer deadline.
+    public var nextDeadline: Instant? {
+        timers.values.min { ($0.deadline, $0.order) < ($1.deadline, $1.order) }?.deadline
+    }
+
+    // MARK: cross-thread
+
+    /// Queues `work` to run on the loop thread and wakes the loop. Callable
+    /// from any thread (the disk writer's completions come this way).
+    public func post(_ work: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.work.append(work) }
+        wake()
+    }
+
+    /// Interrupts a blocked poll(). Callable from any thread; repeated calls
+    /// before the loop drains cost one byte in the pipe, so it never fills.
+    public func wake() {
+        let needWrite = inbox.withLock { box -> Bool in
+            if box.wakePending { return false }
+            box.wakePending = true
+            return true
+        }
+        if needWrite {
+            var zero: UInt8 = 0
+            _ = write(pipeWrite, &zero, 1)
+        }
+    }
+
+    /// Makes `run()` return after the current handler. Callable from any thread.
+    public func stop() {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        wake()
+    }
+
+    // MARK: signals
+
+    /// Routes these signals (e.g. SIGINT, SIGTERM) to `onSignal` on the loop
+    /// thread. One loop per process owns the signals; the previous handlers
+    /// are restored to the default when the loop is deallocated.
+    public func handleSignals(_ signals: [Int32]) {
+        signalPipeWriteFD.store(pipeWrite, ordering: .sequentiallyConsistent)
+        for s in signals where !handledSignals.contains(s) {
+            handledSignals.append(s)
+            signal(s, signalToPipe)
+        }
+    }
+
+    /// Gives the signals back to their default action.
+    public func restoreSignals() {
+        for s in handledSignals { signal(s, SIG_DFL) }
+        handledSignals = []
+        _ = signalPipeWriteFD.compareExchange(expected: pipeWrite, desired: -1, ordering: .sequentiallyConsistent)
+    }
+
+    // MARK: running
+
+    /// Runs until `stop()`. Throws only if poll() fails for a reason other
+    /// than EINTR (which is a wake-up: SIGWINCH arrives that way).
+    public func run() throws(SystemError) {
+        stopped.store(false, ordering: .sequentiallyConsistent)
+        while !stopped.load(ordering: .sequentiallyConsistent) {
+            runDueTimers()
+            if stopped.load(ordering: .sequentiallyConsistent) { break }
+
+            var fds = [pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0)]
+            for fd in readers.keys.sorted() {
+                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            }
+            let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
+            if rc < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("poll")
+            }
+            if fds[0].revents != 0 { drainPipe() }
+            for p in fds.dropFirst() where p.revents != 0 {
+                if stopped.load(ordering: .sequentiallyConsistent) { break }
+                // A descriptor closed while still registered would spin the
+                // loop forever; drop it.
+                if p.revents & Int16(POLLNVAL) != 0 {
+                    readers[p.fd] = nil
+                    continue
+                }
+                // A handler may have unregistered this fd meanwhile.
+                readers[p.fd]?()
+            }
+        }
+    }
+
+    /// Milliseconds until the earliest timer, rounded up so that a timer
+    /// never wakes the loop early and spins; -1 (forever) with no timers.
+    private func pollTimeout() -> Int32 {
+        guard let d = nextDeadline else { return -1 }
+        let ns = (d - Clock.monotonicNow()).nanoseconds
+        if ns <= 0 { return 0 }
+        return Int32(clamping: (ns + 999_999) / 1_000_000)
+    }
+
+    private func runDueTimers() {
+        let now = Clock.monotonicNow()
+        let due = timers.filter { $0.value.deadline <= now }
+            .sorted { ($0.value.deadline, $0.value.order) < ($1.value.deadline, $1.value.order) }
+        for (id, t) in due {
+            // Cancelled by an earlier timer in this same batch?
+            guard timers.removeValue(forKey: id) != nil else { continue }
+            t.action()
+        }
+    }
+
+    private func drainPipe() {
+        var buf = [UInt8](repeating: 0, count: 256)
+        var signals: [Int32] = []
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(pipeRead, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            for b in buf[0..<n] where b != 0 { signals.append(Int32(b)) }
+        }
+        // Clear the flag before taking the work, so a post racing with this
+        // drain writes a fresh byte instead of being lost.
+        let work = inbox.withLock { box -> [@Sendable () -> Void] in
+            box.wakePending = false
+            let w = box.work
+            box.work = []
+            return w
+        }
+        for s in signals { onSignal?(s) }
+        for w in work { w() }
+    }
+}
+
+extension EventLoop {
+    /// CLOCK_MONOTONIC as an `Instant`.
+    public static func monotonicNow() -> Instant { Clock.monotonicNow() }
+
+    /// Wall-clock milliseconds since the Unix epoch.
+    public static func wallClockMillis() -> Int64 { Clock.wallClockMillis() }
+}
