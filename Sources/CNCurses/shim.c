@@ -1,1 +1,31 @@
 #include "CNCurses.h"
+
+attr_t cnc_color_pair(int pair) { return (attr_t)COLOR_PAIR(pair); }
+attr_t cnc_a_normal(void) { return (attr_t)A_NORMAL; }
+attr_t cnc_a_bold(void) { return (attr_t)A_BOLD; }
+attr_t cnc_a_reverse(void) { return (attr_t)A_REVERSE; }
+attr_t cnc_a_dim(void) { return (attr_t)A_DIM; }
+attr_t cnc_a_underline(void) { return (attr_t)A_UNDERLINE; }
+int cnc_key_f(int n) { return KEY_F(n); }
+
+int cnc_colors(void) { return COLORS; }
+
+void cnc_getmaxyx(const WINDOW *win, int *rows, int *cols) {
+    *rows = getmaxy(win);
+    *cols = getmaxx(win);
+}
+
+int cnc_put(WINDOW *win, int y, int x, const wchar_t *text, int n, attr_t attrs, short pair) {
+    if (wmove(win, y, x) == ERR) return ERR;
+    wattr_set(win, attrs, pair, NULL);
+    int rc = waddnwstr(win, text, n);
+    wattr_set(win, A_NORMAL, 0, NULL);
+    return rc;
+}
+
+WINDOW *cnc_init_screen(void) {
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (screen == NULL) return NULL;
+    set_term(screen);
+    return stdscr;
+}

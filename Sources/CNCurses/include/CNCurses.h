@@ -1,4 +1,38 @@
 #ifndef CNCURSES_H
 #define CNCURSES_H
-/* Placeholder: the ncursesw wrapper is filled in by the TUI work. */
+
+/* The wide-character API must be switched on here, before any include:
+   SwiftPM ignores the -D flags pkg-config would have added. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+/* Glibc's Swift module hides wcwidth; declare it so Swift can compare. */
+int wcwidth(wchar_t c);
+
+/* Function-like macros are invisible to Swift: these wrap them. */
+attr_t cnc_color_pair(int pair);
+attr_t cnc_a_normal(void);
+attr_t cnc_a_bold(void);
+attr_t cnc_a_reverse(void);
+attr_t cnc_a_dim(void);
+attr_t cnc_a_underline(void);
+int cnc_key_f(int n);
+/* The COLORS global, which Swift 6 refuses to read. */
+int cnc_colors(void);
+void cnc_getmaxyx(const WINDOW *win, int *rows, int *cols);
+
+/* newterm on the process's stdin/stdout, returning its stdscr (a global
+   Swift 6 refuses to read), or NULL where initscr would exit(3) the
+   process: not a terminal, or an unknown TERM. */
+WINDOW *cnc_init_screen(void);
+
+/* Draws n wide characters at (y, x) with the given attributes and colour
+   pair, then restores the window's attributes, so one call per styled
+   segment is enough. Returns ERR when the position is off the window. */
+int cnc_put(WINDOW *win, int y, int x, const wchar_t *text, int n, attr_t attrs, short pair);
+
 #endif

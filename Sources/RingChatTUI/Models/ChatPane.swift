@@ -1,0 +1,237 @@
+/// The message pane's scrollback: entries in display order, laid out into
+/// rows on demand, with a scroll position that survives new lines.
+///
+/// Chat lines carry a sort key (the app uses the agreed order, e.g. a
+/// `Slot`): a late message, say one a healed partition delivers, goes to
+/// its place in that order rather than to the bottom. A chat line whose key
+/// is already present replaces it, so feeding the same message twice (a
+/// replay after a simulated crash) never shows it twice. Local lines
+/// (system, token, error) have no key and are placed at the bottom.
+///
+/// Scrolling is anchored to the bottom visible entry, not counted from the
+/// end, so lines arriving while the user reads history do not move the
+/// text under their eyes; they count as `unread` until the bottom is
+/// reached again.
+public struct ChatPane<Key: Comparable & Sendable>: Sendable {
+    public typealias Entry = PaneEntry<Key>
+
+    /// Entries beyond this are dropped, oldest first.
+    public let capacity: Int
+    /// Token lines are laid out only when this is on (F3, /tokenlog).
+    public var showTokenLines = true
+    /// For the `HH:MM` column; the app sets the local offset.
+    public var utcOffsetSeconds = 0
+    /// Entries added below the view while scrolled back.
+    public private(set) var unread = 0
+
+    // Entries live in storage[head...]: dropping the oldest only moves
+    // `head`, and the array is compacted now and then, so a full pane takes
+    // a new line in amortised O(1) rather than shifting 10 000 entries.
+    private var storage: [Entry] = []
+    private var head = 0
+    /// The bottom visible row: entry index and how many of that entry's rows
+    /// lie below the view. nil: following the bottom.
+    private var anchor: (index: Int, rowsBelow: Int)?
+
+    public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
+
+    public var count: Int { storage.count - head }
+    public var entries: [Entry] { Array(storage[head...]) }
+    public subscript(i: Int) -> Entry { storage[head + i] }
+
+    /// True when the view is not at the bottom: the status bar's `-- more --`.
+    public var scrolledBack: Bool { anchor != nil }
+
+    // MARK: adding
+
+    public mutating func add(_ entry: Entry) {
+        let e = entry.sanitized()
+        var pos = count
+        if let key = e.sortKey {
+            // Chat keys are kept sorted; late lines are usually recent, so
+            // scan from the end.
+            var j = count - 1
+            while j >= 0 {
+                if let k = self[j].sortKey {
+                    if k == key { storage[head + j] = e; return }
+                    if k < key { break }
+                    pos = j
+                }
+                j -= 1
+            }
+        }
+        storage.insert(e, at: head + pos)
+        if let a = anchor {
+            if pos <= a.index { anchor = (a.index + 1, a.rowsBelow) } else { unread += 1 }
+        }
+        trim()
+    }
+
+    public mutating func addChat(nick: String, text: String, isOwn: Bool = false, action: Bool = false, timestamp: Int64, sortKey: Key) {
+        let kind: Entry.Kind = action ? .action(nick: nick, text: text, isOwn: isOwn) : .chat(nick: nick, text: text, isOwn: isOwn)
+        add(Entry(kind: kind, timestamp: timestamp, sortKey: sortKey))
+    }
+
+    public mutating func addSystem(_ text: String, dim: Bool = false, timestamp: Int64) {
+        add(Entry(kind: .system(text: text, dim: dim), timestamp: timestamp))
+    }
+
+    public mutating func addToken(_ text: String, timestamp: Int64) {
+        add(Entry(kind: .token(text: text), timestamp: timestamp))
+    }
+
+    public mutating func addError(_ text: String, timestamp: Int64) {
+        add(Entry(kind: .error(text: text), timestamp: timestamp))
+    }
+
+    public mutating func removeAll() {
+        storage = []
+        head = 0
+        anchor = nil
+        unread = 0
+    }
+
+    private mutating func trim() {
+        guard count > capacity else { return }
+        let drop = count - capacity
+        head += drop
+        if let a = anchor {
+            // The anchored entry fell off the top: stay at the top.
+            anchor = a.index >= drop ? (a.index - drop, a.rowsBelow) : (0, 0)
+        }
+        if head >= 1024 && head >= storage.count / 2 {
+            storage.removeFirst(head)
+            head = 0
+        }
+    }
+
+    // MARK: layout
+
+    /// The rows of entry `i` at `width` (none for a hidden token line).
+    public func rows(of i: Int, width: Int) -> [Row] {
+        let e = self[i]
+        if e.isToken && !showTokenLines { return [] }
+        let parts = e.layoutParts(utcOffsetSeconds: utcOffsetSeconds)
+        return LineWrapper.wrap(prefix: parts.prefix, body: parts.body, width: width)
+    }
+
+    /// The rows to draw, top to bottom, at most `height`. Only the entries
+    /// near the view are laid out.
+    public func visibleRows(width: Int, height: Int) -> [Row] {
+        guard width > 0, height > 0, count > 0 else { return [] }
+        let (bottom, skip) = clampedAnchor
+        let bottomRows = rows(of: bottom, width: width)
+        let cut = max(0, bottomRows.count - skip)
+        var above: [[Row]] = [Array(bottomRows[..<cut])]
+        var n = cut
+        var i = bottom - 1
+        while n < height, i >= 0 {
+            let r = rows(of: i, width: width)
+            above.append(r)
+            n += r.count
+            i -= 1
+        }
+        var out = Array(above.reversed().joined())
+        if out.count > height { out.removeFirst(out.count - height) }
+        // At the very top with room left: show what lies below instead of
+        // leaving the bottom of the pane empty.
+        var below = Array(bottomRows[cut...])
+        var j = bottom + 1
+        while out.count < height {
+            if below.isEmpty {
+                guard j < count else { break }
+                below = rows(of: j, width: width)
+                j += 1
+                continue
+            }
+            out.append(below.removeFirst())
+        }
+        return out
+    }
+
+    private var clampedAnchor: (Int, Int) {
+        guard let a = anchor else { return (count - 1, 0) }
+        return (min(a.index, count - 1), a.rowsBelow)
+    }
+
+    // MARK: scrolling
+
+    /// Scrolls up a page (the pane's height less one row, so one line of
+    /// context stays on screen).
+    public mutating func pageUp(width: Int, height: Int) {
+        scrollUp(rows: max(1, height - 1), width: width, height: height)
+    }
+
+    public mutating func pageDown(width: Int, height: Int) {
+        scrollDown(rows: max(1, height - 1), width: width)
+    }
+
+    public mutating func scrollUp(rows amount: Int, width: Int, height: Int) {
+        guard count > 0, width > 0, height > 0 else { return }
+        var (i, r) = clampedAnchor
+        r += amount
+        while i >= 0 {
+            let c = rows(of: i, width: width).count
+            if r < c { break }
+            r -= c
+            i -= 1
+        }
+        if i < 0 || rowsAtAndAbove(i, r, width: width, limit: height) < height {
+            anchor = topAnchor(width: width, height: height)
+            if anchor == nil { unread = 0 }
+        } else {
+            anchor = (i, r)
+        }
+    }
+
+    public mutating func scrollDown(rows amount: Int, width: Int) {
+        guard let a = anchor, width > 0 else { return }
+        var (i, r) = (min(a.index, count - 1), a.rowsBelow)
+        if r >= amount {
+            r -= amount
+        } else {
+            var remaining = amount - r
+            r = 0
+            while remaining > 0 {
+                i += 1
+                guard i < count else { scrollToBottom(); return }
+                let c = rows(of: i, width: width).count
+                if remaining <= c { r = c - remaining; remaining = 0 } else { remaining -= c }
+            }
+        }
+        if i >= count - 1 && r == 0 { scrollToBottom() } else { anchor = (i, r) }
+    }
+
+    public mutating func scrollToBottom() {
+        anchor = nil
+        unread = 0
+    }
+
+    /// Rows from the top of the history down to the bottom row (i, r),
+    /// counted only up to `limit`.
+    private func rowsAtAndAbove(_ i: Int, _ r: Int, width: Int, limit: Int) -> Int {
+        var n = max(0, rows(of: i, width: width).count - r)
+        var j = i - 1
+        while n < limit, j >= 0 {
+            n += rows(of: j, width: width).count
+            j -= 1
+        }
+        return n
+    }
+
+    /// The anchor that shows the first `height` rows, or nil (bottom) when
+    /// everything fits.
+    private func topAnchor(width: Int, height: Int) -> (index: Int, rowsBelow: Int)? {
+        var n = 0
+        for j in 0..<count {
+            let c = rows(of: j, width: width).count
+            n += c
+            if n >= height {
+                let anchor = (index: j, rowsBelow: n - height)
+                if j == count - 1 && n == height { return nil }
+                return anchor
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,16 @@
+/// What a line typed in the input means.
+public enum Command: Hashable, Sendable {
+    case say(String)
+    case me(String)
+    case nick(String)
+    case who
+    case help
+    case checkpoint
+    case crash
+    case tokenLog
+    case quit
+    /// `/foo`: never sent as a message; the name is without the slash.
+    case unknown(String)
+    /// A known command used wrongly; the text is the error to show.
+    case invalid(String)
+}

@@ -1,0 +1,78 @@
+/// Parses the input line. Anything starting with `/` is a command, and a
+/// mistyped command is an error line, never a message: `/nikc bob` must not
+/// reach everyone's screen. `//text` sends `/text` literally.
+public enum CommandParser {
+    /// nil for a blank line (nothing to do).
+    public static func parse(_ line: String) -> Command? {
+        if line.allSatisfy(\.isWhitespace) { return nil }
+        guard line.hasPrefix("/") else { return .say(line) }
+        if line.hasPrefix("//") { return .say(String(line.dropFirst())) }
+
+        let body = line.dropFirst()
+        let name = body.prefix { !$0.isWhitespace }
+        let args = body.dropFirst(name.count).trimmingWhitespace()
+        guard !name.isEmpty else { return .invalid("empty command: type //text to send a line starting with /") }
+
+        switch name.lowercased() {
+        case "me":
+            return args.isEmpty ? .invalid("usage: /me ACTION") : .me(args)
+        case "nick":
+            if args.isEmpty { return .invalid("usage: /nick NAME") }
+            if let problem = NickRule.problem(with: args) { return .invalid("invalid nick: \(problem)") }
+            return .nick(args)
+        case "who": return noArguments(.who, "/who", args)
+        case "help": return noArguments(.help, "/help", args)
+        case "checkpoint": return noArguments(.checkpoint, "/checkpoint", args)
+        case "crash": return noArguments(.crash, "/crash", args)
+        case "tokenlog": return noArguments(.tokenLog, "/tokenlog", args)
+        case "quit", "exit": return .quit
+        default: return .unknown(String(name))
+        }
+    }
+
+    /// The `/help` text, one line each.
+    public static let helpLines: [String] = [
+        "commands:",
+        "  /nick NAME     change your nick (1-32 bytes, no spaces)",
+        "  /me ACTION     send an action (* you ACTION)",
+        "  /who           list the ring's members",
+        "  /checkpoint    write a checkpoint now (F2)",
+        "  /crash         simulate a crash: restore the last checkpoint (F9)",
+        "  /tokenlog      show or hide token lines (F3)",
+        "  /quit          leave (Ctrl-D on an empty line)",
+        "  //text         send a line starting with /",
+        "keys: PgUp/PgDn scroll, Up/Down history, Tab completes nicks, Ctrl-L redraws",
+    ]
+
+    // A stray argument to /crash is more likely a typo than intent: refuse.
+    private static func noArguments(_ c: Command, _ name: String, _ args: String) -> Command {
+        args.isEmpty ? c : .invalid("\(name) takes no arguments")
+    }
+}
+
+/// Which nicks are allowed: what `/nick` and the app's `--nick` check.
+public enum NickRule {
+    public static let maxBytes = 32
+
+    /// nil when `nick` is acceptable, else why not.
+    public static func problem(with nick: String) -> String? {
+        if nick.isEmpty { return "empty" }
+        if nick.utf8.count > maxBytes { return "longer than \(maxBytes) bytes" }
+        for s in nick.unicodeScalars {
+            let v = s.value
+            if s.properties.isWhitespace { return "no spaces allowed" }
+            if v < 0x20 || (0x7F...0x9F).contains(v) { return "no control characters allowed" }
+            if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F {
+                return "no direction overrides allowed"
+            }
+        }
+        if nick.hasPrefix("/") { return "must not start with /" }
+        return nil
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
