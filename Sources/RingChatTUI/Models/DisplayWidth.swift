@@ -12,6 +12,9 @@
 /// - 1 column: everything else. Controls are sanitised before they get here
 ///   and count 0 so that a stray one can never push the layout.
 ///
+/// Checked against glibc 2.36 `wcwidth` (C.UTF-8, this machine) over every
+/// assigned scalar: they agree on all but U+1171E.
+///
 /// A string's width is the sum of its scalars' widths: that is what ncurses
 /// and most terminals do with a ZWJ emoji sequence, and layout must agree
 /// with the thing that draws.
@@ -38,12 +41,17 @@ public enum DisplayWidth {
         if v == 0x200B || (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format:
-            // U+00AD SOFT HYPHEN is Cf but terminals draw it as a hyphen.
-            return v != 0xAD
+            // U+00AD SOFT HYPHEN and the prepended concatenation marks
+            // (Arabic number signs) are Cf but drawn with a visible glyph.
+            return v != 0xAD && !prependedMarks.contains(v)
         default:
             return false
         }
     }
+
+    private static let prependedMarks: Set<UInt32> = [
+        0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD,
+    ]
 
     // Regional indicators are emoji-presentation only in pairs (flags);
     // one alone is neutral width, and glibc counts each as 1.
@@ -58,10 +66,10 @@ public enum DisplayWidth {
     // East Asian Wide (W) and Fullwidth (F) blocks outside the emoji set.
     private static let wideRanges: [ClosedRange<UInt32>] = [
         0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF,
-        0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F,
+        0x3400...0x4DFF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F,
         0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
-        0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF,
-        0x1B000...0x1B2FF, 0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248,
-        0x1F250...0x1F251, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+        0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x16FF0...0x16FF1,
+        0x17000...0x18D08, 0x1AFF0...0x1AFFE, 0x1B000...0x1B2FF, 0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248,
+        0x1F250...0x1F251, 0x1F260...0x1F265, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
     ]
 }
