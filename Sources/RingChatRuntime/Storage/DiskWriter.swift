@@ -1,0 +1,273 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+
+/// The only thread that touches the replica and checkpoint files, so that
+/// the event loop never waits for a disk: the loop enqueues, this thread
+/// writes and fsyncs.
+///
+/// Replica lines are written as they arrive and fsynced at most every
+/// `syncInterval` (group commit), and always before a checkpoint is written,
+/// so a durable checkpoint never covers replica lines that are not.
+public final class DiskWriter: @unchecked Sendable {
+    /// What the writer has done so far.
+    public struct Stats: Sendable, Equatable {
+        /// Messages written to the replica file.
+        public var appended = 0
+        /// Messages known durable (covered by a completed replica fsync).
+        public var durable = 0
+        /// Every fsync: replica, checkpoint temp file, directory.
+        public var fsyncs = 0
+        public var replicaFsyncs = 0
+        public var checkpointsWritten = 0
+        public var fsyncTotalMicros: Int64 = 0
+        public var fsyncMaxMicros: Int64 = 0
+        /// Failed writes or syncs; the last one is in `lastError`.
+        public var errors = 0
+        public var lastError: String?
+    }
+
+    public let replicaPath: String
+    public let checkpoints: CheckpointStore
+    public let syncInterval: Duration
+
+    private enum Work {
+        case append([ChatMessage])
+        case checkpoint(Checkpoint, @Sendable (Result<Void, any Error>) -> Void)
+        case flush(UInt64)
+    }
+
+    // Shared state, guarded by `monitor`.
+    private let monitor = Monitor()
+    private var queue: [Work] = []
+    private var closing = false
+    private var flushTicket: UInt64 = 0
+    private var flushedTicket: UInt64 = 0
+    private var sharedStats = Stats()
+
+    // Writer-thread state.
+    private let fd: Int32
+    private var fileSize: off_t
+    private var unsynced = 0          // messages written since the last fsync
+    private var lastSyncNanos: Int64 = 0
+    private var thread: pthread_t?
+
+    /// Opens (creating if needed) the replica for appending and starts the
+    /// thread. Load the replica with `ReplicaFile.load` first: it cuts a torn
+    /// last line that appends must not follow.
+    public init(replicaPath: String, checkpoints: CheckpointStore,
+                syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+        self.replicaPath = replicaPath
+        self.checkpoints = checkpoints
+        self.syncInterval = syncInterval
+        fd = open(replicaPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("open", context: replicaPath) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = SystemError("fstat", context: replicaPath)
+            Glibc.close(fd)
+            throw e
+        }
+        fileSize = st.st_size
+
+        var tid = pthread_t()
+        let me = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&tid, nil, { raw in
+            let writer = Unmanaged<DiskWriter>.fromOpaque(raw!).takeRetainedValue()
+            writer.threadMain()
+            return nil
+        }, me)
+        guard rc == 0 else {
+            Unmanaged<DiskWriter>.fromOpaque(me).release()
+            Glibc.close(fd)
+            throw SystemError("pthread_create", code: rc)
+        }
+        thread = tid
+    }
+
+    // MARK: loop-side API (any thread)
+
+    /// Queues messages for the replica; returns at once.
+    public func appendReplica(_ messages: [ChatMessage]) {
+        guard !messages.isEmpty else { return }
+        enqueue(.append(messages))
+    }
+
+    /// Queues a checkpoint. It is written after every message queued before
+    /// it is written and fsynced. `completion` runs on the writer thread;
+    /// hop to the loop with `EventLoop.post`.
+    public func writeCheckpoint(_ cp: Checkpoint, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        enqueue(.checkpoint(cp, completion))
+    }
+
+    /// Blocks until everything queued so far is written and fsynced. For
+    /// shutdown and simulated crashes, not for the loop's normal path.
+    public func flush() {
+        monitor.withLock {
+            // Once closing, no new work is taken; the thread's exit marks
+            // everything flushed.
+            if closing {
+                while flushedTicket < flushTicket { monitor.wait() }
+                return
+            }
+            flushTicket += 1
+            let mine = flushTicket
+            queue.append(.flush(mine))
+            monitor.broadcast()
+            while flushedTicket < mine { monitor.wait() }
+        }
+    }
+
+    /// Flushes, stops the thread and closes the file. Idempotent. The thread
+    /// keeps the writer alive until this is called.
+    public func close() {
+        let tid: pthread_t? = monitor.withLock {
+            if closing { return nil }
+            flushTicket += 1
+            queue.append(.flush(flushTicket))
+            closing = true
+            monitor.broadcast()
+            defer { thread = nil }
+            return thread
+        }
+        if let tid { pthread_join(tid, nil) }
+    }
+
+    public var stats: Stats { monitor.withLock { sharedStats } }
+
+    private func enqueue(_ w: Work) {
+        let accepted = monitor.withLock { () -> Bool in
+            if closing { return false }
+            queue.append(w)
+            monitor.broadcast()
+            return true
+        }
+        if !accepted {
+            recordError("disk writer is closed: work dropped")
+            // Outside the lock: a completion may read `stats`.
+            if case .checkpoint(_, let done) = w { done(.failure(SystemError("write", code: EBADF, context: "disk writer closed"))) }
+        }
+    }
+
+    // MARK: writer thread
+
+    private func threadMain() {
+        while true {
+            let (batch, stop) = takeBatch()
+            for w in batch { process(w) }
+            if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
+                _ = syncReplica()
+            }
+            if stop && batch.isEmpty {
+                if unsynced > 0 { _ = syncReplica() }
+                Glibc.close(fd)
+                monitor.withLock {
+                    flushedTicket = flushTicket
+                    monitor.broadcast()
+                }
+                return
+            }
+        }
+    }
+
+    /// Waits for work, or for the pending group-commit deadline.
+    private func takeBatch() -> ([Work], Bool) {
+        monitor.withLock {
+            while queue.isEmpty && !closing {
+                if unsynced > 0 {
+                    let deadline = lastSyncNanos + syncInterval.nanoseconds
+                    if nowNanos() >= deadline { break }
+                    monitor.wait(untilMonotonicNanos: deadline)
+                } else {
+                    monitor.wait()
+                }
+            }
+            let b = queue
+            queue = []
+            return (b, closing)
+        }
+    }
+
+    private func process(_ w: Work) {
+        switch w {
+        case .append(let messages):
+            var bytes: [UInt8] = []
+            for m in messages { bytes += ReplicaFile.line(for: m) }
+            do throws(SystemError) {
+                try FileIO.writeAll(fd, bytes, path: replicaPath)
+                fileSize += off_t(bytes.count)
+                unsynced += messages.count
+                monitor.withLock { sharedStats.appended += messages.count }
+            } catch {
+                // Cut a partial write so the next line starts clean rather
+                // than leaving garbage in the middle of the replica.
+                _ = ftruncate(fd, fileSize)
+                recordError("replica append of \(messages.count) messages lost: \(error)")
+            }
+        case .checkpoint(let cp, let done):
+            if unsynced > 0, let e = syncReplica() {
+                done(.failure(e))
+                return
+            }
+            do {
+                try checkpoints.write(cp, sync: measuredSync)
+                monitor.withLock { sharedStats.checkpointsWritten += 1 }
+                done(.success(()))
+            } catch {
+                recordError("checkpoint #\(cp.number) not written: \(error)")
+                done(.failure(error))
+            }
+        case .flush(let ticket):
+            if unsynced > 0 { _ = syncReplica() }
+            monitor.withLock {
+                flushedTicket = max(flushedTicket, ticket)
+                monitor.broadcast()
+            }
+        }
+    }
+
+    /// fsyncs the replica; returns the error if it failed.
+    private func syncReplica() -> SystemError? {
+        let n = unsynced
+        do throws(SystemError) {
+            try measuredSync(fd, replicaPath)
+            unsynced = 0
+            lastSyncNanos = nowNanos()
+            monitor.withLock {
+                sharedStats.replicaFsyncs += 1
+                sharedStats.durable += n
+            }
+            return nil
+        } catch {
+            // Retry on the next interval rather than spinning.
+            lastSyncNanos = nowNanos()
+            recordError("replica fsync failed: \(error)")
+            return error
+        }
+    }
+
+    private func measuredSync(_ fd: Int32, _ path: String) throws(SystemError) {
+        let t0 = nowNanos()
+        let rc = Glibc.fsync(fd)
+        let e = errno
+        let us = (nowNanos() - t0) / 1000
+        monitor.withLock {
+            sharedStats.fsyncs += 1
+            sharedStats.fsyncTotalMicros += us
+            sharedStats.fsyncMaxMicros = max(sharedStats.fsyncMaxMicros, us)
+        }
+        if rc != 0 { throw SystemError("fsync", code: e, context: path) }
+    }
+
+    private func recordError(_ message: String) {
+        monitor.withLock {
+            sharedStats.errors += 1
+            sharedStats.lastError = message
+        }
+    }
+
+    private func nowNanos() -> Int64 { Clock.monotonicNow().nanoseconds }
+}
