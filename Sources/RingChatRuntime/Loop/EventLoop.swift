@@ -119,7 +119,8 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Makes `run()` return after the current handler. Callable from any thread.
+    /// Makes `run()` return after the current handler (or at once if it has
+    /// not started yet). Callable from any thread.
     public func stop() {
         stopped.store(true, ordering: .sequentiallyConsistent)
         wake()
@@ -150,7 +151,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs until `stop()`. Throws only if poll() fails for a reason other
     /// than EINTR (which is a wake-up: SIGWINCH arrives that way).
     public func run() throws(SystemError) {
-        stopped.store(false, ordering: .sequentiallyConsistent)
+        // Reset on the way out, not on the way in: a stop() that races ahead
+        // of run() must still end it, and the loop may be run again later.
+        defer { stopped.store(false, ordering: .sequentiallyConsistent) }
         while !stopped.load(ordering: .sequentiallyConsistent) {
             runDueTimers()
             if stopped.load(ordering: .sequentiallyConsistent) { break }

@@ -1,0 +1,74 @@
+import RingChatCore
+
+/// The receive side wired together: socket readiness on the loop, each
+/// datagram through the fault injector, held datagrams released by a loop
+/// timer, and `onDatagram` called on the loop thread for every copy that
+/// comes out.
+public final class ReceivePath {
+    /// Datagrams read per readiness event: poll() is level-triggered, so the
+    /// rest wait one loop turn and a flood cannot starve timers or the keyboard.
+    public static let maxPerWakeup = 512
+
+    public let socket: MulticastSocket
+    public private(set) var injector: FaultInjector
+    /// Datagrams read from the socket.
+    public private(set) var received = 0
+
+    private let loop: EventLoop
+    private let onDatagram: ([UInt8]) -> Void
+    private var timer: EventLoop.TimerID?
+    private var timerAt: Instant?
+
+    public init(socket: MulticastSocket, loop: EventLoop, faults: FaultInjector,
+                onDatagram: @escaping ([UInt8]) -> Void) {
+        self.socket = socket
+        self.loop = loop
+        self.injector = faults
+        self.onDatagram = onDatagram
+    }
+
+    /// Registers the socket with the loop.
+    public func start() {
+        loop.register(fd: socket.fd) { [unowned self] in self.readable() }
+    }
+
+    /// Unregisters and drops any held datagrams' timer.
+    public func stop() {
+        if socket.fd >= 0 { loop.unregister(fd: socket.fd) }
+        if let t = timer { loop.cancel(t) }
+        timer = nil
+        timerAt = nil
+    }
+
+    private func readable() {
+        let now = Clock.monotonicNow()
+        var n = 0
+        while n < Self.maxPerWakeup, let d = socket.receive() {
+            n += 1
+            received += 1
+            for copy in injector.ingest(d, now: now) { onDatagram(copy) }
+        }
+        release(now: now)
+    }
+
+    private func release(now: Instant) {
+        for d in injector.due(now: now) { onDatagram(d) }
+        arm()
+    }
+
+    /// Keeps exactly one loop timer at the injector's earliest deadline.
+    private func arm() {
+        let next = injector.nextDeadline
+        guard next != timerAt else { return }
+        if let t = timer { loop.cancel(t) }
+        timer = nil
+        timerAt = next
+        if let at = next {
+            timer = loop.schedule(at: at) { [unowned self] in
+                self.timer = nil
+                self.timerAt = nil
+                self.release(now: Clock.monotonicNow())
+            }
+        }
+    }
+}

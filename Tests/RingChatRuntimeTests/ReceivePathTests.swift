@@ -1,0 +1,53 @@
+import Testing
+import RingChatCore
+@testable import RingChatRuntime
+
+@Suite(.serialized) struct ReceivePathTests {
+    /// Sends `count` tagged datagrams from one loopback socket and collects
+    /// what a second one's receive path delivers until `expect` arrive.
+    func exchange(spec: FaultSpec, count: Int, expect: Int) throws -> (got: [Int], elapsed: Duration, path: ReceivePath) {
+        let (group, port) = randomGroup()
+        let tx = try MulticastSocket(group: group, port: port)
+        let rx = try MulticastSocket(group: group, port: port)
+        defer { tx.close(); rx.close() }
+        let loop = try EventLoop()
+        let tag = UInt8.random(in: 1...255)
+        var got: [Int] = []
+        let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: spec, seed: 11)) { d in
+            guard d.count == 3, d[0] == tag else { return }
+            got.append(Int(d[1]) << 8 | Int(d[2]))
+            if got.count == expect { loop.stop() }
+        }
+        path.start()
+        let start = EventLoop.monotonicNow()
+        loop.schedule(at: start + .seconds(5)) { loop.stop() }
+        loop.schedule(at: start + .milliseconds(1)) {
+            for i in 0..<count { _ = try? tx.send([tag, UInt8(i >> 8), UInt8(i & 0xFF)]) }
+        }
+        try loop.run()
+        path.stop()
+        return (got, EventLoop.monotonicNow() - start, path)
+    }
+
+    @Test func noFaultsDeliversEverythingInOrder() throws {
+        let r = try exchange(spec: .none, count: 100, expect: 100)
+        #expect(r.got == Array(0..<100))
+        #expect(r.path.injector.delayed == 0)
+    }
+
+    @Test func delayedDatagramsComeOutViaTheLoopTimer() throws {
+        let spec = FaultSpec(delayMin: .milliseconds(20), delayMax: .milliseconds(120))
+        let r = try exchange(spec: spec, count: 200, expect: 200)
+        #expect(r.got.sorted() == Array(0..<200))
+        #expect(r.got != Array(0..<200), "random delays reorder")
+        #expect(r.elapsed >= .milliseconds(20))
+        #expect(r.path.injector.pending == 0)
+    }
+
+    @Test func duplicatesAreDeliveredTwice() throws {
+        let spec = FaultSpec(delayMin: .milliseconds(1), delayMax: .milliseconds(10), dup: 1.0)
+        let r = try exchange(spec: spec, count: 50, expect: 100)
+        #expect(r.got.count == 100)
+        #expect(Set(r.got) == Set(0..<50))
+    }
+}
