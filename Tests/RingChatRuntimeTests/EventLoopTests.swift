@@ -53,14 +53,15 @@ import RingChatCore
         let loopThread = pthread_self()
         let ranOn = Locked<pthread_t?>(nil)
         let count = Locked(0)
+        let handle = loop.handle
         startThread {
             for i in 0..<100 {
-                loop.post {
+                handle.post {
                     let n = count.update { $0 += 1; return $0 }
                     if i == 99 {
                         ranOn.update { $0 = pthread_self() }
                         #expect(n == 100)
-                        loop.stop()
+                        handle.stop()
                     }
                 }
             }
@@ -75,12 +76,26 @@ import RingChatCore
     @Test func stopFromAnotherThreadEndsRun() throws {
         let loop = try EventLoop()
         let timedOut = guardTimeout(loop)
+        let handle = loop.handle
         startThread {
             usleep(20_000)
-            loop.stop()
+            handle.stop()
         }
         try loop.run()
         #expect(!timedOut.value)
+    }
+
+    @Test func stopBeforeRunEndsItAtOnceAndTheLoopCanRunAgain() throws {
+        let loop = try EventLoop()
+        let timedOut = guardTimeout(loop)
+        loop.stop()
+        try loop.run()
+        #expect(!timedOut.value)
+        var ran = false
+        loop.post { }
+        loop.schedule(at: EventLoop.monotonicNow()) { ran = true; loop.stop() }
+        try loop.run()
+        #expect(ran)
     }
 
     @Test func readableFdRunsItsHandler() throws {

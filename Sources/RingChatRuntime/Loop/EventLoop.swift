@@ -9,55 +9,33 @@ import Synchronization
 /// A single-threaded poll() loop: readable descriptors, one-shot timers on
 /// the monotonic clock, work posted from other threads, and signals.
 ///
-/// Everything except `post`, `wake` and `stop` must be called on the loop's
-/// thread (the one running `run()`, or before it starts). Handlers run on
-/// that thread, one at a time, so the state they touch needs no locks.
-public final class EventLoop: @unchecked Sendable {
+/// Not `Sendable`: use it on the thread that runs `run()` (or before it
+/// starts). Handlers run on that thread, one at a time, so the state they
+/// touch needs no locks. Other threads get `handle` (post, wake, stop).
+public final class EventLoop {
     /// Identifies a scheduled timer, for `cancel`.
     public struct TimerID: Hashable, Sendable {
         fileprivate let raw: UInt64
     }
 
+    /// The thread-safe side of this loop.
+    public let handle: LoopHandle
+
     /// Called on the loop thread with a signal number registered through
     /// `handleSignals`.
     public var onSignal: ((Int32) -> Void)?
 
-    // Loop-thread state.
     private var readers: [Int32: () -> Void] = [:]
     private var timers: [UInt64: (deadline: Instant, order: UInt64, action: () -> Void)] = [:]
     private var nextTimerID: UInt64 = 1
     private var handledSignals: [Int32] = []
 
-    // Shared with other threads.
-    private struct Inbox {
-        var work: [@Sendable () -> Void] = []
-        var wakePending = false
-    }
-    private let inbox = Mutex(Inbox())
-    private let stopped = Atomic<Bool>(false)
-
-    /// Self-pipe: byte 0 means "posted work or stop", any other byte is a
-    /// signal number written by `signalToPipe`.
-    private let pipeRead: Int32
-    private let pipeWrite: Int32
-
     public init() throws(SystemError) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
-        // Non-blocking on both ends: a full pipe must never block a signal
-        // handler or a posting thread, and draining stops at EAGAIN.
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        pipeRead = fds[0]
-        pipeWrite = fds[1]
+        handle = try LoopHandle()
     }
 
     deinit {
         restoreSignals()
-        close(pipeRead)
-        close(pipeWrite)
     }
 
     // MARK: descriptors
@@ -96,35 +74,13 @@ public final class EventLoop: @unchecked Sendable {
         timers.values.min { ($0.deadline, $0.order) < ($1.deadline, $1.order) }?.deadline
     }
 
-    // MARK: cross-thread
+    // MARK: cross-thread (conveniences for the loop thread)
 
-    /// Queues `work` to run on the loop thread and wakes the loop. Callable
-    /// from any thread (the disk writer's completions come this way).
-    public func post(_ work: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.work.append(work) }
-        wake()
-    }
+    /// `handle.post`: queue work for a later loop turn.
+    public func post(_ work: @escaping @Sendable () -> Void) { handle.post(work) }
 
-    /// Interrupts a blocked poll(). Callable from any thread; repeated calls
-    /// before the loop drains cost one byte in the pipe, so it never fills.
-    public func wake() {
-        let needWrite = inbox.withLock { box -> Bool in
-            if box.wakePending { return false }
-            box.wakePending = true
-            return true
-        }
-        if needWrite {
-            var zero: UInt8 = 0
-            _ = write(pipeWrite, &zero, 1)
-        }
-    }
-
-    /// Makes `run()` return after the current handler (or at once if it has
-    /// not started yet). Callable from any thread.
-    public func stop() {
-        stopped.store(true, ordering: .sequentiallyConsistent)
-        wake()
-    }
+    /// `handle.stop`: `run()` returns after the current handler.
+    public func stop() { handle.stop() }
 
     // MARK: signals
 
@@ -132,7 +88,7 @@ public final class EventLoop: @unchecked Sendable {
     /// thread. One loop per process owns the signals; the previous handlers
     /// are restored to the default when the loop is deallocated.
     public func handleSignals(_ signals: [Int32]) {
-        signalPipeWriteFD.store(pipeWrite, ordering: .sequentiallyConsistent)
+        signalPipeWriteFD.store(handle.pipeWrite, ordering: .sequentiallyConsistent)
         for s in signals where !handledSignals.contains(s) {
             handledSignals.append(s)
             signal(s, signalToPipe)
@@ -143,7 +99,7 @@ public final class EventLoop: @unchecked Sendable {
     public func restoreSignals() {
         for s in handledSignals { signal(s, SIG_DFL) }
         handledSignals = []
-        _ = signalPipeWriteFD.compareExchange(expected: pipeWrite, desired: -1, ordering: .sequentiallyConsistent)
+        _ = signalPipeWriteFD.compareExchange(expected: handle.pipeWrite, desired: -1, ordering: .sequentiallyConsistent)
     }
 
     // MARK: running
@@ -153,12 +109,12 @@ public final class EventLoop: @unchecked Sendable {
     public func run() throws(SystemError) {
         // Reset on the way out, not on the way in: a stop() that races ahead
         // of run() must still end it, and the loop may be run again later.
-        defer { stopped.store(false, ordering: .sequentiallyConsistent) }
-        while !stopped.load(ordering: .sequentiallyConsistent) {
+        defer { handle.stopped.store(false, ordering: .sequentiallyConsistent) }
+        while !handle.stopped.load(ordering: .sequentiallyConsistent) {
             runDueTimers()
-            if stopped.load(ordering: .sequentiallyConsistent) { break }
+            if handle.stopped.load(ordering: .sequentiallyConsistent) { break }
 
-            var fds = [pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: handle.pipeRead, events: Int16(POLLIN), revents: 0)]
             for fd in readers.keys.sorted() {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
@@ -169,7 +125,7 @@ public final class EventLoop: @unchecked Sendable {
             }
             if fds[0].revents != 0 { drainPipe() }
             for p in fds.dropFirst() where p.revents != 0 {
-                if stopped.load(ordering: .sequentiallyConsistent) { break }
+                if handle.stopped.load(ordering: .sequentiallyConsistent) { break }
                 // A descriptor closed while still registered would spin the
                 // loop forever; drop it.
                 if p.revents & Int16(POLLNVAL) != 0 {
@@ -203,21 +159,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func drainPipe() {
-        var buf = [UInt8](repeating: 0, count: 256)
-        var signals: [Int32] = []
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(pipeRead, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            for b in buf[0..<n] where b != 0 { signals.append(Int32(b)) }
-        }
-        // Clear the flag before taking the work, so a post racing with this
-        // drain writes a fresh byte instead of being lost.
-        let work = inbox.withLock { box -> [@Sendable () -> Void] in
-            box.wakePending = false
-            let w = box.work
-            box.work = []
-            return w
-        }
+        let (signals, work) = handle.drain()
         for s in signals { onSignal?(s) }
         for w in work { w() }
     }

@@ -12,6 +12,10 @@ import RingChatCore
 /// Replica lines are written as they arrive and fsynced at most every
 /// `syncInterval` (group commit), and always before a checkpoint is written,
 /// so a durable checkpoint never covers replica lines that are not.
+///
+/// `@unchecked Sendable`: the queue and stats are only touched under
+/// `monitor`; the file descriptor and sync bookkeeping only on the writer
+/// thread.
 public final class DiskWriter: @unchecked Sendable {
     /// What the writer has done so far.
     public struct Stats: Sendable, Equatable {
