@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func boundedDropsOldest() {
-        var p = pane(3000, capacity: 1000)
+        let p = pane(3000, capacity: 1000)
         #expect(p.count == 1000)
         #expect(bodies(p.visibleRows(width: 80, height: 1)) == ["m2999"])
         if case let .chat(_, text, _) = p[0].kind { #expect(text == "m2000") } else { Issue.record("not chat") }

@@ -39,6 +39,18 @@ import Testing
         #expect(joined == ("12:34 <alice> " + body).filter { $0 != " " })
     }
 
+    @Test func cjkBreaksBetweenIdeographsNotAtTheLastSpace() {
+        let rows = LineWrapper.wrap(prefix: [], body: [Segment("see: 漢字漢字漢字")], width: 10)
+        #expect(rows.map(\.text) == ["see: 漢字", "漢字漢字"])
+    }
+
+    @Test func wordLongerThanARowIsNotMovedDown() {
+        let rows = LineWrapper.wrap(prefix: [], body: [Segment("go https://example.com/a/long/path")], width: 12)
+        #expect(rows.map(\.text) == ["go https://e", "xample.com/a", "/long/path"])
+        let short = LineWrapper.wrap(prefix: [], body: [Segment("go to example")], width: 8)
+        #expect(short.map(\.text) == ["go to", "example"])
+    }
+
     @Test func wideCharAtEdgeMovesToNextRow() {
         let rows = LineWrapper.wrap(prefix: [], body: [Segment("abc中")], width: 4)
         #expect(rows.map(\.text) == ["abc", "中"])

@@ -1,7 +1,8 @@
 /// Wraps one pane line (`12:34 <alice> ` + body) into rows of a given
 /// width, by display width:
-/// - breaks after a space when the word fits on the next row, else inside
-///   the word (long URLs, CJK text without spaces);
+/// - breaks at a space (eaten by the break) or next to a wide character
+///   (CJK text has no spaces), moving the last word down only when it fits
+///   on the next row; a longer word (a URL) is broken where the row ends;
 /// - never splits a grapheme cluster, so a wide character that does not fit
 ///   in the last column moves to the next row whole;
 /// - continuation rows are indented to where the body starts (a hanging
@@ -13,7 +14,7 @@ public enum LineWrapper {
         let prefixWidth = prefix.reduce(0) { $0 + $1.width }
         let indent = prefixWidth <= width / 2 ? prefixWidth : 0
 
-        var cells: [(ch: Character, style: Style, width: Int)] = []
+        var cells: [Cell] = []
         for seg in prefix + body {
             for ch in seg.text {
                 var w = DisplayWidth.of(ch)
@@ -39,14 +40,17 @@ public enum LineWrapper {
             }
             var next = end
             if end < cells.count {
-                // Prefer to break after the last space in this row, if that
-                // leaves something on it (the prefix on row one does not count).
                 let minBreak = first ? min(prefixCellCount(prefix), end) : i
-                if let space = (minBreak..<end).last(where: { cells[$0].ch == " " }), space + 1 > i {
-                    end = space
-                    next = space + 1
-                } else if cells[end].ch == " " {
+                if cells[end].ch == " " {
                     next = end + 1
+                } else if !canBreak(before: end, cells), let b = lastBreak(in: minBreak..<end, cells) {
+                    // Moving the last word down only helps if it then fits
+                    // on a row; a longer one would just leave a hole here.
+                    let start = cells[b].ch == " " ? b + 1 : b
+                    if wordWidth(from: start, cells) <= width - indent {
+                        end = b
+                        next = start
+                    }
                 }
             }
             var row = Row()
@@ -59,6 +63,31 @@ public enum LineWrapper {
             first = false
         } while i < cells.count
         return rows
+    }
+
+    typealias Cell = (ch: Character, style: Style, width: Int)
+
+    /// A row may end before cell `p`: at a space (which the break eats) or
+    /// next to a wide character, since CJK text breaks between any two
+    /// ideographs.
+    private static func canBreak(before p: Int, _ cells: [Cell]) -> Bool {
+        guard p > 0, p < cells.count else { return true }
+        return cells[p].ch == " " || cells[p].width == 2 || cells[p - 1].width == 2
+    }
+
+    private static func lastBreak(in range: Range<Int>, _ cells: [Cell]) -> Int? {
+        range.reversed().first { $0 > range.lowerBound && canBreak(before: $0, cells) }
+    }
+
+    private static func wordWidth(from start: Int, _ cells: [Cell]) -> Int {
+        var w = 0
+        var j = start
+        while j < cells.count {
+            w += cells[j].width
+            j += 1
+            if canBreak(before: j, cells) { break }
+        }
+        return w
     }
 
     private static func prefixCellCount(_ prefix: [Segment]) -> Int {
