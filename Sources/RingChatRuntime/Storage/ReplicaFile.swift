@@ -49,7 +49,7 @@ public enum ReplicaFile {
             let next = nl.map { $0 + 1 } ?? bytes.count
             defer { start = next }
             if nl == nil {
-                badSinceGood.append((lineNo, "torn last line (no newline)"))
+                badSinceGood.append((lineNo, "torn: no newline"))
                 continue
             }
             if end - start > maxLineBytes {
