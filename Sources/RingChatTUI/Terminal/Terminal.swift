@@ -78,6 +78,14 @@ public final class Terminal {
         endwin()
     }
 
+    /// For a last-resort path that has no `Terminal` at hand (a fatal signal
+    /// handler before `_exit`): gives the terminal back if ncurses holds it.
+    /// Normal exits are covered by `stop()` and by the atexit hook `start()`
+    /// installs.
+    public static func restoreForExit() {
+        if !isendwin() { endwin() }
+    }
+
     /// Rows and columns of the whole screen.
     public var size: (rows: Int, cols: Int) {
         guard let w = window else { return (0, 0) }
