@@ -142,13 +142,13 @@ public final class EventLoop {
     /// never wakes the loop early and spins; -1 (forever) with no timers.
     private func pollTimeout() -> Int32 {
         guard let d = nextDeadline else { return -1 }
-        let ns = (d - Clock.monotonicNow()).nanoseconds
+        let ns = (d - SystemClock.monotonicNow()).nanoseconds
         if ns <= 0 { return 0 }
         return Int32(clamping: (ns + 999_999) / 1_000_000)
     }
 
     private func runDueTimers() {
-        let now = Clock.monotonicNow()
+        let now = SystemClock.monotonicNow()
         let due = timers.filter { $0.value.deadline <= now }
             .sorted { ($0.value.deadline, $0.value.order) < ($1.value.deadline, $1.value.order) }
         for (id, t) in due {
@@ -167,8 +167,8 @@ public final class EventLoop {
 
 extension EventLoop {
     /// CLOCK_MONOTONIC as an `Instant`.
-    public static func monotonicNow() -> Instant { Clock.monotonicNow() }
+    public static func monotonicNow() -> Instant { SystemClock.monotonicNow() }
 
     /// Wall-clock milliseconds since the Unix epoch.
-    public static func wallClockMillis() -> Int64 { Clock.wallClockMillis() }
+    public static func wallClockMillis() -> Int64 { SystemClock.wallClockMillis() }
 }

@@ -41,7 +41,7 @@ public final class ReceivePath {
     }
 
     private func readable() {
-        let now = Clock.monotonicNow()
+        let now = SystemClock.monotonicNow()
         var n = 0
         while n < Self.maxPerWakeup, let d = socket.receive() {
             n += 1
@@ -67,7 +67,7 @@ public final class ReceivePath {
             timer = loop.schedule(at: at) { [unowned self] in
                 self.timer = nil
                 self.timerAt = nil
-                self.release(now: Clock.monotonicNow())
+                self.release(now: SystemClock.monotonicNow())
             }
         }
     }

@@ -273,5 +273,5 @@ public final class DiskWriter: @unchecked Sendable {
         }
     }
 
-    private func nowNanos() -> Int64 { Clock.monotonicNow().nanoseconds }
+    private func nowNanos() -> Int64 { SystemClock.monotonicNow().nanoseconds }
 }

@@ -6,7 +6,7 @@ import Darwin
 import RingChatCore
 
 /// The two clocks the shell reads; the core never reads a clock itself.
-public enum Clock {
+public enum SystemClock {
     /// CLOCK_MONOTONIC as an `Instant`: never jumps, the basis of every timer.
     public static func monotonicNow() -> Instant {
         var ts = timespec()
