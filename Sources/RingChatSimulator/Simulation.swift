@@ -1,1 +1,336 @@
 import RingChatCore
+
+/// A deterministic simulation of N nodes on one virtual clock: a seeded
+/// network with loss, duplication, delay and reordering; partitions that
+/// heal; crashes that restart a node from exactly what it had on disk; users
+/// typing at random times. Every datagram goes through the real wire codec.
+public final class Simulation {
+    public let config: SimulationConfig
+    var rng: SplitMix64
+    var queue = EventQueue<Event>()
+    var now: Instant = .zero
+    var sims: [SimNode] = []
+    var history = History()
+    var hash = FNV1a()
+    var traceLines: [String] = []
+    /// Partition group of each node; equal groups hear each other.
+    var group: [Int] = []
+    var faultsOver = false
+    var typedCount = 0
+    var decodeErrors = 0
+    var packetsSent = 0
+
+    enum Event {
+        case packet(to: Int, bytes: [UInt8])
+        case tick(Int, generation: UInt64)
+        case type(Int)
+        case crash
+        case restart(Int)
+        case partition
+        case heal
+        case endFaults
+        case check
+    }
+
+    final class SimNode {
+        var node: Node?
+        var durable: DurableState
+        var generation: UInt64 = 0
+        var scheduledTick: Instant?
+        var typed = 0
+        var delivered: Set<MessageID> = []
+        var lastTokenActivity: Instant = .zero
+
+        init(durable: DurableState) { self.durable = durable }
+    }
+
+    public init(config: SimulationConfig) {
+        self.config = config
+        rng = SplitMix64(seed: config.seed)
+    }
+
+    public struct Result: Sendable {
+        public var seed: UInt64
+        public var traceHash: String
+        public var violations: [Violation]
+        /// Time from the end of the faults to convergence.
+        public var convergence: Duration?
+        public var messages: Int
+        public var packets: Int
+        public var trace: [String]
+    }
+
+    public func run() -> Result {
+        var ids = Set<UInt64>()
+        while ids.count < config.nodes { ids.insert(rng.next() | 1) }
+        for raw in ids.sorted(by: { SplitMix64.mix($0) < SplitMix64.mix($1) }) {
+            sims.append(SimNode(durable: DurableState(node: NodeID(raw), incarnation: 0)))
+        }
+        group = Array(repeating: 0, count: sims.count)
+        for i in sims.indices { start(i) }
+        for i in sims.indices { scheduleTyping(i) }
+        if config.crashes { queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes)) }
+        if config.partitions { queue.push(.partition, at: now + exponential(config.meanTimeBetweenPartitions)) }
+        queue.push(.endFaults, at: .zero + config.duration)
+
+        let hardStop = Instant.zero + config.duration + config.settleLimit
+        while let (t, e) = queue.pop() {
+            if t > hardStop { break }
+            now = t
+            process(e)
+            if history.convergedAt != nil { break }
+        }
+        if history.convergedAt == nil { history.notConverged = convergenceBlocker() }
+        history.finals = sims.map { s in
+            History.FinalState(alive: s.node != nil, log: s.node?.history() ?? [], delivered: s.delivered,
+                               outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring)
+        }
+        let violations = InvariantChecker.check(history)
+        return Result(seed: config.seed, traceHash: hash.hex, violations: violations,
+                      convergence: history.convergedAt.map { $0 - history.faultsEndedAt },
+                      messages: typedCount, packets: packetsSent, trace: traceLines)
+    }
+
+    // MARK: events
+
+    func process(_ e: Event) {
+        switch e {
+        case .packet(let to, let bytes):
+            guard let node = sims[to].node else { return }
+            let p: Packet
+            do { p = try WireCodec.decode(bytes) } catch { decodeErrors += 1; return }
+            apply(to, node.handle(.packet(p), now: now))
+        case .tick(let i, let gen):
+            guard let node = sims[i].node, gen == sims[i].generation else { return }
+            sims[i].scheduledTick = nil
+            apply(i, node.handle(.tick, now: now))
+        case .type(let i):
+            guard !faultsOver else { return }
+            scheduleTyping(i)
+            guard let node = sims[i].node else { return }
+            sims[i].typed += 1
+            let text = "m\(i)-\(sims[i].typed)"
+            let before = node.outbox.last?.id
+            let effects = node.handle(.type(text, kind: .text), now: now)
+            if let id = node.outbox.last?.id, id != before {
+                typedCount += 1
+                record(.typed(node: i, id: id, at: now), "typed \(id) \"\(text)\"")
+            } else if let sent = typedIDFromEffects(effects) {
+                typedCount += 1
+                record(.typed(node: i, id: sent, at: now), "typed \(sent) \"\(text)\"")
+            }
+            apply(i, effects)
+        case .crash:
+            guard !faultsOver else { return }
+            queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes))
+            let alive = sims.indices.filter { sims[$0].node != nil }
+            guard !alive.isEmpty else { return }
+            let i = alive[Int(rng.next() % UInt64(alive.count))]
+            crash(i)
+            let down = Int64(config.downtime.lowerBound) + Int64(rng.next() % UInt64(config.downtime.count))
+            queue.push(.restart(i), at: now + .milliseconds(down))
+        case .restart(let i):
+            if sims[i].node == nil { start(i) }
+        case .partition:
+            guard !faultsOver, sims.count > 1 else { return }
+            queue.push(.partition, at: now + exponential(config.meanTimeBetweenPartitions))
+            if group.contains(where: { $0 != 0 }) { return }
+            repeat {
+                for i in group.indices { group[i] = Int(rng.next() % 2) }
+            } while Set(group).count < 2
+            let len = config.partitionLength.lowerBound + Int64(rng.next() % UInt64(config.partitionLength.count))
+            queue.push(.heal, at: now + .milliseconds(len))
+            note("partition \(group)")
+        case .heal:
+            group = Array(repeating: 0, count: sims.count)
+            note("heal")
+        case .endFaults:
+            faultsOver = true
+            group = Array(repeating: 0, count: sims.count)
+            for i in sims.indices where sims[i].node == nil { start(i) }
+            history.faultsEndedAt = now
+            note("faults end")
+            queue.push(.check, at: now + .milliseconds(100))
+        case .check:
+            if convergenceBlocker() == nil {
+                history.convergedAt = now
+                note("converged")
+            } else {
+                queue.push(.check, at: now + .milliseconds(100))
+            }
+        }
+    }
+
+    /// A line sent at once by a lone holder leaves the outbox in the same
+    /// call; its id is in the fresh data it sent.
+    func typedIDFromEffects(_ effects: [Effect]) -> MessageID? {
+        for e in effects {
+            if case .send(let p) = e, case .data(let d) = p.body, !d.retransmission { return d.messages.last?.id }
+        }
+        return nil
+    }
+
+    func start(_ i: Int) {
+        let s = sims[i]
+        s.durable.incarnation += 1
+        s.generation += 1
+        s.delivered = []
+        let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
+                                           seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)
+        s.node = node
+        s.delivered = Set(node.log.byID.keys)
+        let durableIDs = Set(s.durable.replica.map(\.id))
+        record(.restarted(node: i, incarnation: s.durable.incarnation, durable: durableIDs,
+                          restored: Set(node.log.byID.keys), at: now),
+               "start n\(i) incarnation \(s.durable.incarnation) with \(durableIDs.count) replica messages")
+        apply(i, effects)
+    }
+
+    func crash(_ i: Int) {
+        sims[i].node = nil
+        sims[i].generation += 1
+        record(.crashed(node: i, at: now), "crash n\(i)")
+    }
+
+    // MARK: effects
+
+    func apply(_ i: Int, _ effects: [Effect]) {
+        let s = sims[i]
+        for e in effects {
+            switch e {
+            case .send(let p):
+                if case .data(let d) = p.body, !d.retransmission, let r = d.messages.first?.slot.ring {
+                    record(.sentFresh(node: i, ring: r, at: now), nil)
+                }
+                broadcast(from: i, WireCodec.encode(p))
+            case .deliver(let m, let backfill):
+                s.delivered.insert(m.id)
+                record(.delivered(node: i, incarnation: s.durable.incarnation, message: m, backfill: backfill, at: now),
+                       "n\(i) deliver \(m.slot) \(m.id) \"\(m.text)\"\(backfill ? " (late)" : "")")
+            case .persist(let ms):
+                s.durable.replica += ms
+                for m in ms { record(.persisted(node: i, message: m, at: now), nil) }
+            case .writeCheckpoint(let cp):
+                s.durable.checkpoints.insert(cp, at: 0)
+                if s.durable.checkpoints.count > 2 { s.durable.checkpoints.removeLast() }
+                record(.checkpointed(node: i, outbox: cp.outbox.map(\.id), at: now), "n\(i) checkpoint #\(cp.number)")
+            case .token(let t):
+                tokenEvent(i, t)
+            case .status, .notice, .restored:
+                break
+            }
+        }
+        schedule(i)
+    }
+
+    func tokenEvent(_ i: Int, _ t: TokenEvent) {
+        switch t {
+        case .granted(let ring, let hop, _):
+            sims[i].lastTokenActivity = now
+            record(.tokenHeld(node: i, ring: ring, at: now), "n\(i) holds \(ring) hop \(hop)")
+        case .passed(let ring, let hop, let to):
+            sims[i].lastTokenActivity = now
+            record(.tokenReleased(node: i, ring: ring, at: now), "n\(i) passes \(ring) hop \(hop) to \(to)")
+        case .ringChanged(let old, let new):
+            if let old { record(.tokenReleased(node: i, ring: old, at: now), "n\(i) leaves \(old) for \(new)") }
+        case .successorSilent(let s):
+            note("n\(i): successor \(s) silent")
+        case .regenerated(let r):
+            note("n\(i) regenerates \(r)")
+        case .requested, .sent, .holderChanged:
+            break
+        }
+    }
+
+    func broadcast(from i: Int, _ bytes: [UInt8]) {
+        packetsSent += 1
+        hash.add(UInt64(i))
+        hash.add(bytes)
+        for j in sims.indices where j != i && group[j] == group[i] {
+            if chance(config.loss) { continue }
+            let copies = chance(config.duplication) ? 2 : 1
+            for _ in 0..<copies {
+                queue.push(.packet(to: j, bytes: bytes), at: now + delay())
+            }
+        }
+    }
+
+    func schedule(_ i: Int) {
+        guard let node = sims[i].node else { return }
+        let d = node.nextDeadline(now: now)
+        if let t = sims[i].scheduledTick, t <= d { return }
+        sims[i].generation += 1
+        sims[i].scheduledTick = d
+        queue.push(.tick(i, generation: sims[i].generation), at: d)
+    }
+
+    func scheduleTyping(_ i: Int) {
+        guard config.typingRate > 0 else { return }
+        queue.push(.type(i), at: now + exponential(.nanoseconds(Int64(1e9 / config.typingRate))))
+    }
+
+    // MARK: convergence
+
+    /// Nil when converged: every node alive, identical replicas, empty
+    /// outboxes, one ring, everything shown, and the token moving.
+    func convergenceBlocker() -> String? {
+        guard let first = sims.first?.node else { return "node 0 is down" }
+        let summary = first.log.summary
+        for (i, s) in sims.enumerated() {
+            guard let n = s.node else { return "node \(i) is down" }
+            if n.log.summary != summary { return "replicas differ (n0 holds \(first.log.count), n\(i) holds \(n.log.count))" }
+            if !n.outbox.isEmpty { return "n\(i) still has \(n.outbox.count) lines queued" }
+            if n.ring != first.ring { return "n\(i) is in ring \(n.ring.map(\.description) ?? "none"), n0 in \(first.ring.map(\.description) ?? "none")" }
+            if s.delivered.count != n.log.count { return "n\(i) has shown \(s.delivered.count) of \(n.log.count) messages" }
+        }
+        if sims.count > 1 {
+            let recent = sims.filter { now - $0.lastTokenActivity < .seconds(2) }.count
+            if recent < 2 { return "the token is not circulating" }
+        } else if first.status.holder != first.id {
+            return "the lone node does not hold the token"
+        }
+        return nil
+    }
+
+    // MARK: randomness and recording
+
+    func chance(_ p: Double) -> Bool {
+        p > 0 && Double(rng.next() >> 11) / Double(1 << 53) < p
+    }
+
+    func delay() -> Duration {
+        let lo = config.minDelay.nanoseconds, hi = max(config.maxDelay.nanoseconds, lo)
+        return .nanoseconds(lo + Int64(rng.next() % UInt64(hi - lo + 1)))
+    }
+
+    func exponential(_ mean: Duration) -> Duration {
+        let u = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12)
+        return .nanoseconds(Int64(-Double(mean.nanoseconds) * _log(u)))
+    }
+
+    func record(_ r: History.Record, _ text: String?) {
+        history.records.append(r)
+        if let text {
+            hash.add(text)
+            if config.trace { traceLines.append("\(now.milliseconds) ms  \(text)") }
+        }
+    }
+
+    func note(_ text: String) {
+        hash.add(text)
+        if config.trace { traceLines.append("\(now.milliseconds) ms  \(text)") }
+    }
+}
+
+/// Natural log without Foundation: the simulator only needs it for
+/// exponential inter-arrival times.
+func _log(_ x: Double) -> Double {
+    // log(x) = 2 * atanh((x-1)/(x+1)), after scaling x into [0.5, 1).
+    var m = x, e = 0.0
+    while m < 0.5 { m *= 2; e -= 1 }
+    while m >= 1 { m /= 2; e += 1 }
+    let t = (m - 1) / (m + 1), t2 = t * t
+    var term = t, sum = 0.0, k = 1.0
+    for _ in 0..<30 { sum += term / k; term *= t2; k += 2 }
+    return 2 * sum + e * 0.693_147_180_559_945_3
+}

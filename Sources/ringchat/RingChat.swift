@@ -4,6 +4,7 @@ import ArgumentParser
 struct RingChat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ringchat",
-        abstract: "A terminal group chat over UDP multicast with a token ring."
+        abstract: "A terminal group chat over UDP multicast, ordered by a token ring.",
+        subcommands: [SimulateCommand.self]
     )
 }

@@ -34,7 +34,8 @@ public final class Node {
     var messageCounter: UInt32 = 0
 
     // Token ring
-    var ring: RingID? { sequencer.ring }
+    /// The ring this node is in.
+    public var ring: RingID? { sequencer.ring }
     var holding: HeldToken?
     var passing: PendingPass?
     var lastHopSeen: UInt64 = 0
@@ -162,7 +163,9 @@ public final class Node {
         var d = nextHeartbeat
         func consider(_ t: Instant?) { if let t, t < d { d = t } }
         consider(passing?.resendAt)
-        if let h = holding { consider(h.since + config.idleHold) }
+        if let h = holding, membership.successor(now: now, timeout: config.memberTimeout) != id {
+            consider(h.since + config.idleHold)
+        }
         if holding == nil && passing == nil { consider(lossDeadline(now: now)) }
         if sequencer.hasGap {
             consider(sequencer.holeSince.map { $0 + config.holeTimeout })
@@ -170,7 +173,9 @@ public final class Node {
         }
         if !outbox.isEmpty, holding == nil { consider(lastRequestSent.map { $0 + config.idleHold } ?? now) }
         consider(nextCheckpoint)
-        return max(d, now)
+        // Whatever was due has just been handled; a deadline in the past
+        // would only spin the caller.
+        return max(d, now + .milliseconds(1))
     }
 
     // MARK: the screen's view

@@ -1,0 +1,25 @@
+/// FNV-1a, 64-bit: the trace hash that makes determinism visible (same
+/// seed, same hash), and the benchmarks' delivery-order hash.
+public struct FNV1a: Sendable, Hashable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+
+    public mutating func add(_ bytes: [UInt8]) { for b in bytes { add(b) } }
+
+    public mutating func add(_ v: UInt64) {
+        var x = v
+        for _ in 0..<8 { add(UInt8(x & 0xff)); x >>= 8 }
+    }
+
+    public mutating func add(_ s: String) { for b in s.utf8 { add(b) } }
+
+    public var hex: String {
+        let s = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}

@@ -1,0 +1,53 @@
+import RingChatCore
+
+/// What happened in one run, as the invariant checker sees it. The
+/// simulator records it; tests can also write one by hand to prove the
+/// checker catches each kind of violation.
+public struct History: Sendable {
+    public enum Record: Sendable {
+        /// A user typed a line and it got this id.
+        case typed(node: Int, id: MessageID, at: Instant)
+        /// A node stored a message (its replica gained a line).
+        case persisted(node: Int, message: ChatMessage, at: Instant)
+        case delivered(node: Int, incarnation: UInt32, message: ChatMessage, backfill: Bool, at: Instant)
+        /// A node multicast fresh chat messages of `ring`.
+        case sentFresh(node: Int, ring: RingID, at: Instant)
+        case tokenHeld(node: Int, ring: RingID, at: Instant)
+        case tokenReleased(node: Int, ring: RingID, at: Instant)
+        /// A checkpoint was written with these outbox ids.
+        case checkpointed(node: Int, outbox: [MessageID], at: Instant)
+        case crashed(node: Int, at: Instant)
+        /// A node restarted: its durable replica held `durable`; its log
+        /// after restore held `restored`.
+        case restarted(node: Int, incarnation: UInt32, durable: Set<MessageID>, restored: Set<MessageID>, at: Instant)
+    }
+
+    /// A node's state when the run ended.
+    public struct FinalState: Sendable {
+        public var alive: Bool
+        /// Its replica in the agreed order.
+        public var log: [ChatMessage]
+        public var delivered: Set<MessageID>
+        public var outbox: Int
+        public var ring: RingID?
+
+        public init(alive: Bool, log: [ChatMessage], delivered: Set<MessageID>, outbox: Int, ring: RingID?) {
+            self.alive = alive
+            self.log = log
+            self.delivered = delivered
+            self.outbox = outbox
+            self.ring = ring
+        }
+    }
+
+    public var records: [Record] = []
+    public var finals: [FinalState] = []
+    /// When crashes, partitions and typing stopped.
+    public var faultsEndedAt: Instant = .zero
+    /// When all live nodes had converged, if they did.
+    public var convergedAt: Instant?
+    /// Why the run did not converge, when it did not.
+    public var notConverged: String?
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+import RingChatCore
+
+/// The invariants of DESIGN.md §4, checked after every simulated run.
+public enum Invariant: String, CaseIterable, Sendable, Comparable {
+    case agreement
+    case order
+    case mutualExclusion = "mutual-exclusion"
+    case noLoss = "no-loss"
+    case liveness
+    case durability
+
+    public static func < (a: Invariant, b: Invariant) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    public var summary: String {
+        switch self {
+        case .agreement: "a message id means one text everywhere; a (ring, seq) slot holds one id everywhere"
+        case .order: "in-order deliveries follow the agreed order; no gaps inside a ring"
+        case .mutualExclusion: "never two holders of one ring; chat sent only by a holder"
+        case .noLoss: "what reached a replica, or whose sender survived, is in every live replica"
+        case .liveness: "after the faults stop, replicas converge and the token circulates"
+        case .durability: "a restart never goes back on its incarnation, reuses an id or loses its replica"
+        }
+    }
+}
+
+public struct Violation: Sendable, CustomStringConvertible {
+    public var invariant: Invariant
+    public var detail: String
+    public var at: Instant?
+
+    public init(_ invariant: Invariant, _ detail: String, at: Instant? = nil) {
+        self.invariant = invariant
+        self.detail = detail
+        self.at = at
+    }
+
+    public var description: String {
+        "[\(invariant.rawValue)] \(detail)" + (at.map { " (t=\($0.milliseconds) ms)" } ?? "")
+    }
+}

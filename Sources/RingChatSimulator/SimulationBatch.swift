@@ -1,0 +1,59 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import RingChatCore
+
+/// Many seeds, run two at a time (one per core), summarised per invariant.
+public struct SimulationBatch: Sendable {
+    public var results: [Simulation.Result]
+
+    public static func run(seeds: [UInt64], base: SimulationConfig, parallelism: Int = 2) -> SimulationBatch {
+        let box = ResultBox(count: seeds.count)
+        let chunks = max(1, parallelism)
+        DispatchQueue.concurrentPerform(iterations: chunks) { worker in
+            var i = worker
+            while i < seeds.count {
+                var c = base
+                c.seed = seeds[i]
+                box.set(i, Simulation(config: c).run())
+                i += chunks
+            }
+        }
+        return SimulationBatch(results: box.all())
+    }
+
+    /// Per invariant: how many runs held it.
+    public func held(_ inv: Invariant) -> Int {
+        results.filter { r in !r.violations.contains { $0.invariant == inv } }.count
+    }
+
+    public var violations: Int { results.reduce(0) { $0 + $1.violations.count } }
+
+    public var slowestConvergence: (seed: UInt64, time: Duration)? {
+        results.compactMap { r in r.convergence.map { (r.seed, $0) } }.max { $0.1 < $1.1 }
+    }
+}
+
+/// Results written by index from the worker threads.
+final class ResultBox: @unchecked Sendable {
+    private var slots: [Simulation.Result?]
+    private let lock = NSLockish()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Simulation.Result) { lock.with { slots[i] = r } }
+    func all() -> [Simulation.Result] { lock.with { slots.compactMap { $0 } } }
+}
+
+/// A tiny mutex on a pthread_mutex, so the simulator needs no Foundation.
+final class NSLockish: @unchecked Sendable {
+    private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init() { pthread_mutex_init(m, nil) }
+    deinit { pthread_mutex_destroy(m); m.deallocate() }
+    func with<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(m)
+        defer { pthread_mutex_unlock(m) }
+        return body()
+    }
+}

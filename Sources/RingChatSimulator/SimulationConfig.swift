@@ -1,0 +1,36 @@
+import RingChatCore
+
+/// One simulated run's parameters. Everything random in a run is drawn from
+/// `seed`.
+public struct SimulationConfig: Sendable {
+    public var seed: UInt64 = 1
+    public var nodes = 5
+    /// Per-datagram, per-receiver probabilities.
+    public var loss = 0.0
+    public var duplication = 0.0
+    /// Each datagram copy is delayed uniformly in [minDelay, maxDelay], so
+    /// datagrams overtake each other.
+    public var minDelay: Duration = .microseconds(100)
+    public var maxDelay: Duration = .milliseconds(1)
+    public var crashes = false
+    public var partitions = false
+    /// Virtual time with faults and typing; then the network heals, crashed
+    /// nodes restart, typing stops, and the run waits for convergence.
+    public var duration: Duration = .seconds(20)
+    /// How long convergence may take after the faults stop.
+    public var settleLimit: Duration = .seconds(30)
+    /// Lines typed per second per node.
+    public var typingRate = 0.5
+    /// Mean time between crashes (whole cluster), and downtime bounds.
+    public var meanTimeBetweenCrashes: Duration = .seconds(4)
+    public var downtime: ClosedRange<Int64> = 200...3_000 // ms
+    public var meanTimeBetweenPartitions: Duration = .seconds(6)
+    public var partitionLength: ClosedRange<Int64> = 500...5_000 // ms
+    /// Keep every event as text (for --trace and for violation reports).
+    public var trace = false
+    public var node = NodeConfig()
+
+    public init() {
+        node.checkpointEvery = .seconds(2)
+    }
+}

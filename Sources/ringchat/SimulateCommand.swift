@@ -1,0 +1,117 @@
+import ArgumentParser
+import RingChatCore
+import RingChatSimulator
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the protocol under the deterministic simulator and check its invariants.",
+        discussion: """
+        Each run simulates --nodes nodes on one virtual clock with a seeded faulty \
+        network, users typing, and (on request) crashes and partitions. When the faults \
+        stop, the run waits for the replicas to converge, then checks agreement, order, \
+        mutual exclusion, no loss, liveness and durability. The same seed always gives \
+        the same trace hash. Exits 1 if any invariant was violated.
+        """
+    )
+
+    @Option(help: "Number of runs, with seeds 1...N (ignored with --seed).")
+    var seeds: Int = 100
+
+    @Option(help: "Run only this seed.")
+    var seed: UInt64?
+
+    @Option(help: "Nodes per run.")
+    var nodes: Int = 5
+
+    @Option(help: "Probability that a datagram is lost, per receiver.")
+    var loss: Double = 0
+
+    @Option(help: "Probability that a datagram is duplicated, per receiver.")
+    var dup: Double = 0
+
+    @Option(name: .customLong("max-delay"), help: "Largest network delay in milliseconds (uniform from 0.1 ms).")
+    var maxDelay: Double = 1
+
+    @Flag(help: "Crash random nodes (they restart from their last checkpoint and replica).")
+    var crashes = false
+
+    @Flag(help: "Partition the network at random times (it heals).")
+    var partitions = false
+
+    @Option(help: "Virtual seconds of faults and typing per run.")
+    var duration: Double = 20
+
+    @Option(name: .customLong("typing-rate"), help: "Lines typed per second per node.")
+    var typingRate: Double = 0.5
+
+    @Flag(help: "Print every event of the run (use with --seed).")
+    var trace = false
+
+    func validate() throws {
+        guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1...64") }
+        guard (0...1).contains(loss), (0...1).contains(dup) else { throw ValidationError("--loss and --dup are probabilities in 0...1") }
+        guard loss < 0.9 else { throw ValidationError("--loss must be below 0.9: nothing converges in a network that drops almost everything") }
+        guard maxDelay >= 0.1, maxDelay <= 10_000 else { throw ValidationError("--max-delay must be 0.1...10000 ms") }
+        guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be 0...3600 s") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+    }
+
+    func run() throws {
+        var c = SimulationConfig()
+        c.nodes = nodes
+        c.loss = loss
+        c.duplication = dup
+        c.maxDelay = .microseconds(Int64(maxDelay * 1000))
+        c.crashes = crashes
+        c.partitions = partitions
+        c.duration = .milliseconds(Int64(duration * 1000))
+        c.typingRate = typingRate
+        c.trace = trace
+        let list: [UInt64] = seed.map { [$0] } ?? (1...UInt64(seeds)).map { $0 }
+        let batch = SimulationBatch.run(seeds: list, base: c)
+
+        if trace {
+            for r in batch.results { for line in r.trace { print(line) } }
+        }
+        for r in batch.results where list.count <= 20 || !r.violations.isEmpty {
+            let conv = r.convergence.map { String(format2($0.milliseconds / 1000)) + " s" } ?? "never"
+            print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  converged after \(conv)  violations \(r.violations.count)")
+        }
+        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), \(duration) s each")
+        for inv in Invariant.allCases {
+            let held = batch.held(inv)
+            print("  \(inv.rawValue.padding(18)) held in \(held)/\(batch.results.count) runs")
+        }
+        if let slow = batch.slowestConvergence {
+            print("  slowest convergence after the last fault: \(format2(slow.time.milliseconds / 1000)) s (seed \(slow.seed))")
+        }
+        let bad = batch.results.filter { !$0.violations.isEmpty }
+        for r in bad.prefix(10) {
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")
+            for v in r.violations { print("  \(v)") }
+            var c2 = c
+            c2.seed = r.seed
+            c2.trace = true
+            let again = Simulation(config: c2).run()
+            let cut = again.violations.compactMap(\.at).min()
+            let lines = again.trace.filter { line in
+                guard let cut, let ms = Int64(line.prefix { $0 != " " }) else { return true }
+                return ms <= cut.milliseconds
+            }
+            print("  last events before the first violation:")
+            for line in lines.suffix(15) { print("    \(line)") }
+        }
+        print("\(batch.violations) violations")
+        if batch.violations > 0 { throw ExitCode(1) }
+    }
+}
+
+func format2(_ x: Double) -> String {
+    let r = (x * 100).rounded() / 100
+    return "\(r)"
+}
+
+extension String {
+    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}
