@@ -174,6 +174,7 @@ public final class Simulation {
         let s = sims[i]
         s.durable.incarnation += 1
         s.generation += 1
+        s.scheduledTick = nil
         s.delivered = []
         let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
                                            seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)
@@ -189,6 +190,7 @@ public final class Simulation {
     func crash(_ i: Int) {
         sims[i].node = nil
         sims[i].generation += 1
+        sims[i].scheduledTick = nil
         record(.crashed(node: i, at: now), "crash n\(i)")
     }
 
