@@ -1,0 +1,54 @@
+import RingChatCore
+
+/// What a `NodeHost` reports to its screen (the TUI, the headless JSON
+/// writer, the server's log), always on the loop thread.
+public enum HostEvent: Sendable {
+    /// Show this message. `backfill`: it belongs before messages already
+    /// shown (a filled gap, a healed partition).
+    case delivered(ChatMessage, backfill: Bool)
+    /// The token's story (requested, granted, passed, regenerated...).
+    case token(TokenEvent)
+    /// The status bar changed (holder, members, lag, queue, checkpoint).
+    case status(NodeStatus)
+    /// A restore from checkpoint + replica finished (on start and after a
+    /// simulated crash). `warnings` holds every problem met while loading
+    /// the state dir (a corrupt checkpoint, a cut replica tail...).
+    case restored(RestoreReport)
+    /// A checkpoint is durable on disk (written, fsynced, renamed).
+    case checkpointWritten(Checkpoint)
+    /// Something the user should know, from the protocol (e.g. outbox full).
+    case notice(String)
+    /// Something went wrong in the shell (disk, socket) but the node runs on.
+    case warning(String)
+}
+
+/// The shell's counters, for diagnostics and tests.
+public struct HostStats: Sendable, Equatable {
+    /// Datagrams read from the socket (before fault injection).
+    public var datagramsReceived = 0
+    /// Datagrams handed to the node after decoding.
+    public var packetsDecoded = 0
+    /// Datagrams that did not decode (malformed, hostile, other versions):
+    /// counted and ignored.
+    public var decodeDrops = 0
+    /// The last decode error, for the curious.
+    public var lastDecodeError: String?
+    /// Datagrams sent to the group.
+    public var packetsSent = 0
+    /// Sends the kernel refused for lack of buffer space (UDP is lossy;
+    /// the protocol re-sends).
+    public var sendDrops = 0
+    /// Sends that failed for another reason.
+    public var sendErrors = 0
+    /// Fault injection: dropped by --loss, duplicated by --dup, delayed by
+    /// --delay, dropped because the delay queue was full.
+    public var faultDropped = 0
+    public var faultDuplicated = 0
+    public var faultDelayed = 0
+    public var faultOverflowed = 0
+    /// Checkpoints confirmed durable, and failed.
+    public var checkpointsWritten = 0
+    public var checkpointsFailed = 0
+    /// The disk thread's own counters (appends, fsyncs, their latency).
+    public var disk = DiskWriter.Stats()
+}

@@ -1,0 +1,358 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import Synchronization
+
+/// One real RingChat node: the core's `Node` plus the I/O it asks for, on a
+/// given `EventLoop`. It owns the multicast socket and its receive path
+/// (with the fault injector), the disk thread (replica appends, checkpoint
+/// writes) and the state directory.
+///
+/// Single-threaded: create it, call every method and read every property on
+/// the loop's thread (or before the loop runs). `onEvent` is called on that
+/// thread. Nothing here waits for a disk except `simulateCrash()` and
+/// `shutdown()`, which flush the disk thread on purpose.
+///
+/// How effects are carried out:
+/// - `.send(p)`: `WireCodec.encode`, then one datagram to the group;
+/// - `.persist(ms)`: queued on the `DiskWriter` (group-committed fsyncs);
+/// - `.writeCheckpoint(cp)`: queued on the `DiskWriter`, which writes it
+///   atomically after the replica lines it covers are durable; the
+///   completion hops back to the loop and emits `.checkpointWritten`;
+/// - `.deliver`, `.token`, `.status`, `.restored`, `.notice`: `onEvent`.
+/// After every input the single node timer is re-armed at
+/// `node.nextDeadline(now:)`.
+public final class NodeHost {
+    public let options: HostOptions
+    public let loop: EventLoop
+    public let stateDirectory: StateDirectory
+
+    /// Called on the loop thread for everything the screen should know.
+    public var onEvent: ((HostEvent) -> Void)?
+
+    /// The running node; nil before `start()` and after `shutdown()`.
+    public private(set) var currentNode: Node?
+
+    /// The running node. Only valid between `start()` and `shutdown()`.
+    public var node: Node {
+        guard let n = currentNode else { preconditionFailure("NodeHost.node read before start() or after shutdown()") }
+        return n
+    }
+
+    /// The unsent input line, carried in checkpoints (restored after a crash).
+    public var draft: String {
+        get { currentNode?.draft ?? pendingDraft }
+        set {
+            if let n = currentNode { n.draft = newValue } else { pendingDraft = newValue }
+        }
+    }
+
+    /// The group address actually joined, for the screen.
+    public var interfaceAddress: String? { receivePath?.socket.interfaceAddress }
+
+    /// Whether `start()` succeeded and `shutdown()` has not been called.
+    public var isRunning: Bool { currentNode != nil }
+
+    private var pendingDraft = ""
+    private var receivePath: ReceivePath?
+    private var disk: DiskWriter?
+    private var timer: EventLoop.TimerID?
+    private var timerAt: Instant?
+    private var counters = HostStats()
+    /// Receive-side counters of sockets closed by simulated crashes.
+    private var closedSockets = HostStats()
+    private var lastSendWarning: Instant?
+    /// Bumped on every (re)start: completions of an earlier node are stale.
+    private var generation: UInt64 = 0
+    private let completions = Completions()
+
+    /// Prepares the host; opens nothing yet. Throws only if the state
+    /// directory cannot be created.
+    public init(options: HostOptions, loop: EventLoop) throws {
+        self.options = options
+        self.loop = loop
+        self.stateDirectory = try StateDirectory(path: options.stateDir).create()
+    }
+
+    deinit {
+        if let t = timer { loop.cancel(t) }
+        // Never leave the disk thread running (it keeps itself alive).
+        disk?.close()
+        receivePath?.stop()
+        receivePath?.socket.close()
+    }
+
+    // MARK: lifecycle
+
+    /// Opens the socket, bumps the incarnation durably (node.json), loads
+    /// the newest valid checkpoint (falling back to the previous one) and
+    /// the replica (cutting a torn tail), restores the node from them,
+    /// registers with the loop and arms the node's timer. Emits
+    /// `.restored` (with every loading warning) and the first `.status`.
+    /// The reconciler then catches up from peers.
+    public func start() throws {
+        precondition(currentNode == nil, "NodeHost.start() called twice")
+        try openSocket()
+        do {
+            try restoreFromDisk()
+        } catch {
+            closeSocket()
+            throw error
+        }
+    }
+
+    /// Simulates a crash and restart in place: every queued disk write is
+    /// flushed, the in-memory node is dropped (outbox, hold-back queue,
+    /// membership, everything), the socket is closed and reopened (datagrams
+    /// in flight and in the delay queue are lost, as in a real crash), the
+    /// incarnation is bumped, and the node is restored from disk exactly as
+    /// on start. Emits `.restored`. Blocks the loop for the flush.
+    public func simulateCrash() throws {
+        precondition(currentNode != nil, "simulateCrash() needs a started host")
+        let keptDraft = draft
+        stopNode()
+        disk?.close()
+        disk = nil
+        closeSocket()
+        pendingDraft = keptDraft
+        try openSocket()
+        try restoreFromDisk()
+    }
+
+    /// Takes a final checkpoint, waits until it and every replica line are
+    /// durable, and closes the socket. Emits the last `.checkpointWritten`
+    /// before returning. Idempotent.
+    public func shutdown() {
+        guard let n = currentNode else { return }
+        apply(n.handle(.checkpoint, now: EventLoop.monotonicNow()))
+        stopNode()
+        closeSocket()
+        disk?.close()   // flushes: the final checkpoint's completion has run
+        disk = nil
+        drainCompletions()
+    }
+
+    // MARK: user actions
+
+    /// Queues a typed line; it is sent when this node holds the token.
+    public func type(_ text: String, kind: MessageKind = .text) {
+        feed(.type(text, kind: kind))
+    }
+
+    /// Takes a checkpoint now (written in the background; `.checkpointWritten`
+    /// follows).
+    public func checkpoint() {
+        feed(.checkpoint)
+    }
+
+    public func setNick(_ nick: String) {
+        feed(.setNick(nick))
+    }
+
+    /// The shell's counters (the disk thread's are read under its lock).
+    public var stats: HostStats {
+        var s = counters
+        s.datagramsReceived = closedSockets.datagramsReceived
+        s.faultDropped = closedSockets.faultDropped
+        s.faultDuplicated = closedSockets.faultDuplicated
+        s.faultDelayed = closedSockets.faultDelayed
+        s.faultOverflowed = closedSockets.faultOverflowed
+        s.sendDrops = closedSockets.sendDrops
+        if let rp = receivePath {
+            s.datagramsReceived += rp.received
+            s.faultDropped += rp.injector.dropped
+            s.faultDuplicated += rp.injector.duplicated
+            s.faultDelayed += rp.injector.delayed
+            s.faultOverflowed += rp.injector.overflowed
+            s.sendDrops += rp.socket.sendDrops
+        }
+        if let d = disk { s.disk = d.stats }
+        return s
+    }
+
+    // MARK: internals
+
+    private func feed(_ input: Node.Input) {
+        guard let n = currentNode else { return }
+        apply(n.handle(input, now: EventLoop.monotonicNow()))
+    }
+
+    private func openSocket() throws {
+        let socket = try MulticastSocket(group: options.group, port: options.port,
+                                         interface: options.interface, ttl: options.ttl)
+        let injector = FaultInjector(spec: options.faults, seed: options.faultSeed ?? Entropy.random64())
+        let rp = ReceivePath(socket: socket, loop: loop, faults: injector) { [unowned self] bytes in
+            self.receive(bytes)
+        }
+        receivePath = rp
+        rp.start()
+    }
+
+    private func closeSocket() {
+        guard let rp = receivePath else { return }
+        // Keep the counters of the old socket across a simulated crash.
+        closedSockets.datagramsReceived += rp.received
+        closedSockets.faultDropped += rp.injector.dropped
+        closedSockets.faultDuplicated += rp.injector.duplicated
+        closedSockets.faultDelayed += rp.injector.delayed
+        closedSockets.faultOverflowed += rp.injector.overflowed
+        closedSockets.sendDrops += rp.socket.sendDrops
+        rp.stop()
+        rp.socket.close()
+        receivePath = nil
+    }
+
+    private func stopNode() {
+        if let t = timer { loop.cancel(t) }
+        timer = nil
+        timerAt = nil
+        currentNode = nil
+    }
+
+    private func restoreFromDisk() throws {
+        let dir = stateDirectory
+        let ids = try NodeFile.start(in: dir.path, nick: options.nick, randomID: Entropy.random64)
+        let store = CheckpointStore(directory: dir.path)
+        let (checkpoints, cpWarnings) = store.loadAll()
+        let (replica, replicaWarnings) = ReplicaFile.load(from: dir.replicaPath)
+        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store,
+                                    syncInterval: options.syncInterval)
+        disk = writer
+
+        let now = EventLoop.monotonicNow()
+        let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
+        let durable = DurableState(node: ids.node, incarnation: ids.incarnation,
+                                   checkpoints: checkpoints, replica: replica)
+        let (n, effects) = Node.restore(from: durable, nick: options.nick, config: options.effectiveConfig,
+                                        seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
+        generation += 1
+        currentNode = n
+        if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
+        pendingDraft = ""
+        let loadWarnings = cpWarnings + replicaWarnings
+        apply(effects.map { e in
+            guard case .restored(var r) = e else { return e }
+            r.warnings = loadWarnings + r.warnings
+            return .restored(r)
+        })
+    }
+
+    private func receive(_ bytes: [UInt8]) {
+        guard let n = currentNode else { return }
+        let packet: Packet
+        do {
+            packet = try WireCodec.decode(bytes)
+        } catch {
+            counters.decodeDrops += 1
+            counters.lastDecodeError = "\(error)"
+            return
+        }
+        counters.packetsDecoded += 1
+        apply(n.handle(.packet(packet), now: EventLoop.monotonicNow()))
+    }
+
+    private func tick() {
+        timer = nil
+        timerAt = nil
+        guard let n = currentNode else { return }
+        apply(n.handle(.tick, now: EventLoop.monotonicNow()))
+    }
+
+    private func apply(_ effects: [Effect]) {
+        for e in effects {
+            switch e {
+            case .send(let p): send(p)
+            case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
+            case .persist(let ms): disk?.appendReplica(ms)
+            case .writeCheckpoint(let cp): writeCheckpoint(cp)
+            case .token(let t): onEvent?(.token(t))
+            case .status(let s): onEvent?(.status(s))
+            case .restored(let r): onEvent?(.restored(r))
+            case .notice(let text): onEvent?(.notice(text))
+            }
+        }
+        rearm()
+    }
+
+    /// Keeps exactly one loop timer at the node's next deadline.
+    private func rearm() {
+        guard let n = currentNode else { return }
+        let at = n.nextDeadline(now: EventLoop.monotonicNow())
+        if at == timerAt, timer != nil { return }
+        if let t = timer { loop.cancel(t) }
+        timerAt = at
+        timer = loop.schedule(at: at) { [unowned self] in self.tick() }
+    }
+
+    private func send(_ p: Packet) {
+        guard let socket = receivePath?.socket else { return }
+        let bytes = WireCodec.encode(p)
+        do {
+            if try socket.send(bytes) { counters.packetsSent += 1 }
+        } catch {
+            counters.sendErrors += 1
+            // A dead interface would otherwise print a warning per packet.
+            let now = EventLoop.monotonicNow()
+            if lastSendWarning.map({ now - $0 >= .seconds(5) }) ?? true {
+                lastSendWarning = now
+                onEvent?(.warning("send failed (\(counters.sendErrors) so far): \(error)"))
+            }
+        }
+    }
+
+    private func writeCheckpoint(_ cp: Checkpoint) {
+        guard let writer = disk else { return }
+        let gen = generation
+        let box = completions
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        writer.writeCheckpoint(cp) { result in
+            box.push(.init(generation: gen, checkpoint: cp, error: result.errorText))
+            loopHandle.post { me.value?.drainCompletions() }
+        }
+    }
+
+    /// Runs on the loop thread (posted by the disk thread, or directly from
+    /// `shutdown`).
+    private func drainCompletions() {
+        for c in completions.take() {
+            guard c.generation == generation else { continue }
+            if let why = c.error {
+                counters.checkpointsFailed += 1
+                onEvent?(.warning("checkpoint #\(c.checkpoint.number) was not written: \(why)"))
+            } else {
+                counters.checkpointsWritten += 1
+                onEvent?(.checkpointWritten(c.checkpoint))
+            }
+        }
+    }
+}
+
+/// Checkpoint completions handed from the disk thread to the loop thread.
+private final class Completions: Sendable {
+    struct Item: Sendable {
+        var generation: UInt64
+        var checkpoint: Checkpoint
+        var error: String?
+    }
+    private let items = Mutex<[Item]>([])
+    func push(_ i: Item) { items.withLock { $0.append(i) } }
+    func take() -> [Item] { items.withLock { let out = $0; $0 = []; return out } }
+}
+
+/// A weak reference that may cross to the loop's inbox: the work it is
+/// captured in only ever runs on the loop thread, which owns the host.
+private struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
+    weak var value: T?
+    init(_ v: T) { value = v }
+}
+
+private extension Result where Failure == any Error {
+    var errorText: String? {
+        if case .failure(let e) = self { return "\(e)" }
+        return nil
+    }
+}
