@@ -66,11 +66,13 @@ extension Node {
     /// filled hole, or another partition's ring.
     func deliverLate(_ m: ChatMessage) {
         guard let canonical = log.byID[m.id], !sequencer.delivered.contains(m.id) else { return }
-        let backfill = sequencer.lastDelivered.map { canonical.slot < $0 } ?? false
-        deliver(canonical, backfill: backfill)
+        deliver(canonical)
     }
 
-    func deliver(_ m: ChatMessage, backfill: Bool) {
+    /// Shows a message; it is a backfill when it sorts before something
+    /// already shown (the screen inserts it in place).
+    func deliver(_ m: ChatMessage) {
+        let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
         sequencer.delivered.insert(m.id)
         if backfill {
             stats.backfills += 1
@@ -98,7 +100,7 @@ extension Node {
         var progressed = false
         while let mid = log.bySlot[Slot(ring: r, seq: next)] {
             if !sequencer.delivered.contains(mid), let m = log.byID[mid] {
-                deliver(m, backfill: sequencer.lastDelivered.map { m.slot < $0 } ?? false)
+                deliver(m)
             }
             next += 1
             progressed = true
@@ -111,10 +113,14 @@ extension Node {
     /// Before leaving a ring: deliver what its hold-back queue kept, skipping
     /// holes (they arrive later, if ever, through the reconciler).
     func flushHeldBack(now: Instant) {
-        guard let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next else { return }
-        for seq in next...sequencer.known {
+        // Not knowing where we joined (no token or fresh data seen yet)
+        // means everything held of this ring is still undelivered.
+        guard let r = sequencer.ring else { return }
+        let start = sequencer.next ?? 1
+        guard sequencer.known >= start else { return }
+        for seq in start...sequencer.known {
             if let m = log.message(at: Slot(ring: r, seq: seq)), !sequencer.delivered.contains(m.id) {
-                deliver(m, backfill: false)
+                deliver(m)
             }
         }
     }

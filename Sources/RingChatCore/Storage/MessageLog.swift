@@ -11,7 +11,8 @@ public struct MessageLog: Sendable {
     /// Every occupied slot, including the extra slots of re-sent lines.
     public private(set) var bySlot: [Slot: MessageID] = [:]
     private(set) var streams: [StreamID: StreamCounters] = [:]
-    /// Order-independent hash of every (stream, counter) held.
+    /// Order-independent hash of every (stream, counter) held: the sum of
+    /// the per-message hashes.
     private(set) var summaryHash: UInt64 = 0
 
     public init() {}
@@ -42,10 +43,9 @@ public struct MessageLog: Sendable {
         byID[m.id] = m
         bySlot[m.slot] = m.id
         let s = m.id.stream
-        let h = StreamCounters.hash(m.id.counter)
-        let before = streams[s].map { $0.summaryTerm(for: s) } ?? 0
+        let h = StreamCounters.hash(s, m.id.counter)
         streams[s, default: StreamCounters()].insert(m.id.counter, hash: h)
-        summaryHash = summaryHash &- before &+ streams[s]!.summaryTerm(for: s)
+        summaryHash = summaryHash &+ h
         return .new
     }
 
@@ -117,16 +117,18 @@ struct StreamCounters: Sendable {
     var max: UInt32 = 0
     var setHash: UInt64 = 0
 
-    static func hash(_ counter: UInt32) -> UInt64 { SplitMix64.mix(UInt64(counter) &+ 0x5151) }
+    /// The hash of one held message. It mixes in the stream, so that two
+    /// logs holding counter 5 of *different* streams never sum to the same
+    /// summary (an early version did, and the reconciler then believed two
+    /// diverged replicas were equal).
+    static func hash(_ s: StreamID, _ counter: UInt32) -> UInt64 {
+        SplitMix64.mix(SplitMix64.mix(s.origin.raw &+ UInt64(s.incarnation) << 32) ^ UInt64(counter))
+    }
 
     mutating func insert(_ counter: UInt32, hash: UInt64) {
         guard held.insert(counter).inserted else { return }
         setHash = setHash &+ hash
         if counter > max { max = counter }
         while held.contains(contiguous + 1) { contiguous += 1 }
-    }
-
-    func summaryTerm(for s: StreamID) -> UInt64 {
-        SplitMix64.mix(s.origin.raw ^ UInt64(s.incarnation) &* 0x9E37_79B9) &+ setHash
     }
 }
