@@ -5,6 +5,7 @@ struct RingChat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ringchat",
         abstract: "A terminal group chat over UDP multicast, ordered by a token ring.",
-        subcommands: [SimulateCommand.self]
+        subcommands: [ChatCommand.self, ServerCommand.self, ReconcileCommand.self, SimulateCommand.self],
+        defaultSubcommand: ChatCommand.self
     )
 }

@@ -59,6 +59,8 @@ public final class NodeHost {
     private var pendingDraft = ""
     private var receivePath: ReceivePath?
     private var disk: DiskWriter?
+    /// Held from `start()` to `shutdown()`: one node per state dir.
+    private var lock: StateLock?
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
     private var counters = HostStats()
@@ -95,6 +97,7 @@ public final class NodeHost {
     /// The reconciler then catches up from peers.
     public func start() throws {
         precondition(currentNode == nil, "NodeHost.start() called twice")
+        if lock == nil { lock = try StateLock(directory: stateDirectory.path) }
         try openSocket()
         do {
             try restoreFromDisk()
@@ -133,12 +136,21 @@ public final class NodeHost {
         disk?.close()   // flushes: the final checkpoint's completion has run
         disk = nil
         drainCompletions()
+        lock?.release()
+        lock = nil
     }
 
     // MARK: user actions
 
-    /// Queues a typed line; it is sent when this node holds the token.
+    /// Queues a typed line; it is sent when this node holds the token. A
+    /// line over `WireLimits.maxTextBytes` would be rejected by every peer's
+    /// decoder: it is refused here with a `.notice`.
     public func type(_ text: String, kind: MessageKind = .text) {
+        let n = text.utf8.count
+        guard n <= WireLimits.maxTextBytes else {
+            onEvent?(.notice("line not sent: \(n) bytes, the limit is \(WireLimits.maxTextBytes)"))
+            return
+        }
         feed(.type(text, kind: kind))
     }
 
@@ -148,8 +160,26 @@ public final class NodeHost {
         feed(.checkpoint)
     }
 
+    /// Changes the nick (1...`WireLimits.maxNickBytes` UTF-8 bytes; else a
+    /// `.notice` and no change).
     public func setNick(_ nick: String) {
+        if let why = Self.nickProblem(nick) {
+            onEvent?(.notice("nick not changed: \(why)"))
+            return
+        }
         feed(.setNick(nick))
+    }
+
+    /// Why `nick` cannot be used on the wire, or nil if it can.
+    public static func nickProblem(_ nick: String) -> String? {
+        if nick.isEmpty { return "a nick cannot be empty" }
+        if nick.utf8.count > WireLimits.maxNickBytes {
+            return "'\(nick)' is \(nick.utf8.count) bytes, the limit is \(WireLimits.maxNickBytes)"
+        }
+        if nick.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "a nick cannot contain control characters"
+        }
+        return nil
     }
 
     /// The shell's counters (the disk thread's are read under its lock).

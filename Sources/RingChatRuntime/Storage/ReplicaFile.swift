@@ -26,8 +26,9 @@ public enum ReplicaFile {
     /// lines (a line torn by a crash: no newline, or not valid JSON) are cut
     /// from the file so that the next append starts on a clean line; a bad
     /// line in the middle is skipped and left in place. Each repair or skip
-    /// is reported in `warnings`.
-    public static func load(from path: String) -> (messages: [ChatMessage], warnings: [String]) {
+    /// is reported in `warnings`. With `repair: false` the file is left
+    /// untouched (an offline report must not change a node's files).
+    public static func load(from path: String, repair: Bool = true) -> (messages: [ChatMessage], warnings: [String]) {
         let bytes: [UInt8]
         do throws(SystemError) {
             guard let b = try FileIO.read(path, limit: maxFileBytes) else { return ([], []) }
@@ -70,6 +71,10 @@ public enum ReplicaFile {
 
         if !badSinceGood.isEmpty {
             let lines = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
+            guard repair else {
+                warnings.append("replica: \(bytes.count - goodEnd) bad bytes at the end (left in place): line \(lines)")
+                return (messages, warnings)
+            }
             do throws(SystemError) {
                 try cut(path, at: goodEnd)
                 warnings.append("replica: cut \(bytes.count - goodEnd) bytes at the end: line \(lines)")
@@ -78,6 +83,16 @@ public enum ReplicaFile {
             }
         }
         return (messages, warnings)
+    }
+
+    /// Replaces the whole replica with `messages`, one line each, atomically
+    /// (temp file, fsync, rename, fsync of the folder). For the offline
+    /// reconciler only: a running node appends to the file it has open.
+    public static func rewrite(_ path: String, with messages: [ChatMessage]) throws(SystemError) {
+        var bytes: [UInt8] = []
+        for m in messages { bytes += line(for: m) }
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        try FileIO.replaceAtomically(path, in: dir.isEmpty ? "/" : dir, with: bytes)
     }
 
     /// Truncates to `length` and makes it durable, so a later append cannot

@@ -84,3 +84,11 @@ public struct StateDirectoryError: Error, CustomStringConvertible, Sendable, Equ
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension StateDirectory {
+    /// Whether `path` names an existing directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}

@@ -1,0 +1,162 @@
+import RingChatCore
+
+/// `ringchat reconcile`: compares several state dirs' replicas offline,
+/// says what each lacks and where they disagree, and can rewrite them all
+/// to the merged, agreed log.
+///
+/// The replicas form a grow-only set with one agreed order (by canonical
+/// slot, the lowest slot a message was seen at), so the merge is the union;
+/// the only thing that can go wrong is a disagreement: one id with two
+/// contents, or one slot holding two ids. The merge then keeps one variant
+/// deterministically (the lowest by slot, id, nick, text: the same whatever
+/// the order of the dirs) and reports the other.
+public struct OfflineReconciler {
+    public struct Replica {
+        public var directory: String
+        public var node: NodeID?
+        public var messages: [ChatMessage]
+        public var warnings: [String]
+        /// Held by the merged log but not by this replica.
+        public var lacks: [ChatMessage] = []
+        /// Held at another canonical slot than the merged log's.
+        public var reordered: [MessageID] = []
+        /// Lines rejected by the merge (the other side of a disagreement).
+        public var rejected: [ChatMessage] = []
+        /// Same content as the merge, line for line in agreed order.
+        public var identical = false
+    }
+
+    public var replicas: [Replica]
+    public var merged: [ChatMessage]
+    /// Human-readable descriptions of every disagreement.
+    public var disagreements: [String]
+
+    /// Loads every dir's replica (read-only: a torn tail is reported, not
+    /// cut) and merges them.
+    public init(directories: [String]) {
+        var reps: [Replica] = []
+        for d in directories {
+            let dir = StateDirectory(path: d)
+            var warnings: [String] = []
+            let node: NodeID?
+            do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
+                node = nil
+                warnings.append(error.message)
+            }
+            if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+            let (ms, w) = ReplicaFile.load(from: dir.replicaPath, repair: false)
+            reps.append(Replica(directory: dir.path, node: node, messages: ms, warnings: warnings + w))
+        }
+        self.init(replicas: reps)
+    }
+
+    public init(replicas input: [Replica]) {
+        var all: [(Int, ChatMessage)] = []
+        for (i, r) in input.enumerated() { for m in r.messages { all.append((i, m)) } }
+        all.sort { a, b in
+            let x = a.1, y = b.1
+            if x.slot != y.slot { return x.slot < y.slot }
+            if x.id != y.id { return x.id < y.id }
+            if x.nick != y.nick { return x.nick < y.nick }
+            if x.text != y.text { return x.text < y.text }
+            return x.kind.rawValue < y.kind.rawValue
+        }
+        var log = MessageLog()
+        var reps = input
+        var disagreements: [String] = []
+        for (i, m) in all {
+            if log.insert(m) == .conflict {
+                reps[i].rejected.append(m)
+                if let other = log.byID[m.id], other.text != m.text || other.nick != m.nick || other.kind != m.kind {
+                    disagreements.append("\(reps[i].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(other.nick)> \"\(other.text)\"")
+                } else if let holder = log.message(at: m.slot) {
+                    disagreements.append("\(reps[i].directory): slot \(m.slot.ring.text)#\(m.slot.seq) holds \(m.id.text) but the merge keeps \(holder.id.text) there")
+                }
+            }
+        }
+        let merged = log.sorted()
+        for i in reps.indices {
+            var own = MessageLog()
+            for m in reps[i].messages { _ = own.insert(m) }
+            reps[i].lacks = merged.filter { !own.contains($0.id) }
+            reps[i].reordered = own.byID.values.filter { m in log.byID[m.id].map { $0.slot != m.slot } ?? false }.map(\.id).sorted()
+            reps[i].identical = reps[i].messages == merged
+        }
+        self.replicas = reps
+        self.merged = merged
+        self.disagreements = disagreements
+    }
+
+    /// Every replica already holds exactly the merged log, in agreed order.
+    public var allIdentical: Bool { replicas.allSatisfy(\.identical) }
+
+    /// Every replica holds the same messages at the same slots (line order
+    /// aside: a replica is appended in arrival order).
+    public var allAgree: Bool {
+        disagreements.isEmpty && replicas.allSatisfy { $0.lacks.isEmpty && $0.reordered.isEmpty && $0.rejected.isEmpty }
+    }
+
+    /// The report, one line per fact.
+    public func report(limit: Int = 10) -> [String] {
+        var out: [String] = []
+        for r in replicas {
+            let who = r.node.map { " (node \($0.hex))" } ?? ""
+            out.append("\(r.directory)\(who): \(r.messages.count) lines, \(Set(r.messages.map(\.id)).count) messages")
+            for w in r.warnings { out.append("  warning: \(w)") }
+            if r.lacks.isEmpty {
+                out.append("  lacks nothing")
+            } else {
+                out.append("  lacks \(r.lacks.count):")
+                for m in r.lacks.prefix(limit) { out.append("    \(Self.describe(m))") }
+                if r.lacks.count > limit { out.append("    ... and \(r.lacks.count - limit) more") }
+            }
+            if !r.reordered.isEmpty {
+                out.append("  \(r.reordered.count) messages at another slot than the agreed one: "
+                    + r.reordered.prefix(limit).map(\.text).joined(separator: ", "))
+            }
+            if !r.identical && r.lacks.isEmpty && r.reordered.isEmpty && r.rejected.isEmpty {
+                out.append("  same messages, lines in arrival order (the agreed order differs)")
+            }
+        }
+        out.append("merged: \(merged.count) messages in \(Set(merged.map(\.slot.ring)).count) rings")
+        if disagreements.isEmpty {
+            out.append("disagreements: none")
+        } else {
+            out.append("disagreements: \(disagreements.count)")
+            for d in disagreements.prefix(limit * 2) { out.append("  \(d)") }
+        }
+        return out
+    }
+
+    static func describe(_ m: ChatMessage) -> String {
+        let text = m.text.count > 60 ? String(m.text.prefix(57)) + "..." : m.text
+        return "\(m.slot.ring.text)#\(m.slot.seq) \(m.id.text) <\(m.nick)> \(EventReporter.oneLine(text))"
+    }
+
+    /// Rewrites every replica that is not already the merged log. Refuses a
+    /// dir whose node is running (it holds the state lock). Returns one line
+    /// per dir written or refused.
+    public func write() -> (lines: [String], failures: Int) {
+        var lines: [String] = []
+        var failures = 0
+        for r in replicas where !r.identical {
+            let dir = StateDirectory(path: r.directory)
+            let lock: StateLock
+            do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
+                lines.append("not written: \(error.message)")
+                failures += 1
+                continue
+            }
+            defer { lock.release() }
+            do throws(SystemError) {
+                try ReplicaFile.rewrite(dir.replicaPath, with: merged)
+                lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.messages.count) lines)")
+            } catch {
+                lines.append("not written: \(dir.replicaPath): \(error)")
+                failures += 1
+            }
+        }
+        if lines.isEmpty { lines.append("nothing to write: every replica is already the merged log") }
+        return (lines, failures)
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import RingChatCore
+import RingChatRuntime
+
+/// Where the group is and what the receive path does to datagrams; shared by
+/// `chat` and `server`.
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .customLong("group"), help: ArgumentHelp(
+        "Multicast group as ADDRESS[:PORT] (an IPv4 address in 224.0.0.0/4; port 5007 if omitted).",
+        valueName: "address:port"))
+    var group: String = "224.1.1.1:5007"
+
+    @Option(help: ArgumentHelp(
+        "Interface to join the group on and send from: an IPv4 address or a name such as lo or eth0. Loopback by default, so nothing leaves this machine; name a LAN interface to chat across hosts.",
+        valueName: "address|name"))
+    var interface: String = "127.0.0.1"
+
+    @Option(help: "Multicast TTL, 1-255 (1 never crosses a router).")
+    var ttl: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "Delay every received datagram by MS, or uniformly by MIN-MAX milliseconds per datagram (so datagrams arrive out of order). Testing aid.",
+        valueName: "min-max"))
+    var delay: String?
+
+    @Option(help: ArgumentHelp("Drop each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
+    var loss: String?
+
+    @Option(help: ArgumentHelp("Duplicate each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
+    var dup: String?
+
+    @Option(name: .customLong("fault-seed"), help: ArgumentHelp(
+        "Seed of the fault injector, to replay the same drops, duplicates and delays (random by default).",
+        valueName: "n"))
+    var faultSeed: UInt64?
+
+    func validate() throws {
+        _ = try parsedGroup()
+        guard (1...255).contains(ttl) else { throw ValidationError("--ttl must be 1-255; got \(ttl)") }
+        _ = try faults()
+        guard !interface.isEmpty else { throw ValidationError("--interface must be an IPv4 address or an interface name") }
+    }
+
+    func parsedGroup() throws -> (group: String, port: UInt16) {
+        do { return try MulticastSocket.parseGroup(group) } catch { throw ValidationError(error.description) }
+    }
+
+    func faults() throws -> FaultSpec {
+        do { return try FaultSpec.parse(delay: delay, loss: loss, dup: dup) } catch { throw ValidationError(error.description) }
+    }
+}
+
+/// Who this node is and where it keeps its files.
+struct StateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Nick shown to others (1-32 UTF-8 bytes). Default: $USER, else user-XXXX.", valueName: "name"))
+    var nick: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "Directory for node.json, replica.jsonl and checkpoint.json (+ checkpoint.prev.json). Default: $XDG_STATE_HOME/ringchat/NICK, else ~/.local/state/ringchat/NICK. Two running nodes must never share one.",
+        valueName: "dir"))
+    var stateDir: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: ArgumentHelp(
+        "Seconds between periodic checkpoints (decimals allowed); 0 turns them off.", valueName: "seconds"))
+    var checkpointEvery: Double = 10
+
+    @Option(name: .customLong("token-hold"), help: ArgumentHelp(
+        "Milliseconds an idle holder keeps the token before passing it on (protocol default 100). Raise it to watch the token move in a demo.",
+        valueName: "ms"))
+    var tokenHold: Int?
+
+    func validate() throws {
+        if let n = nick, let why = NodeHost.nickProblem(n) { throw ValidationError("--nick: \(why)") }
+        guard checkpointEvery.isFinite, checkpointEvery == 0 || (0.1...86_400).contains(checkpointEvery) else {
+            throw ValidationError("--checkpoint-every must be 0 (off) or 0.1-86400 seconds; got \(checkpointEvery)")
+        }
+        if let h = tokenHold, !(1...60_000).contains(h) {
+            throw ValidationError("--token-hold must be 1-60000 ms; got \(h)")
+        }
+        if let d = stateDir, d.isEmpty { throw ValidationError("--state-dir must not be empty") }
+    }
+
+    func resolvedNick(default fallback: String? = nil) -> String {
+        if let n = nick { return n }
+        if let f = fallback { return f }
+        if let u = getenv("USER").map({ String(cString: $0) }), NodeHost.nickProblem(u) == nil { return u }
+        let r = String(Entropy.random64() & 0xFFFF, radix: 16)
+        return "user-" + String(repeating: "0", count: 4 - r.count) + r
+    }
+}
+
+/// Builds the host's options from the shared option groups.
+func hostOptions(network: NetworkOptions, state: StateOptions, defaultNick: String? = nil) throws -> HostOptions {
+    let nick = state.resolvedNick(default: defaultNick)
+    let dir: String
+    if let d = state.stateDir {
+        dir = d
+    } else {
+        do { dir = try StateDirectory.defaultPath(nick: nick) } catch { throw ValidationError(error.description) }
+    }
+    var o = HostOptions(stateDir: dir, nick: nick)
+    let g = try network.parsedGroup()
+    o.group = g.group
+    o.port = g.port
+    o.interface = network.interface
+    o.ttl = UInt8(network.ttl)
+    o.faults = try network.faults()
+    o.faultSeed = network.faultSeed
+    o.checkpointEvery = state.checkpointEvery == 0 ? nil : .milliseconds(Int64((state.checkpointEvery * 1000).rounded()))
+    o.tokenHold = state.tokenHold.map { .milliseconds(Int64($0)) }
+    return o
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import RingChatRuntime
+
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run an always-on peer that never types: an archive replica with a log.",
+        discussion: """
+        The server is an ordinary member of the ring: it takes the token when it \
+        comes round, keeps a replica and checkpoints, and answers peers that catch \
+        up. It logs one human-readable line per event to stdout (deliveries, token \
+        holder changes, ring changes, checkpoints, restores, status, warnings). \
+        Stdin is ignored. SIGINT, SIGTERM or SIGHUP stop it cleanly (a final \
+        checkpoint, exit 0); SIGUSR1 takes a checkpoint.
+        """
+    )
+
+    @OptionGroup(title: "Network") var network: NetworkOptions
+    @OptionGroup(title: "State") var state: StateOptions
+
+    func run() throws {
+        let options = try hostOptions(network: network, state: state, defaultNick: "server")
+        let status = HeadlessRunner(options: options, style: .log, readStdin: false).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
