@@ -49,7 +49,7 @@ public final class EventReporter {
             "ring": .string(m.slot.ring.text), "seq": .uint(m.slot.seq), "ts": .int(m.timestamp),
             "backfill": .bool(backfill),
         ], order: ["id", "nick", "text", "kind", "ring", "seq", "ts", "backfill"],
-             log: "delivered \(m.slot) \(m.id)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
+             log: "delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
     }
 
     private func token(_ t: TokenEvent) {

@@ -1,0 +1,91 @@
+import Foundation
+import Glibc
+import Testing
+import RingChatCore
+
+extension EndToEnd {
+    @Suite struct Crash {
+        /// The loopback setup while a random node is SIGKILLed every second
+        /// (every other kill aims at the token holder) and restarted on its
+        /// state dir; the live peers keep typing. At the end nothing that
+        /// any node ever delivered is missing anywhere, and all replicas
+        /// are identical.
+        @Test func killingNodesLosesNothingDelivered() throws {
+            let seconds = Int(ProcessInfo.processInfo.environment["RINGCHAT_E2E_CRASH_SECONDS"] ?? "") ?? 15
+            let c = Cluster(label: "crash")
+            defer { c.close() }
+            let server = c.add("server", .server, extra: ["--delay", "20-300"])
+            let peers = ["alice", "bob", "carol"].map { c.add($0, extra: ["--delay", "20-300"]) }
+            try c.startAll()
+            try #require(c.waitForMembers(4), "the four nodes never saw each other\n\(c.diagnostics())")
+            for p in peers { p.send((1...50).map { "\(p.name) line \($0)" }) }
+
+            var kills: [String] = []
+            var typed = 0
+            let start = now()
+            var nextKill = start + 1
+            while now() < start + Double(seconds) {
+                // Keep typing on every live peer.
+                for p in peers where p.isRunning {
+                    typed += 1
+                    p.send(["\(p.name) during \(typed)"])
+                }
+                if now() >= nextKill {
+                    nextKill += 1
+                    let victim: Peer
+                    if kills.count % 2 == 0, let h = currentHolder(peers), let v = c.peers.first(where: { $0.nodeID == h || ($0 === server && serverID(server) == h) }) {
+                        victim = v
+                        kills.append("\(v.name) (holder)")
+                    } else {
+                        victim = c.peers.randomElement()!
+                        kills.append(victim.name)
+                    }
+                    victim.kill()
+                    sleep(seconds: Double.random(in: 0.05...0.3))
+                    try victim.start()
+                }
+                sleep(seconds: 0.25)
+            }
+            print("crash test: \(kills.count) kills: \(kills.joined(separator: ", "))")
+
+            // Everything any node ever delivered, in any of its runs.
+            func everDelivered() -> Set<String> {
+                var s = Set(server.loggedDeliveries())
+                for p in peers { s.formUnion(p.delivered().compactMap { $0.string("id") }) }
+                return s
+            }
+            func replicaIDs() -> [Set<String>] { c.peers.map { Set(loadReplica(c.replicaPath($0)).ordered.map(\.id.text)) } }
+            let converged = waitUntil(45) {
+                let r = replicaIDs()
+                return r.allSatisfy { $0 == r[0] } && r[0].isSuperset(of: everDelivered())
+                    && peers.allSatisfy { $0.lastStatus?.int("lag") == 0 }
+            }
+            #expect(converged, "no convergence: replicas hold \(replicaIDs().map(\.count)), \(everDelivered().count) ever delivered, lags \(peers.map { $0.lastStatus?.int("lag") ?? -1 })\n\(c.diagnostics())")
+
+            for p in c.peers { #expect(p.stop() == 0, "\(p.name) did not exit cleanly\n\(p.tail())") }
+            let delivered = everDelivered()
+            let replicas = c.peers.map { loadReplica(c.replicaPath($0)).ordered }
+            for (p, r) in zip(c.peers, replicas) {
+                let ids = Set(r.map(\.id.text))
+                let missing = delivered.subtracting(ids)
+                #expect(missing.isEmpty, "\(p.name) lacks \(missing.count) delivered messages: \(missing.sorted().prefix(5))")
+                #expect(r == replicas[0], "\(p.name) replica differs from \(c.peers[0].name)'s")
+            }
+            // Every initial line of a peer that was never killed before its
+            // batch went out must be there; at least the bulk of the 150.
+            #expect(replicas[0].count >= 150, "only \(replicas[0].count) messages survived")
+            print("crash test: \(replicas[0].count) messages in every replica, \(delivered.count) ever delivered")
+        }
+
+        func currentHolder(_ peers: [Peer]) -> String? {
+            var votes: [String: Int] = [:]
+            for p in peers where p.isRunning { if let h = p.holder { votes[h, default: 0] += 1 } }
+            return votes.max { $0.value < $1.value }?.key
+        }
+
+        func serverID(_ server: Peer) -> String? {
+            server.logLines().last { $0.contains("started: node ") }
+                .flatMap { $0.split(separator: " ").drop { $0 != "node" }.dropFirst().first.map(String.init) }
+        }
+    }
+}
