@@ -1,0 +1,61 @@
+import Testing
+import RingChatCore
+@testable import RingChatSimulator
+
+/// Small, quick runs of the whole simulator.
+@Suite("Simulation")
+struct SimulationTests {
+    static func config(seed: UInt64, nodes: Int = 3, duration: Duration = .seconds(3)) -> SimulationConfig {
+        var c = SimulationConfig()
+        c.seed = seed
+        c.nodes = nodes
+        c.duration = duration
+        c.settleLimit = .seconds(10)
+        c.typingRate = 2
+        return c
+    }
+
+    @Test("the same seed twice gives the same trace hash and trace; another seed gives another hash")
+    func deterministic() {
+        var c = Self.config(seed: 42)
+        c.trace = true
+        let a = Simulation(config: c).run()
+        let b = Simulation(config: c).run()
+        #expect(a.traceHash == b.traceHash)
+        #expect(a.trace == b.trace)
+        #expect(a.messages == b.messages)
+        #expect(a.packets == b.packets)
+        #expect(a.convergence == b.convergence)
+        #expect(!a.trace.isEmpty)
+        #expect(a.messages > 0)
+
+        c.seed = 43
+        let other = Simulation(config: c).run()
+        #expect(other.traceHash != a.traceHash)
+        #expect(a.violations.isEmpty, "\(a.violations)")
+        #expect(other.violations.isEmpty, "\(other.violations)")
+    }
+
+    @Test("tracing text does not change the run")
+    func traceDoesNotPerturb() {
+        var c = Self.config(seed: 7)
+        let quiet = Simulation(config: c).run()
+        c.trace = true
+        let traced = Simulation(config: c).run()
+        #expect(quiet.traceHash == traced.traceHash)
+        #expect(quiet.trace.isEmpty)
+    }
+
+    @Test("a faulty network (loss, duplication, delay) converges with no violations", arguments: [1, 2, 3])
+    func faultyRunConverges(nodes: Int) {
+        var c = Self.config(seed: 1_000 + UInt64(nodes), nodes: nodes)
+        c.loss = 0.1
+        c.duplication = 0.1
+        c.minDelay = .microseconds(100)
+        c.maxDelay = .milliseconds(20)
+        let r = Simulation(config: c).run()
+        #expect(r.violations.isEmpty, "seed \(r.seed): \(r.violations)")
+        #expect(r.convergence != nil)
+        #expect(r.messages > 0)
+    }
+}
