@@ -157,4 +157,20 @@ struct TokenAcceptanceTests {
         #expect(e.isEmpty)
         #expect(h.node.holding == nil)
     }
+
+    @Test("a token delayed from the sender's previous incarnation is ignored")
+    func tokenFromSendersOldIncarnationIgnored() {
+        let h = Harness()
+        // B restarted: its new incarnation has been heard.
+        let hb = Heartbeat(nick: "b", ring: Self.ring, queued: 0, highestEpoch: 5, digest: MessageLog().summary, page: [])
+        h.counter += 1
+        _ = h.node.handle(.packet(Packet(sender: nodeB, incarnation: 2, counter: 1, body: .heartbeat(hb))), now: h.now)
+        let old = Packet(sender: nodeB, incarnation: 1, counter: 99,
+                         body: .token(Token(ring: Self.ring, hop: 9, to: nodeA, toIncarnation: 2, nextSeq: 7)))
+        let e = h.node.handle(.packet(old), now: h.now + .milliseconds(1))
+        #expect(e.grants.isEmpty)
+        #expect(e.tokenAcks.isEmpty)
+        #expect(h.node.holding == nil)
+        #expect(h.node.membership.peers[nodeB]?.incarnation == 2)
+    }
 }

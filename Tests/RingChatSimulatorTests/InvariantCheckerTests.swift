@@ -281,6 +281,33 @@ struct InvariantCheckerTests {
         #expect(v.allSatisfy { $0.invariant == .agreement })
     }
 
+    /// A line re-sent after its sender crashed occupies a second slot
+    /// (MessageLog's extra slot), but `FinalState.log` lists messages at
+    /// their canonical (lowest) slot only, so the second slot looks like a
+    /// hole in its ring. Latent: in today's simulator a sent line is always
+    /// on its sender's disk before a crash, so restore never re-sends it;
+    /// the runtime's asynchronous disk writer can lose that line, and any
+    /// future simulator model of it would be reported as an order violation.
+    @Test("a re-sent line whose second slot sits inside a later ring is not a gap",
+          .disabled("bug (latent false positive): the gapless-ring check sees canonical slots only, not extra slots"))
+    func extraSlotIsNotAGap() {
+        var b = cleanBuilder(finish: false)
+        let r2 = RingID(epoch: 2, creator: n0, incarnation: 2)
+        let y = message(n1, 2, seq: 1, ring: r2)
+        var resent = msgA
+        resent.slot = Slot(ring: r2, seq: 2) // A again, from node 0's checkpoint outbox
+        let z = message(n2, 2, seq: 3, ring: r2)
+        b.released(2)
+        b.held(0, r2)
+        b.sent(0, r2)
+        for n in 0..<3 {
+            b.got(n, y)
+            b.got(n, z)
+        }
+        b.finish(log: [msgA, msgB, y, z]) // every log holds r2 #1, #2 (A's extra slot) and #3
+        #expect(InvariantChecker.check(b.history).isEmpty)
+    }
+
     @Test("Invariant order and names follow DESIGN.md §4")
     func invariantNames() {
         #expect(Invariant.allCases.map(\.rawValue) == ["agreement", "order", "mutual-exclusion", "no-loss", "liveness", "durability"])
