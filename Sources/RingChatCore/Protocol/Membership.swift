@@ -19,6 +19,9 @@ public struct Membership: Sendable {
     public let me: NodeID
     public private(set) var peers: [NodeID: Peer] = [:]
     private var suspects: [NodeID: Instant] = [:]
+    /// Bumped whenever a peer appears, restarts or is suspected or
+    /// forgotten: lets the node cache its ring order between changes.
+    public private(set) var version: UInt64 = 0
 
     public init(me: NodeID) { self.me = me }
 
@@ -32,11 +35,13 @@ public struct Membership: Sendable {
             if incarnation > p.incarnation {
                 p.incarnation = incarnation
                 p.entries = [:] // its view of the replica restarts from its files
+                version += 1
             }
             p.lastHeard = now
             peers[id] = p
         } else {
             peers[id] = Peer(nick: "?", incarnation: incarnation, lastHeard: now, ring: nil)
+            version += 1
         }
         return true
     }
@@ -51,7 +56,10 @@ public struct Membership: Sendable {
         peers[id] = p
     }
 
-    public mutating func suspect(_ id: NodeID, until: Instant) { suspects[id] = until }
+    public mutating func suspect(_ id: NodeID, until: Instant) {
+        suspects[id] = until
+        version += 1
+    }
 
     public func isLive(_ id: NodeID, now: Instant, timeout: Duration) -> Bool {
         if id == me { return true }
@@ -85,5 +93,6 @@ public struct Membership: Sendable {
         // (bounded state against a stream of spoofed ids).
         peers = peers.filter { now - $0.value.lastHeard <= after }
         suspects = suspects.filter { now < $0.value }
+        version += 1
     }
 }

@@ -35,7 +35,7 @@ extension Node {
                 if ring == nil || m.slot.ring > ring! { switchRing(to: m.slot.ring, evidence: m.slot.seq, now: now) }
                 if m.slot.ring == ring {
                     noteActivity(now: now)
-                    joinBase(m.slot.seq)
+                    joinBase(m.slot.seq, now: now)
                     if let p = passing, m.slot.seq >= p.token.nextSeq { passing = nil }
                     setHolder(sender)
                 }
@@ -84,13 +84,16 @@ extension Node {
 
     /// Fixes where this node starts delivering the current ring; what it
     /// already holds below that point is history, delivered as late.
-    func joinBase(_ seq: UInt64) {
+    func joinBase(_ seq: UInt64, now: Instant) {
         guard sequencer.next == nil, let r = sequencer.ring else { return }
         sequencer.setBase(seq)
-        guard let next = sequencer.next, next > 1 else { return }
-        for s in 1..<next {
-            if let m = log.message(at: Slot(ring: r, seq: s)) { deliverLate(m) }
+        if let next = sequencer.next, next > 1 {
+            for s in 1..<next {
+                if let m = log.message(at: Slot(ring: r, seq: s)) { deliverLate(m) }
+            }
         }
+        // Messages fetched before the base was known may now be deliverable.
+        drain(now: now)
     }
 
     /// Delivers the current ring's messages in seq order while there is no

@@ -13,6 +13,7 @@ extension Node {
             requesters = requesters.filter { now - $0.value <= config.memberTimeout }
             recentResends = recentResends.filter { now - $0.value < config.nackInterval }
             cachedLag = computeLag(now: now)
+            cachedPeerLags = membership.peers.mapValues(peerLag)
         }
         checkPass(now: now)
         checkHolder(now: now)
@@ -52,15 +53,15 @@ extension Node {
         let members = ringOrder(now: now).map { m -> NodeStatus.Member in
             if m == id { return .init(id: m, nick: nick, lag: cachedLag) }
             let p = membership.peers[m]
-            return .init(id: m, nick: p?.nick ?? "?", lag: p.map(peerLag) ?? 0)
+            return .init(id: m, nick: p?.nick ?? "?", lag: cachedPeerLags[m] ?? 0)
         }
         return NodeStatus(node: id, nick: nick, ring: ring, holder: holding != nil ? id : holderGuess,
                           members: members, lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint)
     }
 
     func emitStatusIfChanged(now: Instant) {
-        // Cheap fields first: peer lags are computed only on heartbeat ticks,
-        // so rebuilding the status on every packet stays affordable.
+        // Lags are computed only on heartbeat ticks, so rebuilding the
+        // status after every packet stays affordable.
         let s = makeStatus(now: now)
         if s != lastStatus {
             lastStatus = s

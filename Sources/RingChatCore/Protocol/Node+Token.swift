@@ -3,6 +3,11 @@
 /// switch to a higher ring (how two rings merge after a partition).
 extension Node {
     func type(_ text: String, kind: MessageKind, now: Instant) {
+        guard !text.isEmpty else { return }
+        guard text.utf8.count <= WireLimits.maxTextBytes else {
+            emit(.notice("line too long (\(text.utf8.count) bytes, at most \(WireLimits.maxTextBytes)): not sent"))
+            return
+        }
         guard outbox.count < config.maxOutbox else {
             emit(.notice("outbox full (\(outbox.count) lines wait for the token): line not queued"))
             return
@@ -39,14 +44,14 @@ extension Node {
         holderGuess = nil
         lastActivity = now
         emit(.token(.ringChanged(old: old, new: r)))
-        if let seq { joinBase(seq) }
+        if let seq { joinBase(seq, now: now) }
     }
 
     func receiveToken(_ t: Token, from sender: NodeID, now: Instant) {
         if let r = ring, t.ring < r { stats.staleTokens += 1; return }
         if ring == nil || t.ring > ring! { switchRing(to: t.ring, evidence: t.nextSeq, now: now) }
         noteActivity(now: now)
-        joinBase(t.nextSeq)
+        joinBase(t.nextSeq, now: now)
         if t.nextSeq > 1 { sequencer.known = max(sequencer.known, t.nextSeq - 1) }
         requesters[t.to] = nil
         if t.hop > lastHopSeen {
@@ -68,7 +73,7 @@ extension Node {
         if let r = ring, a.ring < r { return }
         if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, now: now) }
         noteActivity(now: now)
-        joinBase(a.nextSeq)
+        joinBase(a.nextSeq, now: now)
         if a.nextSeq > 1 { sequencer.known = max(sequencer.known, a.nextSeq - 1) }
         if let p = passing, a.hop >= p.token.hop { passing = nil }
         if a.hop >= lastHopSeen {
@@ -97,7 +102,7 @@ extension Node {
     func actAsHolder(now: Instant) {
         guard holding != nil else { return }
         let sent = sendBatch(now: now)
-        let alone = membership.successor(now: now, timeout: config.memberTimeout) == id
+        let alone = successor(now: now) == id
         if alone {
             if !outbox.isEmpty { actAsHolder(now: now) } // next batch, nobody else to wait for
             return
@@ -136,7 +141,7 @@ extension Node {
 
     func pass(now: Instant) {
         guard let h = holding else { return }
-        let to = membership.successor(now: now, timeout: config.memberTimeout)
+        let to = successor(now: now)
         guard to != id else { return }
         let toInc = membership.peers[to]?.incarnation ?? 0
         let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq)
@@ -191,7 +196,7 @@ extension Node {
     func checkHolder(now: Instant) {
         guard let h = holding else { return }
         if !outbox.isEmpty || someoneWaits(now: now) || now >= h.since + config.idleHold {
-            if outbox.isEmpty && membership.successor(now: now, timeout: config.memberTimeout) == id { return }
+            if outbox.isEmpty && successor(now: now) == id { return }
             actAsHolder(now: now)
             if holding != nil, now >= h.since + config.idleHold { pass(now: now) }
         }

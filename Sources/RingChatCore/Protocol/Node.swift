@@ -60,6 +60,8 @@ public final class Node {
     var lastCheckpoint: NodeStatus.CheckpointInfo?
     var replicaLines = 0
     var cachedLag = 0
+    var cachedPeerLags: [NodeID: Int] = [:]
+    var orderCache: (at: Instant, version: UInt64, order: [NodeID])?
     var lastStatus: NodeStatus?
     var effects: [Effect] = []
 
@@ -95,7 +97,7 @@ public final class Node {
                 seed: UInt64, now: Instant, wallOffset: Int64 = 0) {
         self.id = id
         self.incarnation = incarnation
-        self.nick = nick
+        self.nick = Node.validNick(nick) ?? "node-\(id.short)"
         self.config = config
         self.membership = Membership(me: id)
         self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
@@ -144,6 +146,17 @@ public final class Node {
         return (node, node.drainEffects())
     }
 
+    /// A nick as the wire allows it: 1...32 bytes of UTF-8 (cut at a
+    /// character boundary), or nil when nothing usable is left.
+    public static func validNick(_ n: String) -> String? {
+        var out = ""
+        for ch in n where !ch.isNewline {
+            if out.utf8.count + String(ch).utf8.count > WireLimits.maxNickBytes { break }
+            out.append(ch)
+        }
+        return out.isEmpty ? nil : out
+    }
+
     // MARK: input
 
     public func handle(_ input: Input, now: Instant) -> [Effect] {
@@ -152,7 +165,7 @@ public final class Node {
         case .tick: tick(now: now)
         case .type(let text, let kind): type(text, kind: kind, now: now)
         case .checkpoint: takeCheckpoint(now: now)
-        case .setNick(let n): nick = n
+        case .setNick(let n): nick = Node.validNick(n) ?? nick
         }
         emitStatusIfChanged(now: now)
         return drainEffects()
@@ -163,7 +176,7 @@ public final class Node {
         var d = nextHeartbeat
         func consider(_ t: Instant?) { if let t, t < d { d = t } }
         consider(passing?.resendAt)
-        if let h = holding, membership.successor(now: now, timeout: config.memberTimeout) != id {
+        if let h = holding, successor(now: now) != id {
             consider(h.since + config.idleHold)
         }
         if holding == nil && passing == nil { consider(lossDeadline(now: now)) }
@@ -208,7 +221,21 @@ public final class Node {
         emit(.persist(ms))
     }
 
+    /// The ring order, recomputed when membership changed or 10 ms passed
+    /// (liveness only changes on a timescale of heartbeats); it is consulted
+    /// on every packet, so sorting it each time would dominate.
     func ringOrder(now: Instant) -> [NodeID] {
-        membership.ringOrder(now: now, timeout: config.memberTimeout)
+        if let c = orderCache, c.version == membership.version, now >= c.at, now - c.at < .milliseconds(10) {
+            return c.order
+        }
+        let order = membership.ringOrder(now: now, timeout: config.memberTimeout)
+        orderCache = (now, membership.version, order)
+        return order
+    }
+
+    /// The next id after me in ring order (me when alone).
+    func successor(now: Instant) -> NodeID {
+        let order = ringOrder(now: now)
+        return order.first(where: { $0 > id }) ?? order[0]
     }
 }
