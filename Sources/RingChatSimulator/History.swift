@@ -30,13 +30,18 @@ public struct History: Sendable {
         public var delivered: Set<MessageID>
         public var outbox: Int
         public var ring: RingID?
+        /// Slots occupied by a message whose canonical (lowest) slot is
+        /// elsewhere: a line re-sent after its sender crashed.
+        public var extraSlots: [Slot]
 
-        public init(alive: Bool, log: [ChatMessage], delivered: Set<MessageID>, outbox: Int, ring: RingID?) {
+        public init(alive: Bool, log: [ChatMessage], delivered: Set<MessageID>, outbox: Int, ring: RingID?,
+                    extraSlots: [Slot] = []) {
             self.alive = alive
             self.log = log
             self.delivered = delivered
             self.outbox = outbox
             self.ring = ring
+            self.extraSlots = extraSlots
         }
     }
 

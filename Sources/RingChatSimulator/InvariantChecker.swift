@@ -64,7 +64,7 @@ public enum InvariantChecker {
         // and spreads from there, so the converged replicas have no holes.
         for (n, f) in h.finals.enumerated() where f.alive {
             var seqs: [RingID: [UInt64]] = [:]
-            for m in f.log { seqs[m.slot.ring, default: []].append(m.slot.seq) }
+            for slot in f.log.map(\.slot) + f.extraSlots { seqs[slot.ring, default: []].append(slot.seq) }
             for (ring, s) in seqs {
                 let sorted = Set(s).sorted()
                 if sorted.first != 1 || sorted.last != UInt64(sorted.count) {

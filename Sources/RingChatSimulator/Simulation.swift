@@ -82,8 +82,11 @@ public final class Simulation {
         }
         if history.convergedAt == nil { history.notConverged = convergenceBlocker() }
         history.finals = sims.map { s in
-            History.FinalState(alive: s.node != nil, log: s.node?.history() ?? [], delivered: s.delivered,
-                               outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring)
+            let log = s.node?.history() ?? []
+            let canonical = Set(log.map(\.slot))
+            let extra = (s.node?.log.bySlot.keys).map { $0.filter { !canonical.contains($0) } } ?? []
+            return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
+                                      outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra)
         }
         let violations = InvariantChecker.check(history)
         return Result(seed: config.seed, traceHash: hash.hex, violations: violations,

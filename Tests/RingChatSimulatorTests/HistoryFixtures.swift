@@ -52,10 +52,11 @@ struct HistoryBuilder {
 
     /// Every node alive, holding `log` (sorted into the agreed order),
     /// having shown all of it, converged.
-    mutating func finish(log: [ChatMessage], nodes: Int = 3) {
+    mutating func finish(log: [ChatMessage], nodes: Int = 3, extraSlots: [Slot] = []) {
         let sorted = log.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
         history.finals = (0..<nodes).map { _ in
-            History.FinalState(alive: true, log: sorted, delivered: Set(sorted.map(\.id)), outbox: 0, ring: ringR)
+            History.FinalState(alive: true, log: sorted, delivered: Set(sorted.map(\.id)), outbox: 0, ring: ringR,
+                               extraSlots: extraSlots)
         }
         history.faultsEndedAt = t(clock + 1)
         history.convergedAt = t(clock + 100)

@@ -81,6 +81,7 @@ public struct MessageLog: Sendable {
     /// closed ranges (the reconciler's request).
     public func missing(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ClosedRange<UInt32>] {
         var out: [ClosedRange<UInt32>] = []
+        guard limit > 0 else { return out }
         var start: UInt32? = nil
         var c = range.lowerBound
         while true {
