@@ -240,6 +240,8 @@ public final class Simulation {
             if let old { record(.tokenReleased(node: i, ring: old, at: now), "n\(i) leaves \(old) for \(new)") }
         case .successorSilent(let s):
             note("n\(i): successor \(s) silent")
+        case .lost(let r):
+            note("n\(i): token of \(r.map(\.description) ?? "no ring") lost")
         case .regenerated(let r):
             note("n\(i) regenerates \(r)")
         case .requested, .sent, .holderChanged:

@@ -32,7 +32,10 @@ public enum TokenEvent: Sendable, Hashable {
     case sent(ring: RingID, seqs: ClosedRange<UInt64>)
     /// The successor did not take it: we form a new ring without it.
     case successorSilent(NodeID)
-    /// No token activity: we created a new ring and hold its token.
+    /// No token activity in `ring` for the loss timeout: the token is lost
+    /// (this node regenerates it next).
+    case lost(ring: RingID?)
+    /// We created a new ring and hold its token.
     case regenerated(ring: RingID)
     /// We left `old` (if any) for `new`, a higher ring; a token of `old` we
     /// held or were passing is destroyed.

@@ -181,6 +181,7 @@ extension Node {
 
     func checkLoss(now: Instant) {
         guard holding == nil, passing == nil, now >= lossDeadline(now: now) else { return }
+        emit(.token(.lost(ring: ring)))
         regenerate(now: now)
     }
 

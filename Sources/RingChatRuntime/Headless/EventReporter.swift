@@ -37,60 +37,49 @@ public final class EventReporter {
         case .status(let s): status(s)
         case .restored(let r): restored(r, messages: host.currentNode?.log.count ?? 0)
         case .checkpointWritten(let cp): checkpoint(cp)
-        case .notice(let text): emit("notice", ["message": .string(text)], log: "notice: \(text)")
+        case .notice(let text): emitOrdered("notice", [("message", .string(text))], log: "notice: \(text)")
         case .warning(let text): warning(text)
         }
     }
 
     private func delivered(_ m: ChatMessage, backfill: Bool) {
-        emit("delivered", [
-            "id": .string(m.id.text), "nick": .string(m.nick), "text": .string(m.text),
-            "kind": .string(m.kind == .action ? "action" : "text"),
-            "ring": .string(m.slot.ring.text), "seq": .uint(m.slot.seq), "ts": .int(m.timestamp),
-            "backfill": .bool(backfill),
-        ], order: ["id", "nick", "text", "kind", "ring", "seq", "ts", "backfill"],
+        emitOrdered("delivered", [("id", .string(m.id.text)), ("nick", .string(m.nick)), ("text", .string(m.text)), ("kind", .string(m.kind == .action ? "action" : "text")), ("ring", .string(m.slot.ring.text)), ("seq", .uint(m.slot.seq)), ("ts", .int(m.timestamp)), ("backfill", .bool(backfill))],
              log: "delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
     }
 
     private func token(_ t: TokenEvent) {
-        var f: [String: JSONValue]
-        let text: String
         switch t {
         case .requested(let q):
-            f = ["kind": "requested", "queued": .int(q)]
-            text = "token requested (\(q) queued)"
+            emitOrdered("ring", [("kind", "requested"), ("queued", .int(q))],
+                        log: "token requested (\(q) queued)")
         case .granted(let r, let hop, let from):
-            f = ["kind": "granted", "ring": .string(r.text), "hop": .uint(hop), "from": .opt(from?.hex)]
-            text = "token granted: ring \(r) hop \(hop)\(from.map { " from \(name($0))" } ?? " (new ring)")"
+            emitOrdered("ring", [("kind", "granted"), ("ring", .string(r.text)), ("hop", .uint(hop)), ("from", .opt(from?.hex))],
+                        log: "token granted: ring \(r) hop \(hop)\(from.map { " from \(self.name($0))" } ?? " (new ring)")")
         case .passed(let r, let hop, let to):
-            f = ["kind": "passed", "ring": .string(r.text), "hop": .uint(hop), "to": .string(to.hex)]
-            text = "token passed to \(name(to)): ring \(r) hop \(hop)"
+            emitOrdered("ring", [("kind", "passed"), ("ring", .string(r.text)), ("hop", .uint(hop)), ("to", .string(to.hex))],
+                        log: "token passed to \(self.name(to)): ring \(r) hop \(hop)")
         case .sent(let r, let seqs):
-            f = ["kind": "sent", "ring": .string(r.text), "first": .uint(seqs.lowerBound), "last": .uint(seqs.upperBound)]
-            text = "sent \(seqs.count) messages: ring \(r) seq \(seqs.lowerBound)-\(seqs.upperBound)"
+            emitOrdered("ring", [("kind", "sent"), ("ring", .string(r.text)), ("first", .uint(seqs.lowerBound)), ("last", .uint(seqs.upperBound))],
+                        log: "sent \(seqs.count) messages: ring \(r) seq \(seqs.lowerBound)-\(seqs.upperBound)")
         case .successorSilent(let n):
-            f = ["kind": "successorSilent", "node": .string(n.hex)]
-            text = "successor \(name(n)) is silent: forming a ring without it"
+            emitOrdered("ring", [("kind", "successorSilent"), ("node", .string(n.hex))],
+                        log: "successor \(self.name(n)) is silent: forming a ring without it")
         case .regenerated(let r):
-            f = ["kind": "regenerated", "ring": .string(r.text)]
-            text = "token regenerated: new ring \(r)"
+            emitOrdered("ring", [("kind", "regenerated"), ("ring", .string(r.text))],
+                        log: "token regenerated: new ring \(r)")
         case .ringChanged(let old, let new):
-            f = ["kind": "ringChanged", "old": .opt(old?.text), "new": .string(new.text)]
-            text = "ring changed: \(old.map { "\($0)" } ?? "none") -> \(new)"
+            emitOrdered("ring", [("kind", "ringChanged"), ("old", .opt(old?.text)), ("new", .string(new.text))],
+                        log: "ring changed: \(old.map { "\($0)" } ?? "none") -> \(new)")
         case .holderChanged:
-            return   // reported as `token` from the status, with the nick
+            break   // reported as `token` from the status, with the nick
         }
-        emit("ring", f, order: ["kind", "ring", "hop", "from", "to", "queued", "first", "last", "node", "old", "new"], log: text)
     }
 
     private func status(_ s: NodeStatus) {
         for m in s.members { nicks[m.id] = m.nick }
         if lastHolder == nil || lastHolder! != s.holder {
             lastHolder = .some(s.holder)
-            emit("token", [
-                "holder": .opt(s.holder?.hex), "holderNick": .opt(s.holder.map { nicks[$0] ?? "?" }),
-                "me": .bool(s.holder == s.node), "ring": .opt(s.ring?.text),
-            ], order: ["holder", "holderNick", "me", "ring"],
+            emitOrdered("token", [("holder", .opt(s.holder?.hex)), ("holderNick", .opt(s.holder.map { nicks[$0] ?? "?" })), ("me", .bool(s.holder == s.node)), ("ring", .opt(s.ring?.text))],
                  log: s.holder.map { "token held by \(name($0))\($0 == s.node ? " (me)" : "")" } ?? "token holder unknown")
         }
         var key = s
@@ -104,23 +93,14 @@ public final class EventReporter {
             if let c = s.lastCheckpoint {
                 cp = .object([("number", .uint(c.number)), ("takenAt", .int(c.takenAt)), ("replicaCount", .int(c.replicaCount))])
             }
-            emit("status", [
-                "lag": .int(s.lag), "members": .array(members), "ring": .opt(s.ring?.text),
-                "queued": .int(s.queued), "holder": .opt(s.holder?.hex), "nick": .string(s.nick),
-                "lastCheckpoint": cp,
-            ], order: ["lag", "members", "ring", "queued", "holder", "nick", "lastCheckpoint"],
+            emitOrdered("status", [("lag", .int(s.lag)), ("members", .array(members)), ("ring", .opt(s.ring?.text)), ("queued", .int(s.queued)), ("holder", .opt(s.holder?.hex)), ("nick", .string(s.nick)), ("lastCheckpoint", cp)],
                  log: "status: lag \(s.lag), queued \(s.queued), ring \(s.ring.map { "\($0)" } ?? "none"), members "
                     + s.members.map { "\($0.nick)(\($0.id.short))\($0.lag > 0 ? " lag \($0.lag)" : "")" }.joined(separator: ", "))
         }
     }
 
     private func restored(_ r: RestoreReport, messages: Int) {
-        emit("restored", [
-            "checkpoint": r.checkpoint.map { .uint($0) } ?? .null, "incarnation": .uint(UInt64(r.incarnation)),
-            "checkpointMessages": .int(r.checkpointMessages), "replayed": .int(r.replayed),
-            "outbox": .int(r.outbox), "messages": .int(messages), "draft": .string(r.draft),
-            "warnings": .array(r.warnings.map { .string($0) }),
-        ], order: ["checkpoint", "incarnation", "checkpointMessages", "replayed", "outbox", "messages", "draft", "warnings"],
+        emitOrdered("restored", [("checkpoint", r.checkpoint.map { .uint($0) } ?? .null), ("incarnation", .uint(UInt64(r.incarnation))), ("checkpointMessages", .int(r.checkpointMessages)), ("replayed", .int(r.replayed)), ("outbox", .int(r.outbox)), ("messages", .int(messages)), ("draft", .string(r.draft)), ("warnings", .array(r.warnings.map { .string($0) }))],
              log: "restored: incarnation \(r.incarnation), "
                 + (r.checkpoint.map { "checkpoint #\($0) (\(r.checkpointMessages) messages)" } ?? "no checkpoint")
                 + ", \(r.replayed) replica lines replayed, \(r.outbox) unsent lines, \(messages) messages held")
@@ -128,16 +108,12 @@ public final class EventReporter {
     }
 
     private func checkpoint(_ cp: Checkpoint) {
-        emit("checkpoint", [
-            "number": .uint(cp.number), "seq": cp.lastDelivered.map { .uint($0.seq) } ?? .null,
-            "ring": .opt(cp.lastDelivered?.ring.text), "replicaCount": .int(cp.replicaCount),
-            "outbox": .int(cp.outbox.count), "incarnation": .uint(UInt64(cp.incarnation)), "takenAt": .int(cp.takenAt),
-        ], order: ["number", "seq", "ring", "replicaCount", "outbox", "incarnation", "takenAt"],
+        emitOrdered("checkpoint", [("number", .uint(cp.number)), ("seq", cp.lastDelivered.map { .uint($0.seq) } ?? .null), ("ring", .opt(cp.lastDelivered?.ring.text)), ("replicaCount", .int(cp.replicaCount)), ("outbox", .int(cp.outbox.count)), ("incarnation", .uint(UInt64(cp.incarnation))), ("takenAt", .int(cp.takenAt))],
              log: "checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, last delivered \(cp.lastDelivered.map { "\($0)" } ?? "none"), \(cp.outbox.count) unsent")
     }
 
     private func warning(_ text: String) {
-        emit("warning", ["message": .string(text)], log: "WARNING: \(text)")
+        emitOrdered("warning", [("message", .string(text))], log: "WARNING: \(text)")
     }
 
     // MARK: runner events
@@ -145,31 +121,26 @@ public final class EventReporter {
     public func started(_ host: NodeHost) {
         let o = host.options
         let n = host.node
-        emit("started", [
-            "node": .string(n.id.hex), "incarnation": .uint(UInt64(n.incarnation)), "nick": .string(n.nick),
-            "group": .string(o.group), "port": .uint(UInt64(o.port)), "interface": .opt(host.interfaceAddress),
-            "stateDir": .string(host.stateDirectory.path), "faults": .string(o.faults.description),
-            "pid": .int(Int64(getpid())),
-        ], order: ["node", "incarnation", "nick", "group", "port", "interface", "stateDir", "faults", "pid"],
+        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("pid", .int(Int64(getpid())))],
              log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
     }
 
     public func stopped(reason: String) {
-        emit("stopped", ["reason": .string(reason)], log: "stopped: \(reason)")
+        emitOrdered("stopped", [("reason", .string(reason))], log: "stopped: \(reason)")
     }
 
     public func error(_ text: String) {
-        emit("error", ["message": .string(text)], log: "ERROR: \(text)")
+        emitOrdered("error", [("message", .string(text))], log: "ERROR: \(text)")
     }
 
     public func note(_ text: String) {
-        emit("notice", ["message": .string(text)], log: text)
+        emitOrdered("notice", [("message", .string(text))], log: text)
     }
 
     public func stats(_ s: HostStats) {
         let f: [(String, JSONValue)] = [
             ("datagramsReceived", .int(s.datagramsReceived)), ("packetsDecoded", .int(s.packetsDecoded)),
-            ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
+            ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
             ("packetsSent", .int(s.packetsSent)), ("sendDrops", .int(s.sendDrops)), ("sendErrors", .int(s.sendErrors)),
             ("faultDropped", .int(s.faultDropped)), ("faultDuplicated", .int(s.faultDuplicated)),
             ("faultDelayed", .int(s.faultDelayed)), ("faultOverflowed", .int(s.faultOverflowed)),
@@ -188,20 +159,13 @@ public final class EventReporter {
         nicks[id].map { "\($0)(\(id.short))" } ?? id.short
     }
 
-    private func emit(_ event: String, _ fields: [String: JSONValue], order: [String] = [], log: String) {
-        var ordered: [(String, JSONValue)] = []
-        for k in order { if let v = fields[k] { ordered.append((k, v)) } }
-        for k in fields.keys.sorted() where !order.contains(k) { ordered.append((k, fields[k]!)) }
-        emitOrdered(event, ordered, log: log)
-    }
-
-    private func emitOrdered(_ event: String, _ fields: [(String, JSONValue)], log: String) {
+    private func emitOrdered(_ event: String, _ fields: @autoclosure () -> [(String, JSONValue)], log: @autoclosure () -> String) {
         let now = SystemClock.wallClockMillis()
         switch style {
         case .json:
-            write(JSONValue.object([("event", .string(event))] + fields + [("at", .int(now))]).rendered + "\n")
+            write(JSONValue.object([("event", .string(event))] + fields() + [("at", .int(now))]).rendered + "\n")
         case .log:
-            write(Self.clock(now) + " " + Self.oneLine(log) + "\n")
+            write(Self.clock(now) + " " + Self.oneLine(log()) + "\n")
         }
     }
 
