@@ -37,18 +37,8 @@ extension MessageID: CustomStringConvertible {
     public var description: String { "\(origin.short).\(incarnation).\(counter)" }
 }
 
-extension MessageID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        guard let id = MessageID(text: try c.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "message id must be origin.incarnation.counter")
-        }
-        self = id
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
+extension MessageID: TextIdentifier {
+    public static let textFormat = "origin.incarnation.counter"
 }
 
 /// One origin's messages within one incarnation.

@@ -28,17 +28,8 @@ extension NodeID: CustomStringConvertible {
     public var description: String { short }
 }
 
-extension NodeID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let id = NodeID(hex: s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "node id must be 16 hex digits")
-        }
-        self = id
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(hex)
-    }
+extension NodeID: TextIdentifier {
+    public var text: String { hex }
+    public init?(text: String) { self.init(hex: text) }
+    public static let textFormat = "16 hex digits"
 }

@@ -34,18 +34,8 @@ extension RingID: CustomStringConvertible {
     public var description: String { "\(epoch)@\(creator.short)" }
 }
 
-extension RingID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        guard let id = RingID(text: try c.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "ring id must be epoch.creator.incarnation")
-        }
-        self = id
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
+extension RingID: TextIdentifier {
+    public static let textFormat = "epoch.creator.incarnation"
 }
 
 /// A position in the agreed order: (ring, seq). Inside a ring seqs are
