@@ -30,9 +30,9 @@ extension EndToEnd {
             for (p, o) in zip(peers, orders) {
                 #expect(o.count == 150, "\(p.name) delivered \(o.count)")
                 #expect(Set(o).count == 150, "\(p.name) delivered duplicates")
-                #expect(o == orders[0], "\(p.name) delivered another order than \(peers[0].name)")
+                #expect(o == orders[0], "\(p.name) delivered another order than \(peers[0].name): \(firstDifference(o, orders[0]))")
             }
-            #expect(server.loggedDeliveries() == orders[0], "the server delivered another order")
+            #expect(server.loggedDeliveries() == orders[0], "the server delivered another order: \(firstDifference(server.loggedDeliveries(), orders[0]))")
             for p in peers {
                 let texts = Set(p.delivered().compactMap { $0.string("text") })
                 for q in peers { for i in 1...50 { #expect(texts.contains("\(q.name) line \(i) ✓")) } }
@@ -59,7 +59,7 @@ extension EndToEnd {
             for (p, r) in zip(c.peers, replicas) {
                 #expect(r.ordered.count == 150 && r.lines == 150, "\(p.name) replica holds \(r.ordered.count) messages in \(r.lines) lines")
                 #expect(r.ordered == replicas[0].ordered, "\(p.name) replica differs")
-                #expect(r.ordered.map(\.id.text) == orders[0], "\(p.name) replica order differs from the delivery order")
+                #expect(r.ordered.map(\.id.text) == orders[0], "\(p.name) replica order differs from \(peers[0].name)'s delivery order: \(firstDifference(r.ordered.map(\.id.text), orders[0]))")
             }
         }
     }

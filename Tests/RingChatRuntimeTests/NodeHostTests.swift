@@ -75,6 +75,26 @@ import RingChatCore
         #expect(ra.checkpoints.first?.replicaCount == 20)
     }
 
+    @Test func senderPeekMatchesTheCodecHeader() {
+        let id = NodeID(0x0102_0304_0506_0708)
+        let p = Packet(sender: id, incarnation: 7, counter: 9, body: .tokenRequest(TokenRequest(ring: nil, queued: 3)))
+        #expect(NodeHost.sender(of: WireCodec.encode(p)) == id.raw)
+        #expect(NodeHost.sender(of: [0x52, 0x43, 1]) == nil)
+        #expect(NodeHost.sender(of: [UInt8](repeating: 0, count: 40)) == nil)
+    }
+
+    @Test func ownEchoesAreDroppedBeforeDecoding() throws {
+        let tmp = TempDir("host")
+        defer { tmp.cleanup() }
+        let loop = try EventLoop()
+        let a = try NodeHost(options: options(tmp.file("a"), "alice", group: randomGroup()), loop: loop)
+        try a.start()
+        defer { a.shutdown() }
+        #expect(try run(loop) { a.stats.ownEchoes >= 3 })
+        #expect(a.stats.decodeDrops == 0)
+        #expect(a.stats.packetsDecoded == 0, "alone, it hears only itself")
+    }
+
     @Test func hostileDatagramsAreCountedAndIgnored() throws {
         let tmp = TempDir("host")
         defer { tmp.cleanup() }

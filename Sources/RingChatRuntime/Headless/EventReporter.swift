@@ -64,6 +64,9 @@ public final class EventReporter {
         case .successorSilent(let n):
             emitOrdered("ring", [("kind", "successorSilent"), ("node", .string(n.hex))],
                         log: "successor \(self.name(n)) is silent: forming a ring without it")
+        case .lost(let r):
+            emitOrdered("ring", [("kind", "lost"), ("ring", .opt(r?.text))],
+                        log: "token lost\(r.map { " in ring \($0)" } ?? ""): regenerating")
         case .regenerated(let r):
             emitOrdered("ring", [("kind", "regenerated"), ("ring", .string(r.text))],
                         log: "token regenerated: new ring \(r)")

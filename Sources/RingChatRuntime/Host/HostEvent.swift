@@ -26,6 +26,9 @@ public enum HostEvent: Sendable {
 public struct HostStats: Sendable, Equatable {
     /// Datagrams read from the socket (before fault injection).
     public var datagramsReceived = 0
+    /// Our own datagrams heard back through multicast loopback, dropped
+    /// before decoding (the core would ignore them).
+    public var ownEchoes = 0
     /// Datagrams handed to the node after decoding.
     public var packetsDecoded = 0
     /// Datagrams that did not decode (malformed, hostile, other versions):

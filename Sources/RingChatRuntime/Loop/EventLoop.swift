@@ -25,7 +25,11 @@ public final class EventLoop {
     /// `handleSignals`.
     public var onSignal: ((Int32) -> Void)?
 
-    private var readers: [Int32: () -> Void] = [:]
+    private var readers: [Int32: () -> Void] = [:] {
+        didSet { pollSetStale = true }
+    }
+    private var pollSet: [pollfd] = []
+    private var pollSetStale = true
     private var timers: [UInt64: (deadline: Instant, order: UInt64, action: () -> Void)] = [:]
     private var nextTimerID: UInt64 = 1
     private var handledSignals: [Int32] = []
@@ -50,6 +54,15 @@ public final class EventLoop {
 
     public func unregister(fd: Int32) {
         readers[fd] = nil
+    }
+
+    /// The pollfd array, rebuilt only when the registered set changes.
+    private func rebuildPollSet() {
+        pollSet = [pollfd(fd: handle.pipeRead, events: Int16(POLLIN), revents: 0)]
+        for fd in readers.keys.sorted() {
+            pollSet.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+        }
+        pollSetStale = false
     }
 
     // MARK: timers
@@ -114,10 +127,8 @@ public final class EventLoop {
             runDueTimers()
             if handle.stopped.load(ordering: .sequentiallyConsistent) { break }
 
-            var fds = [pollfd(fd: handle.pipeRead, events: Int16(POLLIN), revents: 0)]
-            for fd in readers.keys.sorted() {
-                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
-            }
+            if pollSetStale { rebuildPollSet() }
+            var fds = pollSet
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
             if rc < 0 {
                 if errno == EINTR { continue }
@@ -149,6 +160,8 @@ public final class EventLoop {
 
     private func runDueTimers() {
         let now = SystemClock.monotonicNow()
+        // The common turn (a datagram, nothing due) allocates nothing.
+        guard timers.values.contains(where: { $0.deadline <= now }) else { return }
         let due = timers.filter { $0.value.deadline <= now }
             .sorted { ($0.value.deadline, $0.value.order) < ($1.value.deadline, $1.value.order) }
         for (id, t) in due {

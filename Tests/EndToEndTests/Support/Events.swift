@@ -57,3 +57,12 @@ func loadReplica(_ path: String) -> (ordered: [ChatMessage], lines: Int) {
     }
     return (log.sorted(), lines)
 }
+
+/// Where two sequences first differ, in a few words (never the whole lists).
+func firstDifference(_ a: [String], _ b: [String]) -> String {
+    guard let i = zip(a, b).firstIndex(where: { $0 != $1 }) ?? (a.count != b.count ? min(a.count, b.count) : nil) else {
+        return "identical"
+    }
+    let ea = i < a.count ? a[i] : "(end)", eb = i < b.count ? b[i] : "(end)"
+    return "\(a.count) vs \(b.count) entries, first difference at #\(i): \(ea) vs \(eb)"
+}
