@@ -1,4 +1,6 @@
 #include "CNCurses.h"
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 attr_t cnc_color_pair(int pair) { return (attr_t)COLOR_PAIR(pair); }
 attr_t cnc_a_normal(void) { return (attr_t)A_NORMAL; }
@@ -28,4 +30,12 @@ WINDOW *cnc_init_screen(void) {
     if (screen == NULL) return NULL;
     set_term(screen);
     return stdscr;
+}
+
+int cnc_resize_from_tty(void) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    if (!is_term_resized(ws.ws_row, ws.ws_col)) return 0;
+    resizeterm(ws.ws_row, ws.ws_col);
+    return 1;
 }

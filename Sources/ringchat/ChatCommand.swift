@@ -1,5 +1,6 @@
 import ArgumentParser
 import RingChatRuntime
+import RingChatTUI
 
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,10 +35,9 @@ struct ChatCommand: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
-        // ---- TUI entry point: the TUI engineer replaces this block with
-        // ---- `try ChatApp.run(host:options:)` from RingChatTUI.
-        HeadlessRunner.writeStderr("ringchat: the terminal UI is not built yet; use --headless\n")
-        throw ExitCode(1)
+        // ---- TUI entry point
+        let status = ChatApp.run(options: options)
+        if status != 0 { throw ExitCode(status) }
         // ---- end of the TUI entry point
     }
 }

@@ -35,4 +35,10 @@ WINDOW *cnc_init_screen(void);
    segment is enough. Returns ERR when the position is off the window. */
 int cnc_put(WINDOW *win, int y, int x, const wchar_t *text, int n, attr_t attrs, short pair);
 
+/* After a SIGWINCH the app handled itself (its poll() loop owns the
+   signal): reads the size of the terminal on stdout and resizes ncurses'
+   windows to it, which also queues KEY_RESIZE. Returns 1 if the size
+   changed, 0 if not or if the size cannot be read. */
+int cnc_resize_from_tty(void);
+
 #endif

@@ -8,6 +8,8 @@ public enum Command: Hashable, Sendable {
     case checkpoint
     case crash
     case tokenLog
+    /// `/tokenlog passes`: also log every pass and holder change.
+    case tokenPasses
     case quit
     /// `/foo`: never sent as a message; the name is without the slash.
     case unknown(String)

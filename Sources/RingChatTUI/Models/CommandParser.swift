@@ -24,7 +24,9 @@ public enum CommandParser {
         case "help": return noArguments(.help, "/help", args)
         case "checkpoint": return noArguments(.checkpoint, "/checkpoint", args)
         case "crash": return noArguments(.crash, "/crash", args)
-        case "tokenlog": return noArguments(.tokenLog, "/tokenlog", args)
+        case "tokenlog":
+            if args.lowercased() == "passes" { return .tokenPasses }
+            return args.isEmpty ? .tokenLog : .invalid("usage: /tokenlog [passes]")
         case "quit", "exit": return .quit
         default: return .unknown(String(name))
         }
@@ -39,9 +41,11 @@ public enum CommandParser {
         "  /checkpoint    write a checkpoint now (F2)",
         "  /crash         simulate a crash: restore the last checkpoint (F9)",
         "  /tokenlog      show or hide token lines (F3)",
+        "  /tokenlog passes  also log every pass of the token (toggle; on with --token-hold 250+)",
         "  /quit          leave (Ctrl-D on an empty line)",
         "  //text         send a line starting with /",
-        "keys: PgUp/PgDn scroll, Up/Down history, Tab completes nicks, Ctrl-L redraws",
+        "keys: F2 checkpoint, F3 token log, F9 simulated crash, PgUp/PgDn scroll, Up/Down history,",
+        "      Tab completes nicks, Ctrl-A/E/K/U/W/Y edit, Ctrl-L redraws, Ctrl-D on an empty line quits",
     ]
 
     // A stray argument to /crash is more likely a typo than intent: refuse.

@@ -127,6 +127,19 @@ public final class Terminal {
     /// Ctrl-L: repaint everything on the next draw.
     public func redrawAll() { resized() }
 
+    /// For an app whose poll() loop takes SIGWINCH itself (ncurses' own
+    /// handler only sets a flag that `wget_wch` checks, so a resize would
+    /// go unnoticed until the next key): resizes ncurses to the terminal's
+    /// new size, which queues a `.resize` key for the next `readKeys()`.
+    /// Returns true if the size changed.
+    @discardableResult
+    public func resizeFromTTY() -> Bool {
+        guard isActive else { return false }
+        let changed = cnc_resize_from_tty() == 1
+        if changed { resized() }
+        return changed
+    }
+
     /// Draws one frame. Every row is cleared to its end, so nothing of an
     /// earlier, wider frame survives a resize.
     public func draw(paneRows: [Row], status: [Segment], input: InputView, prompt: [Segment] = []) {

@@ -1,0 +1,28 @@
+import RingChatCore
+import RingChatRuntime
+
+/// What the chat screen asks of the node behind it. `NodeHost` is the real
+/// one; the unit tests drive `ChatController` with a fake, so the mapping
+/// of keys and host events to the screen is tested without sockets or a
+/// terminal.
+protocol ChatBackend: AnyObject {
+    /// Queues a line for the next token visit.
+    func type(_ text: String, kind: MessageKind)
+    /// Takes a checkpoint now; `.checkpointWritten` follows.
+    func checkpoint()
+    /// Drops all in-memory state and restores from disk; `.restored`
+    /// arrives before this returns.
+    func simulateCrash() throws
+    func setNick(_ nick: String)
+    /// The unsent input line, carried into checkpoints.
+    var draft: String { get set }
+    /// The replica in the agreed order.
+    func history() -> [ChatMessage]
+    /// This node's id (nil before start).
+    var nodeID: NodeID? { get }
+}
+
+extension NodeHost: ChatBackend {
+    func history() -> [ChatMessage] { currentNode?.history() ?? [] }
+    var nodeID: NodeID? { currentNode?.id }
+}

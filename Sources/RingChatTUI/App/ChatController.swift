@@ -1,0 +1,323 @@
+import RingChatCore
+import RingChatRuntime
+
+/// The chat screen's logic, without ncurses or a socket: turns key events
+/// and host events into pane lines, backend calls and frames. `ChatApp`
+/// wires it to the real terminal and `NodeHost`; the unit tests to a fake
+/// backend and a fake clock.
+///
+/// Drawing is coalesced: every change marks the controller dirty and calls
+/// `onChange` (the app schedules one draw for the end of the loop turn);
+/// the app calls `frame()` and then `didDraw()`.
+final class ChatController {
+    let backend: ChatBackend
+    /// The faults the node was started with, for the status bar.
+    let faults: FaultSpec
+    /// The nick until the first status arrives.
+    let initialNick: String
+
+    /// Every mutation bumps `paneVersion`, so the laid-out rows are reused
+    /// while only the status bar changes (the holder moves ten times a
+    /// second on an idle ring).
+    private(set) var pane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
+    private var paneVersion: UInt64 = 0
+    private var rowsCache: (version: UInt64, width: Int, height: Int, rows: [Row])?
+    private(set) var input = InputController()
+    private(set) var status: NodeStatus?
+    private var tokenLog: TokenLog
+    private var members = MemberTracker()
+    private var catchUp: CatchUpTracker?
+    private var recentSpeakers: [String] = []
+    private var checkpointRequested = false
+    private var crashing = false
+    private var syncedDraft = ""
+    private var lastDrawnStatus: StatusInfo?
+
+    var latency: LatencyProbe?
+    /// Width and height of the message pane (the app keeps it current).
+    var paneSize: (width: Int, height: Int) = (80, 22)
+    /// Called whenever something on screen changed.
+    var onChange: (() -> Void)?
+
+    /// The clocks, injected so that tests control time.
+    let monotonic: () -> Instant
+    let wall: () -> Int64
+
+    private(set) var dirty = true
+    /// Ctrl-L or a resize: the next draw repaints every cell.
+    private(set) var repaintAll = false
+    /// Set when the app should end, with its exit status.
+    private(set) var exitStatus: Int32?
+    /// What to print after leaving the screen (a fatal error).
+    private(set) var exitMessage: String?
+
+    init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, tokenLogOn: Bool = true,
+         logPasses: Bool = false, utcOffsetSeconds: Int = 0, capacity: Int = 10_000,
+         monotonic: @escaping () -> Instant, wall: @escaping () -> Int64) {
+        self.backend = backend
+        self.initialNick = nick
+        self.faults = faults
+        self.monotonic = monotonic
+        self.wall = wall
+        pane = ChatPane(capacity: capacity)
+        pane.utcOffsetSeconds = utcOffsetSeconds
+        pane.showTokenLines = tokenLogOn
+        tokenLog = TokenLog(showPasses: logPasses)
+    }
+
+    // MARK: lines
+
+    func system(_ text: String, dim: Bool = true) {
+        pane.addSystem(text, dim: dim, timestamp: wall())
+        markDirty()
+    }
+
+    func error(_ text: String) {
+        pane.addError(text, timestamp: wall())
+        markDirty()
+    }
+
+    private func markDirty() {
+        dirty = true
+        onChange?()
+    }
+
+    // MARK: keys
+
+    /// Handles what one poll() wake-up read. `at`: when the keys arrived
+    /// (the latency probe times Enter from there).
+    func handle(keys: [KeyEvent], at t: Instant) {
+        guard !keys.isEmpty else { return }
+        for k in keys {
+            perform(input.handle(k, nicks: completionNicks()), at: t)
+            if exitStatus != nil { break }
+        }
+        syncDraft()
+        markDirty()
+    }
+
+    private func perform(_ action: InputAction, at t: Instant) {
+        let (w, h) = paneSize
+        switch action {
+        case .none: break
+        case .command(let c): run(c, at: t)
+        case .pageUp: pane.pageUp(width: w, height: h)
+        case .pageDown: pane.pageDown(width: w, height: h)
+        case .redraw, .resize: repaintAll = true
+        }
+    }
+
+    private func run(_ command: Command, at t: Instant) {
+        switch command {
+        case .say(let text): send(text, kind: .text, at: t)
+        case .me(let text): send(text, kind: .action, at: t)
+        case .nick(let n):
+            backend.setNick(n)
+            system("you are now known as \(n)")
+        case .who:
+            for line in WhoView.lines(status) { system(line, dim: false) }
+        case .help:
+            for line in CommandParser.helpLines { system(line, dim: false) }
+        case .checkpoint:
+            syncDraft()
+            checkpointRequested = true
+            backend.checkpoint()
+        case .crash: crash()
+        case .tokenLog:
+            pane.showTokenLines.toggle()
+            system(pane.showTokenLines ? "token log shown (F3 or /tokenlog hides it)" : "token log hidden (F3 or /tokenlog shows it)")
+        case .tokenPasses:
+            tokenLog.showPasses.toggle()
+            if tokenLog.showPasses && !pane.showTokenLines { pane.showTokenLines = true }
+            system(tokenLog.showPasses ? "token log: every pass is shown" : "token log: requests and grants only")
+        case .quit: exitStatus = 0
+        case .unknown(let name):
+            error("unknown command /\(name): not sent (/help lists the commands; //\(name) sends it as text)")
+        case .invalid(let why): error(why)
+        }
+    }
+
+    private func send(_ text: String, kind: MessageKind, at t: Instant) {
+        latency?.entered(text, at: t)
+        backend.type(text, kind: kind)
+        // Sending is taking part: back to the newest lines, as irssi does.
+        pane.scrollToBottom()
+    }
+
+    /// F9 or /crash.
+    private func crash() {
+        syncDraft()
+        system("crash simulated (F9): in-memory state dropped", dim: false)
+        crashing = true
+        defer { crashing = false }
+        catchUp = nil
+        do {
+            try backend.simulateCrash()
+        } catch {
+            self.error("restart after the simulated crash failed: \(error)")
+            exitMessage = "ringchat: restart after the simulated crash failed: \(error)"
+            exitStatus = 1
+        }
+    }
+
+    /// The checkpoint carries the draft: keep the node's copy current so a
+    /// periodic checkpoint saves what is on the input line.
+    private func syncDraft() {
+        let text = input.editor.text
+        guard text != syncedDraft else { return }
+        syncedDraft = text
+        backend.draft = text
+    }
+
+    /// Candidates for Tab: the latest speakers first, then the ring.
+    private func completionNicks() -> [String] {
+        var out = recentSpeakers
+        let mine = status?.nick ?? initialNick
+        for m in status?.members ?? [] where m.id != status?.node && m.nick != "?" { out.append(m.nick) }
+        var seen = Set<String>()
+        return out.filter { $0 != mine && seen.insert($0).inserted }
+    }
+
+    // MARK: host events
+
+    func handle(_ event: HostEvent) {
+        let now = monotonic()
+        switch event {
+        case .delivered(let m, _): deliver(m)
+        case .token(let t):
+            if let line = tokenLog.line(for: t, now: now, name: name) { pane.addToken(line, timestamp: wall()) }
+        case .status(let s):
+            status = s
+            for line in members.update(s, now: now) { pane.addSystem(line, dim: true, timestamp: wall()) }
+            checkCatchUp(now: now)
+        case .restored(let r): restored(r, now: now)
+        case .checkpointWritten(let cp):
+            if checkpointRequested {
+                checkpointRequested = false
+                let draft = cp.draft.isEmpty ? "" : ", your draft"
+                system("checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, \(cp.outbox.count) unsent\(draft)")
+            }
+        case .notice(let text): pane.addSystem(text, dim: false, timestamp: wall())
+        case .warning(let text): pane.addError(text, timestamp: wall())
+        }
+        markDirty()
+    }
+
+    private func deliver(_ m: ChatMessage) {
+        let own = m.id.origin == backend.nodeID
+        pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
+                     timestamp: m.timestamp, sortKey: m.slot)
+        if own {
+            latency?.deliveredOwn(m.text)
+        } else {
+            recentSpeakers.removeAll { $0 == m.nick }
+            recentSpeakers.insert(m.nick, at: 0)
+            if recentSpeakers.count > 32 { recentSpeakers.removeLast() }
+        }
+        catchUp?.delivered()
+    }
+
+    private func restored(_ r: RestoreReport, now: Instant) {
+        tokenLog.reset()
+        // Peers are heard again within a few heartbeats: not departures.
+        members.quietLeaves(until: now + .seconds(2))
+        let what = r.checkpoint.map { "restored checkpoint #\($0) (\(r.checkpointMessages) messages)" }
+        if crashing {
+            pane.addSystem((what ?? "no checkpoint to restore") + " + replayed \(r.replayed) from the replica; catching up from peers…",
+                           dim: false, timestamp: wall())
+            catchUp = CatchUpTracker(since: now)
+        } else {
+            loadHistory()
+            pane.addSystem("incarnation \(r.incarnation): " + (what ?? "no checkpoint yet")
+                           + " + \(r.replayed) from the replica", dim: true, timestamp: wall())
+            if input.editor.isEmpty && !r.draft.isEmpty {
+                input.editor.setText(r.draft)
+                syncedDraft = r.draft
+                pane.addSystem("your unsent draft is back on the input line", dim: true, timestamp: wall())
+            }
+        }
+        if r.outbox > 0 {
+            pane.addSystem("\(r.outbox) unsent line\(r.outbox == 1 ? "" : "s") recovered from the checkpoint: sent with the next token",
+                           dim: false, timestamp: wall())
+        }
+        for w in r.warnings { pane.addError(w, timestamp: wall()) }
+    }
+
+    /// On start the pane shows the replica (its newest `capacity` lines).
+    /// After a simulated crash it is not reloaded: every line on screen was
+    /// flushed to the replica before the crash, so the restore gives the
+    /// same lines back, and the ones fetched from peers arrive as
+    /// deliveries at their place in the order.
+    private func loadHistory() {
+        let me = backend.nodeID
+        for m in backend.history().suffix(pane.capacity) {
+            pane.addChat(nick: m.nick, text: m.text, isOwn: m.id.origin == me, action: m.kind == .action,
+                         timestamp: m.timestamp, sortKey: m.slot)
+        }
+    }
+
+    private func checkCatchUp(now: Instant) {
+        guard var c = catchUp else { return }
+        if c.update(status, now: now) {
+            catchUp = nil
+            let n = c.fetched
+            pane.addSystem("caught up: lag 0, \(n) message\(n == 1 ? "" : "s") fetched from peers since the restore",
+                           dim: false, timestamp: wall())
+            markDirty()
+        } else {
+            catchUp = c
+        }
+    }
+
+    private func name(_ id: NodeID) -> String {
+        status?.members.first { $0.id == id }.map { $0.nick == "?" ? id.short : $0.nick } ?? id.short
+    }
+
+    // MARK: time
+
+    /// Once a second: the checkpoint's age, the end of a catch-up or of the
+    /// quiet time after a restart. Redraws only if the status bar changed.
+    func tick() {
+        let now = monotonic()
+        checkCatchUp(now: now)
+        if let s = status {
+            let lines = members.update(s, now: now)
+            for line in lines { pane.addSystem(line, dim: true, timestamp: wall()) }
+            if !lines.isEmpty { markDirty() }
+        }
+        if statusInfo() != lastDrawnStatus { markDirty() }
+    }
+
+    // MARK: drawing
+
+    func statusInfo() -> StatusInfo {
+        StatusModel.info(status: status, nick: initialNick, faults: faults, nowWallMs: wall(),
+                         scrolledBack: pane.scrolledBack, unread: pane.unread, tokenLogHidden: !pane.showTokenLines)
+    }
+
+    /// Lays out the screen for `paneSize`.
+    func frame() -> Frame {
+        let (w, h) = paneSize
+        let info = statusInfo()
+        lastDrawnStatus = info
+        let promptText = "[\(Sanitizer.nick(status?.nick ?? initialNick))] "
+        let promptWidth = DisplayWidth.of(promptText)
+        // A prompt wider than half the screen would leave no room to type.
+        let prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
+        let view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
+        let rows: [Row]
+        if let c = rowsCache, c.version == paneVersion, c.width == w, c.height == h {
+            rows = c.rows
+        } else {
+            rows = pane.visibleRows(width: w, height: h)
+            rowsCache = (paneVersion, w, h, rows)
+        }
+        return Frame(paneRows: rows,
+                     status: StatusBar.render(info.items, width: w), input: view, prompt: prompt)
+    }
+
+    func didDraw() {
+        dirty = false
+        repaintAll = false
+    }
+}
