@@ -60,7 +60,8 @@ func loadReplica(_ path: String) -> (ordered: [ChatMessage], lines: Int) {
 
 /// Where two sequences first differ, in a few words (never the whole lists).
 func firstDifference(_ a: [String], _ b: [String]) -> String {
-    guard let i = zip(a, b).firstIndex(where: { $0 != $1 }) ?? (a.count != b.count ? min(a.count, b.count) : nil) else {
+    let common = min(a.count, b.count)
+    guard let i = (0..<common).first(where: { a[$0] != b[$0] }) ?? (a.count != b.count ? common : nil) else {
         return "identical"
     }
     let ea = i < a.count ? a[i] : "(end)", eb = i < b.count ? b[i] : "(end)"
