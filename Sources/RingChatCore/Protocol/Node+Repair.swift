@@ -36,7 +36,7 @@ extension Node {
                 if examined > 512 { break outer }
                 let slot = Slot(ring: n.ring, seq: seq)
                 guard let m = log.message(at: slot) else { continue }
-                let originLive = membership.isLive(m.id.origin, now: now, timeout: config.memberTimeout)
+                let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
                 guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
                 if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
                 recentResends[slot] = now
@@ -102,7 +102,7 @@ extension Node {
             for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
         }
         var best: [StreamID: UInt32] = [:]
-        for p in membership.livePeers(now: now, timeout: config.memberTimeout) {
+        for p in membership.livePeers(now: now, timeout: memberTimeout) {
             guard let peer = membership.peers[p] else { continue }
             if peer.summary?.hash == log.summary.hash { continue }
             for (s, e) in peer.entries where e.count > (best[s] ?? 0) { best[s] = e.count }

@@ -9,8 +9,8 @@ extension Node {
             // lockstep.
             let jitter = Int64(rng.next() % 10) * 1_000_000
             nextHeartbeat = now + config.heartbeatInterval + .nanoseconds(jitter)
-            membership.forgetDead(now: now, after: config.memberTimeout * 20)
-            requesters = requesters.filter { now - $0.value <= config.memberTimeout }
+            membership.forgetDead(now: now, after: memberTimeout * 20)
+            requesters = requesters.filter { now - $0.value <= memberTimeout }
             recentResends = recentResends.filter { now - $0.value < config.nackInterval }
             cachedLag = computeLag(now: now)
             cachedPeerLags = membership.peers.mapValues(peerLag)

@@ -70,6 +70,15 @@ extension Node {
     }
 
     func receiveAck(_ a: TokenAck, from sender: NodeID, now: Instant) {
+        // Timed from the first send even when re-sent: it can only
+        // overestimate, and on a slow network every pass is re-sent at first.
+        // An ack after we gave up counts too: it is the proof that we gave up
+        // too early, and without it the estimate would only ever see the
+        // fast passes.
+        if let p = lastPass, a.ring == p.token.ring, a.hop == p.token.hop, sender == p.token.to {
+            passRTT.add(now - p.sentAt)
+            lastPass = nil
+        }
         if let r = ring, a.ring < r { return }
         if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, now: now) }
         noteActivity(now: now)
@@ -111,7 +120,7 @@ extension Node {
     }
 
     func someoneWaits(now: Instant) -> Bool {
-        let fresh = config.memberTimeout
+        let fresh = memberTimeout
         if requesters.contains(where: { $0.key != id && now - $0.value <= fresh }) { return true }
         return membership.peers.contains { $0.value.queued > 0 && now - $0.value.lastHeard <= fresh }
     }
@@ -147,7 +156,8 @@ extension Node {
         let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq)
         holding = nil
         lastHopSeen = t.hop
-        passing = PendingPass(token: t, resendAt: now + config.tokenRetransmit, retries: 0)
+        passing = PendingPass(token: t, sentAt: now, resendAt: now + resendInterval, retries: 0)
+        lastPass = passing
         holderGuess = to
         emit(.token(.passed(ring: h.ring, hop: t.hop, to: to)))
         send(.token(t))
@@ -162,13 +172,13 @@ extension Node {
         guard var p = passing, now >= p.resendAt else { return }
         if p.retries < config.tokenRetries {
             p.retries += 1
-            p.resendAt = now + config.tokenRetransmit
+            p.resendAt = now + resendInterval
             passing = p
             send(.token(p.token))
             return
         }
         passing = nil
-        membership.suspect(p.token.to, until: now + config.memberTimeout)
+        membership.suspect(p.token.to, until: now + memberTimeout)
         emit(.token(.successorSilent(p.token.to)))
         regenerate(now: now)
     }
@@ -176,7 +186,7 @@ extension Node {
     func lossDeadline(now: Instant) -> Instant {
         let order = ringOrder(now: now)
         let rank = order.firstIndex(of: id) ?? 0
-        return lastActivity + config.tokenLossTimeout * (1 + rank)
+        return lastActivity + lossTimeout * (1 + rank)
     }
 
     func checkLoss(now: Instant) {

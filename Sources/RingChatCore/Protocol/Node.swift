@@ -38,6 +38,9 @@ public final class Node {
     public var ring: RingID? { sequencer.ring }
     var holding: HeldToken?
     var passing: PendingPass?
+    /// The latest pass, kept after it is answered or given up on, to time
+    /// its ack.
+    var lastPass: PendingPass?
     var lastHopSeen: UInt64 = 0
     var lastActivity: Instant
     var holderGuess: NodeID?
@@ -88,8 +91,27 @@ public final class Node {
 
     struct PendingPass {
         var token: Token
+        var sentAt: Instant
         var resendAt: Instant
         var retries: Int
+    }
+
+    /// Round trips of token passes: the token timers follow the network.
+    public internal(set) var passRTT = RTTEstimator()
+
+    /// Interval between re-sends of an unanswered pass.
+    var resendInterval: Duration { max(config.tokenRetransmit, passRTT.timeout) }
+
+    /// The configured timeouts, stretched to what the network has shown:
+    /// a holder may legitimately take its idle hold plus all its re-sends
+    /// before it gives up on a successor, so the token is not "lost" before
+    /// that; and peers' heartbeats may be late by a round trip.
+    var lossTimeout: Duration {
+        max(config.tokenLossTimeout, config.idleHold + resendInterval * (config.tokenRetries + 1) + passRTT.timeout)
+    }
+
+    var memberTimeout: Duration {
+        max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout)
     }
 
     /// A brand-new node (no state on disk).
@@ -228,7 +250,7 @@ public final class Node {
         if let c = orderCache, c.version == membership.version, now >= c.at, now - c.at < .milliseconds(10) {
             return c.order
         }
-        let order = membership.ringOrder(now: now, timeout: config.memberTimeout)
+        let order = membership.ringOrder(now: now, timeout: memberTimeout)
         orderCache = (now, membership.version, order)
         return order
     }

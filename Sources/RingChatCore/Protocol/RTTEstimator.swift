@@ -1,0 +1,33 @@
+/// Smoothed round-trip time of token passes (pass sent → successor's ack),
+/// as TCP estimates it (RFC 6298), so that the token's timers stretch with
+/// the network: with `--delay 20-300` a pass legitimately takes 600 ms to
+/// be acknowledged, and fixed 40 ms timers would declare healthy successors
+/// dead and re-form the ring over and over.
+public struct RTTEstimator: Sendable, Hashable {
+    /// Milliseconds; nil until the first sample.
+    public private(set) var smoothed: Double?
+    public private(set) var variation: Double = 0
+    /// Upper bound of the retransmission timeout: a dead successor must
+    /// still be noticed in a few seconds however slow the network looked.
+    public static let maxTimeout: Duration = .milliseconds(500)
+
+    public init() {}
+
+    public mutating func add(_ sample: Duration) {
+        let r = max(0, sample.milliseconds)
+        if let s = smoothed {
+            variation = 0.75 * variation + 0.25 * abs(s - r)
+            smoothed = 0.875 * s + 0.125 * r
+        } else {
+            smoothed = r
+            variation = r / 2
+        }
+    }
+
+    /// srtt + 4·rttvar, at most `maxTimeout`; zero before any sample.
+    public var timeout: Duration {
+        guard let s = smoothed else { return .zero }
+        let ms = min(s + 4 * variation, RTTEstimator.maxTimeout.milliseconds)
+        return .microseconds(Int64(ms * 1000))
+    }
+}
