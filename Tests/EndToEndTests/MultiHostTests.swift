@@ -72,7 +72,8 @@ extension EndToEnd {
             for p in peers { #expect(p.stop() == 0, "\(p.name) did not exit cleanly\n\(p.tail())") }
             let final = replicas()
             for (p, r) in zip(peers, final) {
-                #expect(r == final[0], "\(p.name) replica differs")
+                let same = r == final[0]
+                #expect(same, "\(p.name) replica differs: \(firstDifference(r.map(\.id.text), final[0].map(\.id.text)))")
                 let missing = everyText.subtracting(r.map(\.text))
                 #expect(missing.isEmpty, "\(p.name) lacks \(missing.count): \(missing.sorted().prefix(5))")
             }
