@@ -19,6 +19,12 @@ public enum ChatApp {
     /// `tokenLogOn`: show the token lines from the start (F3 toggles).
     public static func run(options: HostOptions, tokenLogOn: Bool = true) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // A parent that blocks signals (some test runners and launchers do)
+        // would leave Ctrl-C, hang-ups and resizes pending forever.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&wanted, s) }
+        sigprocmask(SIG_UNBLOCK, &wanted, nil)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             HeadlessRunner.writeStderr("ringchat: the chat screen needs a terminal (use --headless for pipes)\n")
             return 1

@@ -8,10 +8,12 @@ import RingChatCore
 /// - a grant is shown when this node was waiting for it, with the wait;
 /// - the batch sent, ring changes, regeneration and a silent successor are
 ///   always shown (they are rare and they are the protocol at work);
-/// - every pass and every holder change only when `showPasses` is on
-///   (`/tokenlog passes`, and by default with a slow `--token-hold`).
+/// - every grant and pass of this node only when `showPasses` is on
+///   (`/tokenlog passes`, and by default with a slow `--token-hold`); the
+///   holder elsewhere is on the status bar.
 struct TokenLog {
-    /// Log every pass and holder change, not just requests and grants.
+    /// Log every grant and pass of this node, not just requests and the
+    /// grants that answer them.
     var showPasses: Bool
     /// When this node started waiting for the token, if it is waiting.
     private(set) var waitingSince: Instant?
@@ -39,8 +41,10 @@ struct TokenLog {
             return "sent \(n) line\(n == 1 ? "" : "s") as seq \(seqs.lowerBound == seqs.upperBound ? "\(seqs.lowerBound)" : "\(seqs.lowerBound)-\(seqs.upperBound)")"
         case .passed(_, let hop, let to):
             return showPasses ? "token passed to \(name(to)) (hop \(hop))" : nil
-        case .holderChanged(let holder):
-            return showPasses ? "token now held by \(name(holder))" : nil
+        case .holderChanged:
+            // The status bar shows the holder; a line per hop of other
+            // nodes would bury the chat even in the demo mode.
+            return nil
         case .successorSilent(let node):
             return "\(name(node)) did not take the token: forming a ring without it"
         case .lost(let ring):

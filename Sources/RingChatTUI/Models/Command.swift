@@ -8,7 +8,7 @@ public enum Command: Hashable, Sendable {
     case checkpoint
     case crash
     case tokenLog
-    /// `/tokenlog passes`: also log every pass and holder change.
+    /// `/tokenlog passes`: also log every grant and pass of this node.
     case tokenPasses
     case quit
     /// `/foo`: never sent as a message; the name is without the slash.

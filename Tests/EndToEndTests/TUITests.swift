@@ -1,0 +1,626 @@
+import Foundation
+import Glibc
+import RingChatCore
+import RingChatRuntime
+import Synchronization
+import Testing
+
+/// The terminal UI, driven for real: `ringchat chat` processes in a private
+/// tmux server (`tmux -L`, its own socket, killed at the end), one session
+/// per participant, plus a `ringchat server`, all on a random 239.x group
+/// joined on 127.0.0.1. Keys go in with `send-keys`; the screen comes back
+/// with `capture-pane`, polled against a deadline.
+extension EndToEnd {
+    @Suite(.serialized) struct TUITests {
+        /// A message with Portuguese, CJK and an emoji typed in one pane
+        /// shows in the two others, and every character sits at the column
+        /// its width gives it (columns read from tmux's own grid through
+        /// copy mode, not recomputed from the captured text).
+        @Test func wideCharactersArriveAtTheRightColumns() throws {
+            let rig = try TUIRig(label: "wide", nicks: ["alice", "bob", "carol"])
+            defer { rig.close() }
+            try rig.waitForRing()
+
+            let text = "ação 日本語 🎉 END"
+            rig.type("alice", text)
+            rig.tmux.sendKeys("alice", "Enter")
+            let prefix = "<alice> "
+            for viewer in ["bob", "carol", "alice"] {
+                let row = try rig.waitForRow(viewer, "waiting for the message on \(viewer)") { $0.hasSuffix(prefix + text) }
+                let screen = rig.tmux.capture(viewer)
+                let line = screen[row]
+                #expect(line.range(of: #"^\d\d:\d\d <alice> ação 日本語 🎉 END$"#, options: .regularExpression) != nil,
+                        "\(viewer) row \(row): '\(line)'")
+                // `HH:MM ` + `<alice> ` = 14 columns, then each character
+                // advances by its display width: ação 4+1, 日本語 6+1, 🎉 2+1.
+                let expected: [(String, Int)] = [("ação", 14), ("日本語", 19), ("🎉", 26), ("END", 29)]
+                for (word, column) in expected {
+                    let found = rig.tmux.gridColumn(viewer, of: word, row: row)
+                    #expect(found == column, "\(viewer): '\(word)' at column \(found.map(String.init) ?? "nil"), expected \(column)")
+                }
+            }
+
+            // A line too long for one row wraps by display width with a
+            // hanging indent: every continuation row starts where the body
+            // does, at column 12 (`HH:MM <bob> `).
+            let long = Array(repeating: "日本語 ação 🎉", count: 12).joined(separator: " ")
+            rig.type("bob", long)
+            rig.tmux.sendKeys("bob", "Enter")
+            let first = try rig.waitForRow("carol", "the long line on carol") { $0.contains("<bob> 日本語 ação 🎉 日本語") }
+            let screen = rig.tmux.capture("carol")
+            var rows = [screen[first]]
+            var r = first + 1
+            let indent = 12
+            while r < rig.height - 2, screen[r].hasPrefix(String(repeating: " ", count: indent)) {
+                rows.append(screen[r])
+                r += 1
+            }
+            #expect(rows.count >= 3, "the long line did not wrap: \(rows)")
+            for row in rows { #expect(displayWidth(row) <= rig.width, "row wider than the pane: '\(row)'") }
+            let rejoined = ([String(rows[0].dropFirst(indent))] + rows.dropFirst().map { String($0.dropFirst(indent)) })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(rejoined.hasSuffix(long), "the wrapped rows do not add up to the line:\n\(rows.joined(separator: "\n"))")
+        }
+
+        /// With --token-hold 300 the token visibly moves: the status bar's
+        /// holder takes several values within a few seconds, "you" among
+        /// them. Typing in one pane logs the request and the grant (dimmed);
+        /// F3 hides the token lines and says so on the status bar.
+        @Test func tokenHolderMovesAndRequestsAreLogged() throws {
+            let rig = try TUIRig(label: "token", nicks: ["alice", "bob", "carol"], extra: ["--token-hold", "300"])
+            defer { rig.close() }
+            try rig.waitForRing()
+
+            var holders = Set<String>()
+            let end = now() + 4
+            while now() < end, holders.count < 4 {
+                if let h = rig.statusItem("alice", #"\[token: ([^\]]+)\]"#) { holders.insert(h) }
+                sleep(seconds: 0.05)
+            }
+            #expect(holders.count >= 3, "the holder on alice's status bar hardly moved: \(holders)")
+            #expect(holders.contains("you"), "alice never showed itself as holder: \(holders)")
+
+            rig.type("bob", "who has the token?")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("bob", "the request line") { $0.contains("-·- token requested (1 queued)") }
+            try rig.waitForRow("bob", "the grant line") { $0.range(of: #"-·- token granted from \S+ after \d+ ms"#, options: .regularExpression) != nil }
+            try rig.waitForRow("alice", "bob's line on alice") { $0.hasSuffix("<bob> who has the token?") }
+            // With a slow token every pass is logged too.
+            try rig.waitForRow("bob", "a pass line") { $0.contains("-·- token passed to ") }
+            // Token lines are dimmed (SGR 2).
+            let sgr = sgrBefore("token requested", in: rig.tmux.capture("bob", escapes: true))
+            #expect(sgr?.contains("2") == true, "the token line is not dimmed: SGR \(sgr ?? [])")
+
+            rig.tmux.sendKeys("bob", "F3")
+            try rig.waitFor("bob", "bob hides its token lines") { screen in
+                screen[rig.height - 2].contains("[tokenlog off]") && !screen.contains { $0.contains("-·-") }
+            }
+            rig.tmux.sendKeys("bob", "F3")
+            try rig.waitForRow("bob", "token lines back") { $0.contains("-·- token requested") }
+        }
+
+        /// F2 takes a checkpoint: a line says it was written and the status
+        /// bar's checkpoint item shows its number, then its age growing.
+        @Test func f2UpdatesTheCheckpointItem() throws {
+            let rig = try TUIRig(label: "ckpt", nicks: ["alice", "bob"], extra: ["--checkpoint-every", "0"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            #expect(rig.tmux.capture("alice")[rig.height - 2].contains("[no ckpt]"))
+
+            rig.tmux.sendKeys("alice", "F2")
+            try rig.waitForRow("alice", "the checkpoint line") { $0.contains("-!- checkpoint #1 written") }
+            try rig.waitFor("ckpt #1 on the status bar") { $0[rig.height - 2].contains("[ckpt #1 ") }
+            try rig.waitFor("the checkpoint's age growing", timeout: 5) { $0[rig.height - 2].contains("[ckpt #1 2s ago]") }
+
+            rig.tmux.sendKeys("alice", "F2")
+            try rig.waitFor("ckpt #2 on the status bar") { $0[rig.height - 2].contains("[ckpt #2 ") }
+        }
+
+        /// F9: the screen says the state was dropped, names the checkpoint
+        /// rolled back to and what was replayed, then that the node caught
+        /// up; the lag item reads 0, the draft on the input line survives,
+        /// and the node chats on.
+        @Test func f9RestoresAndCatchesUp() throws {
+            let rig = try TUIRig(label: "crash", nicks: ["alice", "bob", "carol"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            for i in 1...3 {
+                rig.type("bob", "before the crash \(i)")
+                rig.tmux.sendKeys("bob", "Enter")
+            }
+            try rig.waitForRow("alice", "bob's lines on alice") { $0.hasSuffix("<bob> before the crash 3") }
+            rig.tmux.sendKeys("alice", "F2")
+            try rig.waitForRow("alice", "the checkpoint") { $0.contains("checkpoint #") && $0.contains("written") }
+            rig.type("bob", "after the checkpoint")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "the line after the checkpoint") { $0.hasSuffix("<bob> after the checkpoint") }
+
+            rig.type("alice", "unsent draft ✓")
+            rig.tmux.sendKeys("alice", "F9")
+            try rig.waitForRow("alice", "the crash line") { $0.contains("-!- crash simulated (F9): in-memory state dropped") }
+            let restoreRow = try rig.waitForRow("alice", "the restore line") {
+                $0.range(of: #"-!- restored checkpoint #\d+ \(\d+ messages\) \+ replayed \d+ from the replica; catching up from peers…"#,
+                         options: .regularExpression) != nil
+            }
+            let restore = rig.tmux.capture("alice")[restoreRow]
+            // The checkpoint covered the three lines; the fourth is replayed.
+            #expect(restore.contains("(3 messages) + replayed 1 from the replica"), "restore line: \(restore)")
+            try rig.waitForRow("alice", "caught up", timeout: 10) { $0.contains("-!- caught up: lag 0") }
+            let screen = rig.tmux.capture("alice")
+            #expect(screen[rig.height - 2].contains("[lag 0]"), "status: \(screen[rig.height - 2])")
+            #expect(screen[rig.height - 1] == "[alice] unsent draft ✓", "input line: '\(screen[rig.height - 1])'")
+            #expect(screen.contains { $0.hasSuffix("<bob> before the crash 1") }, "history lost from the screen")
+
+            // The restored node is a full member again: both ways.
+            rig.type("bob", "welcome back")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "a line after the restore") { $0.hasSuffix("<bob> welcome back") }
+            rig.tmux.sendKeys("alice", "End")
+            rig.type("alice", " and sent")
+            rig.tmux.sendKeys("alice", "Enter")
+            try rig.waitForRow("bob", "alice's draft, sent after the restore") { $0.hasSuffix("<alice> unsent draft ✓ and sent") }
+        }
+
+        /// Shrinking to 60x15 and growing back to 100x30 leaves a clean
+        /// screen each time: the status bar and the input line on the last
+        /// two rows, every pane row a proper chat row or a continuation, and
+        /// after the way back exactly the rows that were there before.
+        @Test func resizeLeavesACleanScreen() throws {
+            let rig = try TUIRig(label: "resize", nicks: ["alice", "bob"], extra: ["--checkpoint-every", "0"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            for i in 1...6 {
+                rig.type("bob", "line \(i) " + String(repeating: "ação 日本語 🎉 ", count: i))
+                rig.tmux.sendKeys("bob", "Enter")
+            }
+            try rig.waitForRow("alice", "bob's lines") { $0.contains("<bob> line 6 ") }
+            rig.type("alice", "typed but not sent")
+            try rig.waitFor("the draft") { $0[rig.height - 1] == "[alice] typed but not sent" }
+            sleep(seconds: 0.3)
+            let before = rig.tmux.capture("alice")
+
+            rig.tmux.resize("alice", width: 60, height: 15)
+            let small = try rig.waitFor("alice", "the 60x15 layout", rows: 15) { $0[13].hasPrefix("[alice] [") }
+            checkClean(small, width: 60, height: 15, nick: "alice")
+            #expect(small[14] == "[alice] typed but not sent", "input after shrinking: '\(small[14])'")
+            #expect(small.contains { $0.contains("<bob> line 6 ") }, "the newest line is not on the small screen")
+
+            rig.tmux.resize("alice", width: 100, height: 30)
+            try rig.waitFor("alice", "the 100x30 layout") { $0[28].hasPrefix("[alice] [") }
+            sleep(seconds: 0.3)
+            let after = rig.tmux.capture("alice")
+            checkClean(after, width: 100, height: 30, nick: "alice")
+            #expect(Array(after[0..<28]) == Array(before[0..<28]),
+                    "the pane differs after the round trip:\n--- before\n\(before.joined(separator: "\n"))\n--- after\n\(after.joined(separator: "\n"))")
+            #expect(after[29] == before[29])
+        }
+
+        /// A peer whose nick and text carry escape sequences (clear screen,
+        /// set the window title, bell, cursor home) changes nothing on the
+        /// other screens: they show the sequences in caret notation, the
+        /// earlier lines stay, the title is not set, the layout holds.
+        /// The peer is a real node (the runtime's `NodeHost` in this test
+        /// process, with a nick the CLI would refuse), so the bytes reach
+        /// the TUIs through the protocol exactly as an attacker's would.
+        @Test func hostilePeerChangesNothingOnOtherScreens() throws {
+            let rig = try TUIRig(label: "hostile", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            rig.type("alice", "a line before the attack")
+            rig.tmux.sendKeys("alice", "Enter")
+            try rig.waitForRow("bob", "the first line") { $0.hasSuffix("<alice> a line before the attack") }
+            let titleBefore = rig.tmux.paneTitle("bob")
+
+            let evil = "\u{1B}[2J\u{1B}]0;owned\u{07}"
+            var o = HostOptions(stateDir: rig.root + "/state-hostile", nick: evil)
+            o.group = rig.group
+            o.port = rig.port
+            o.interface = "127.0.0.1"
+            o.checkpointEvery = nil
+            let hostile = try InProcessPeer(options: o)
+            defer { hostile.stop() }
+            try rig.waitFor("the hostile peer in the ring", timeout: 10) { $0[rig.height - 2].contains("×4") }
+            hostile.type("hi \(evil) there \u{1B}[H\u{1B}[31m red?")
+
+            let shown = "^[[2J^[]0;owned^G"
+            for viewer in ["alice", "bob"] {
+                try rig.waitForRow(viewer, "the hostile line on \(viewer)") { $0.hasSuffix("<\(shown)> hi \(shown) there ^[[H^[[31m red?") }
+                try rig.waitForRow(viewer, "the hostile join on \(viewer)") { $0.contains("-!- \(shown) (") && $0.contains("joined the ring") }
+                let screen = rig.tmux.capture(viewer)
+                checkClean(screen, width: rig.width, height: rig.height, nick: viewer)
+                #expect(screen.contains { $0.hasSuffix("<alice> a line before the attack") }, "\(viewer)'s screen was cleared")
+                let title = rig.tmux.paneTitle(viewer)
+                #expect(!title.contains("owned"), "\(viewer)'s title was set: \(title)")
+                // No colour leaked from the hostile text: its end is drawn
+                // with the attributes the pane set, not red.
+                let sgr = sgrBefore(" red?", in: rig.tmux.capture(viewer, escapes: true)) ?? []
+                #expect(!sgr.contains("31"), "\(viewer): the hostile colour took effect: SGR \(sgr)")
+            }
+            #expect(rig.tmux.paneTitle("bob") == titleBefore)
+        }
+
+        /// Input-to-screen latency on an idle ring at the default settings
+        /// (three TUIs and a server, token hold 100 ms): 20 lines typed in
+        /// one pane, each measured twice: by the app itself (Enter read to
+        /// the frame that shows the message, RINGCHAT_LATENCY_LOG) and from
+        /// outside (tmux send-keys Enter to the line in capture-pane, polled
+        /// every 5 ms). Prints median and p99; asserts nothing about time
+        /// (two shared cores make timing flaky). Runs with
+        /// RINGCHAT_TUI_BENCH=1.
+        @Test(.enabled(if: ProcessInfo.processInfo.environment["RINGCHAT_TUI_BENCH"] == "1"))
+        func inputToScreenLatency() throws {
+            let rig = try TUIRig(label: "latency", nicks: ["alice", "bob", "carol"], latencyLog: "alice")
+            defer { rig.close() }
+            try rig.waitForRing()
+            sleep(seconds: 1)
+            let count = Int(ProcessInfo.processInfo.environment["RINGCHAT_TUI_BENCH_LINES"] ?? "") ?? 20
+            var outside: [Double] = []
+            for i in 1...count {
+                let text = "latency probe \(i)"
+                rig.type("alice", text)
+                // Let the typed characters be drawn before Enter is timed.
+                _ = try rig.waitFor("the typed text") { $0[rig.height - 1].hasSuffix(text) }
+                let t0 = now()
+                rig.tmux.sendKeys("alice", "Enter")
+                while now() - t0 < 5 {
+                    if rig.tmux.capture("alice").contains(where: { $0.hasSuffix("<alice> \(text)") }) { break }
+                    usleep(5_000)
+                }
+                outside.append((now() - t0) * 1000)
+                sleep(seconds: Double.random(in: 0.15...0.35))
+            }
+            sleep(seconds: 0.3)
+            let log = (try? String(contentsOfFile: rig.latencyLogPath, encoding: .utf8)) ?? ""
+            let inside = log.split(separator: "\n").compactMap { l -> Double? in
+                let p = l.split(separator: " ")
+                return p.count == 2 && p[0] == "latency_us" ? Double(p[1]).map { $0 / 1000 } : nil
+            }
+            print("TUI latency, idle ring, defaults, \(count) lines:")
+            print("  in the app (Enter read -> frame drawn): " + summary(inside))
+            print("  from tmux (send-keys Enter -> capture-pane shows it, 5 ms polls): " + summary(outside))
+            #expect(inside.count == count, "latency log has \(inside.count) of \(count) lines")
+        }
+    }
+}
+
+// MARK: - checks
+
+/// The layout holds: the status bar (it starts with `[nick] [`) and the
+/// input line (`[nick]`) on the last two rows, no row wider than the
+/// screen, and every pane row a chat/system row (`HH:MM `), a continuation
+/// (leading spaces) or empty.
+private func checkClean(_ screen: [String], width: Int, height: Int, nick: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(screen.count == height, "\(screen.count) rows, expected \(height)", sourceLocation: sourceLocation)
+    guard screen.count == height else { return }
+    #expect(screen[height - 2].hasPrefix("[\(nick)] ["), "status bar row: '\(screen[height - 2])'", sourceLocation: sourceLocation)
+    #expect(screen[height - 1].hasPrefix("[\(nick)]"), "input row: '\(screen[height - 1])'", sourceLocation: sourceLocation)
+    for (i, row) in screen.enumerated() {
+        #expect(displayWidth(row) <= width, "row \(i) is \(displayWidth(row)) wide: '\(row)'", sourceLocation: sourceLocation)
+        guard i < height - 2, !row.isEmpty else { continue }
+        let ok = row.range(of: #"^\d\d:\d\d "#, options: .regularExpression) != nil || row.hasPrefix(" ")
+        #expect(ok, "row \(i) is not a pane row: '\(row)'", sourceLocation: sourceLocation)
+    }
+}
+
+/// The parameters of the last SGR sequence (`ESC [ ... m`) before `text`
+/// in a `capture-pane -e` screen: the attributes `text` is drawn with
+/// (tmux emits a sequence only where the attributes change). Empty
+/// parameters mean a reset; nil if `text` is not on the screen.
+private func sgrBefore(_ text: String, in screen: [String]) -> [String]? {
+    let all = screen.joined(separator: "\n")
+    guard let r = all.range(of: text) else { return nil }
+    let head = all[..<r.lowerBound]
+    guard let esc = head.range(of: "\u{1B}[", options: .backwards) else { return [] }
+    let seq = head[esc.upperBound...].prefix { $0 != "m" }
+    return seq.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+}
+
+/// Columns as the terminal counts them (glibc's wcwidth under C.UTF-8,
+/// the table tmux uses too).
+private func displayWidth(_ s: String) -> Int {
+    _ = utf8Locale
+    return s.unicodeScalars.reduce(0) { $0 + max(0, Int(libcWcwidth(wchar_t(bitPattern: $1.value)))) }
+}
+
+// Glibc's Swift module hides wcwidth; it is a plain C function.
+@_silgen_name("wcwidth") private func libcWcwidth(_ c: wchar_t) -> Int32
+
+private let utf8Locale: Void = { _ = setlocale(LC_CTYPE, "C.UTF-8") }()
+
+private func summary(_ ms: [Double]) -> String {
+    guard !ms.isEmpty else { return "no samples" }
+    let s = ms.sorted()
+    func pct(_ p: Double) -> Double { s[min(s.count - 1, Int((p * Double(s.count - 1)).rounded(.up)))] }
+    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    return "n=\(s.count) median \(f(pct(0.5))) ms, p90 \(f(pct(0.9))) ms, p99 \(f(pct(0.99))) ms, max \(f(s.last!)) ms"
+}
+
+// MARK: - rig
+
+/// A `ringchat server` and one TUI per nick, each in its own tmux session
+/// of a private server, on a fresh group; `close()` kills the tmux server,
+/// any pane process still alive (by pid) and the server (by pid).
+private final class TUIRig {
+    let cluster: Cluster
+    let tmux: Tmux
+    let nicks: [String]
+    let width = 100
+    let height = 30
+    var root: String { cluster.root }
+    var group: String { cluster.group }
+    var port: UInt16 { cluster.port }
+    var latencyLogPath: String { root + "/latency.log" }
+    private var panePIDs: [pid_t] = []
+
+    init(label: String, nicks: [String], extra: [String] = [], latencyLog: String? = nil) throws {
+        cluster = Cluster(label: "tui-\(label)")
+        tmux = try Tmux(root: cluster.root)
+        self.nicks = nicks
+        do {
+            cluster.add("server", .server, extra: extra)
+            try cluster.startAll()
+            for nick in nicks {
+                var env = ["LANG=C.UTF-8"]
+                if nick == latencyLog { env.append("RINGCHAT_LATENCY_LOG=\(latencyLogPath)") }
+                let argv = [ringchatBinary, "chat", "--nick", nick, "--state-dir", root + "/state-" + nick,
+                            "--group", "\(group):\(port)", "--interface", "127.0.0.1"] + extra
+                try tmux.newSession(nick, width: width, height: height, env: env,
+                                    command: "exec " + argv.joined(separator: " ") + " 2>>" + root + "/\(nick).err")
+                if let pid = tmux.panePID(nick) { panePIDs.append(pid) }
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Every status bar shows the whole ring (the TUIs and the server).
+    func waitForRing(timeout: Double = 15) throws {
+        let n = nicks.count + 1
+        for nick in nicks {
+            try waitFor(nick, "the ring of \(n) on \(nick)", timeout: timeout) { $0[height - 2].contains("×\(n)]") }
+        }
+    }
+
+    func type(_ session: String, _ text: String) { tmux.sendText(session, text) }
+
+    /// Polls `session`'s screen until it has `rows` rows (the rig's height
+    /// by default) and `cond` holds; returns that screen.
+    @discardableResult
+    func waitFor(_ session: String, _ what: String, timeout: Double = 8, rows: Int? = nil,
+                 _ cond: ([String]) -> Bool) throws -> [String] {
+        let end = now() + timeout
+        var screen = tmux.capture(session)
+        while screen.count != (rows ?? height) || !cond(screen) {
+            if now() > end {
+                throw E2EError("timed out: \(what)\n--- \(session):\n\(screen.joined(separator: "\n"))\n\(diagnostics())")
+            }
+            usleep(20_000)
+            screen = tmux.capture(session)
+        }
+        return screen
+    }
+
+    /// `waitFor` on the first session.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 8, _ cond: ([String]) -> Bool) throws -> [String] {
+        try waitFor(nicks[0], what, timeout: timeout, cond)
+    }
+
+    /// Polls until a pane row satisfies `cond`; returns its index.
+    @discardableResult
+    func waitForRow(_ session: String, _ what: String, timeout: Double = 8, _ cond: (String) -> Bool) throws -> Int {
+        let screen = try waitFor(session, what, timeout: timeout) { s in s.prefix(max(0, s.count - 2)).contains(where: cond) }
+        return screen.firstIndex(where: cond)!
+    }
+
+    /// The first capture group of `pattern` on `session`'s status bar.
+    func statusItem(_ session: String, _ pattern: String) -> String? {
+        let s = tmux.capture(session)
+        guard s.count >= 2 else { return nil }
+        let bar = s[s.count - 2]
+        guard let re = try? NSRegularExpression(pattern: pattern),
+              let m = re.firstMatch(in: bar, range: NSRange(bar.startIndex..., in: bar)),
+              let r = Range(m.range(at: 1), in: bar) else { return nil }
+        return String(bar[r])
+    }
+
+    func diagnostics() -> String {
+        let errs = nicks.map { n in
+            let e = (try? String(contentsOfFile: root + "/\(n).err", encoding: .utf8)) ?? ""
+            return e.isEmpty ? "" : "--- \(n) stderr:\n\(e)"
+        }.filter { !$0.isEmpty }
+        return (errs + [cluster.peers.map { $0.tail(8) }.joined(separator: "\n")]).joined(separator: "\n")
+    }
+
+    func close() {
+        tmux.killServer()
+        // Killing the server hangs up every pane: the TUIs exit cleanly on
+        // SIGHUP. Whatever is still alive after a moment is killed by pid.
+        let end = now() + 3
+        while now() < end, panePIDs.contains(where: { Glibc.kill($0, 0) == 0 }) { usleep(20_000) }
+        for pid in panePIDs where Glibc.kill(pid, 0) == 0 { _ = Glibc.kill(pid, SIGKILL) }
+        cluster.close()
+    }
+}
+
+/// A private tmux server: `tmux -L rc-test-PID-N`, its own config.
+private final class Tmux {
+    private static let counter = Atomic<Int>(0)
+    let name: String
+    let root: String
+    let config: String
+    private(set) var started = false
+
+    init(root: String) throws {
+        self.root = root
+        name = "rc-test-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        config = root + "/tmux.conf"
+        // The pane's TERM; keep a dead pane's last screen for diagnostics;
+        // no status line (the panes are exactly the window's size); vi keys
+        // in copy mode, where a search puts the cursor on the match's start.
+        try """
+        set -g default-terminal "screen-256color"
+        set -g remain-on-exit on
+        set -g status off
+        set -g history-limit 100
+        set -g mode-keys vi
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs one tmux command to completion; its exit status and stdout.
+    ///
+    /// Spawned with default signal handling and an empty signal mask: the
+    /// test runner blocks most signals, and a tmux server (and the TUIs in
+    /// its panes) inheriting that mask could not be hung up or stopped.
+    /// Stdout goes to a file, not a pipe: the command that starts the
+    /// server forks a daemon that would hold a pipe open forever.
+    @discardableResult
+    func run(_ args: [String]) -> (status: Int32, out: String) {
+        let outPath = root + "/tmux-\(Self.counter.add(1, ordering: .relaxed).newValue).out"
+        defer { unlink(outPath) }
+        let argv = ["/usr/bin/tmux", "-L", name, "-f", config] + args
+        var fa = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var all = sigset_t()
+        sigfillset(&all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cargv { free(p) }
+            for p in cenv { free(p) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &fa, &attr, &cargv, &cenv) == 0 else { return (-1, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        return (status & 0x7F == 0 ? (status >> 8) & 0xFF : -1, out)
+    }
+
+    func newSession(_ session: String, width: Int, height: Int, env: [String], command: String) throws {
+        var args = ["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)"]
+        for e in env { args += ["-e", e] }
+        let r = run(args + [command])
+        guard r.status == 0 else { throw E2EError("tmux new-session \(session) failed (\(r.status))") }
+        started = true
+    }
+
+    func panePID(_ session: String) -> pid_t? {
+        pid_t(run(["display-message", "-p", "-t", session, "#{pane_pid}"]).out.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func paneTitle(_ session: String) -> String {
+        run(["display-message", "-p", "-t", session, "#{pane_title}"]).out.trimmingCharacters(in: .newlines)
+    }
+
+    /// UTF-8 text, literally (no key names).
+    func sendText(_ session: String, _ text: String) { run(["send-keys", "-t", session, "-l", text]) }
+
+    /// Key names: Enter, F2, PageUp, C-d...
+    func sendKeys(_ session: String, _ keys: String...) { run(["send-keys", "-t", session] + keys) }
+
+    func resize(_ session: String, width: Int, height: Int) {
+        run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// The visible screen, one string per row (trailing blanks trimmed by
+    /// tmux); with `escapes`, SGR sequences for colours and attributes.
+    func capture(_ session: String, escapes: Bool = false) -> [String] {
+        let out = run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : [])).out
+        var rows = out.components(separatedBy: "\n")
+        if rows.last == "" { rows.removeLast() }
+        return rows
+    }
+
+    /// The grid column where `word` starts on `row`, found by tmux's copy
+    /// mode (so it is where the terminal put it, whatever the text says).
+    func gridColumn(_ session: String, of word: String, row: Int) -> Int? {
+        run(["copy-mode", "-t", session])
+        defer { run(["send-keys", "-t", session, "-X", "cancel"]) }
+        // Start from the top-left, search forward for the word on that row.
+        run(["send-keys", "-t", session, "-X", "top-line"])
+        run(["send-keys", "-t", session, "-X", "start-of-line"])
+        for _ in 0..<row { run(["send-keys", "-t", session, "-X", "cursor-down"]) }
+        run(["send-keys", "-t", session, "-X", "start-of-line"])
+        run(["send-keys", "-t", session, "-X", "search-forward-text", word])
+        let r = run(["display-message", "-p", "-t", session, "#{copy_cursor_x} #{copy_cursor_y}"]).out
+        let parts = r.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
+        guard parts.count == 2, parts[1] == row else { return nil }
+        return parts[0]
+    }
+
+    func killServer() {
+        guard started else { return }
+        run(["kill-server"])
+        started = false
+    }
+}
+
+// MARK: - an in-process peer
+
+/// A real node (the runtime's `NodeHost` on its own `EventLoop`) on a
+/// thread of the test process: for peers the CLI would refuse to start,
+/// such as one with escape sequences in its nick.
+private final class InProcessPeer: Sendable {
+    private let inbox = Mutex<[String]>([])
+    private let loopHandle = Mutex<LoopHandle?>(nil)
+    private let finished = Atomic<Bool>(false)
+    private let failure = Mutex<String?>(nil)
+
+    init(options: HostOptions) throws {
+        let thread = Thread { [self] in self.body(options) }
+        thread.start()
+        let end = now() + 5
+        while now() < end, loopHandle.withLock({ $0 }) == nil, !finished.load(ordering: .acquiring) { usleep(10_000) }
+        if let f = failure.withLock({ $0 }) { throw E2EError("in-process peer: \(f)") }
+    }
+
+    /// Queues a line; the node sends it when the token comes.
+    func type(_ line: String) { inbox.withLock { $0.append(line) } }
+
+    func stop() {
+        loopHandle.withLock { $0 }?.stop()
+        let end = now() + 5
+        while now() < end, !finished.load(ordering: .acquiring) { usleep(10_000) }
+    }
+
+    private func body(_ options: HostOptions) {
+        defer { finished.store(true, ordering: .releasing) }
+        let loop: EventLoop
+        let host: NodeHost
+        do {
+            loop = try EventLoop()
+            host = try NodeHost(options: options, loop: loop)
+            try host.start()
+        } catch {
+            failure.withLock { $0 = "\(error)" }
+            return
+        }
+        // Typed lines are picked up by a 20 ms timer: the loop and the
+        // host never leave this thread.
+        func pump() {
+            for line in inbox.withLock({ box -> [String] in defer { box = [] }; return box }) { host.type(line) }
+            loop.schedule(at: EventLoop.monotonicNow() + .milliseconds(20)) { pump() }
+        }
+        pump()
+        loopHandle.withLock { $0 = loop.handle }
+        try? loop.run()
+        host.shutdown()
+    }
+}
