@@ -17,6 +17,8 @@ extension EndToEnd {
             let peers = ["alice", "bob", "carol"].map { c.add($0, extra: ["--delay", "20-300"]) }
             try c.startAll()
             try #require(c.waitForMembers(4), "the four nodes never saw each other\n\(c.diagnostics())")
+            // ... and the ring exists: every peer has seen the token.
+            try #require(waitUntil(10) { peers.allSatisfy { $0.holder != nil } }, "no token\n\(c.diagnostics())")
 
             for p in peers { #expect(p.send((1...50).map { "\(p.name) line \($0) ✓" })) }
             let all = waitUntil(60) {
