@@ -164,7 +164,8 @@ extension EndToEnd {
         /// Shrinking to 60x15 and growing back to 100x30 leaves a clean
         /// screen each time: the status bar and the input line on the last
         /// two rows, every pane row a proper chat row or a continuation, and
-        /// after the way back exactly the rows that were there before.
+        /// after the way back exactly the rows that were there before. On
+        /// the small screen PgUp scrolls back (`-- more --`) and PgDn returns.
         @Test func resizeLeavesACleanScreen() throws {
             let rig = try TUIRig(label: "resize", nicks: ["alice", "bob"], extra: ["--checkpoint-every", "0"])
             defer { rig.close() }
@@ -184,6 +185,13 @@ extension EndToEnd {
             checkClean(small, width: 60, height: 15, nick: "alice")
             #expect(small[14] == "[alice] typed but not sent", "input after shrinking: '\(small[14])'")
             #expect(small.contains { $0.contains("<bob> line 6 ") }, "the newest line is not on the small screen")
+            // Scrollback without a mouse: PgUp shows the marker, PgDn ends it.
+            rig.tmux.sendKeys("alice", "PageUp")
+            let up = try rig.waitFor("alice", "the scrollback marker", rows: 15) { $0[13].contains("-- more") }
+            checkClean(up, width: 60, height: 15, nick: "alice")
+            #expect(up != small, "PgUp did not scroll")
+            rig.tmux.sendKeys("alice", "PageDown")
+            try rig.waitFor("alice", "back at the bottom", rows: 15) { !$0[13].contains("-- more") && $0.contains { $0.contains("<bob> line 6 ") } }
 
             rig.tmux.resize("alice", width: 100, height: 30)
             try rig.waitFor("alice", "the 100x30 layout") { $0[28].hasPrefix("[alice] [") }
