@@ -81,8 +81,8 @@ final class ChatSession {
             HeadlessRunner.writeStderr("ringchat: \(error)\n")
             return 1
         }
-        let where_ = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
-        controller.system("ringchat: group \(where_), state in \(host.stateDirectory.path)")
+        let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
+        controller.system("ringchat: group \(place), state in \(host.stateDirectory.path)")
         controller.system("/help lists the commands; F2 checkpoint, F3 token log, F9 simulated crash, Ctrl-D quits")
 
         controller.onChange = { [unowned self] in self.scheduleDraw() }
@@ -128,9 +128,22 @@ final class ChatSession {
     private func keysReady() {
         let t = EventLoop.monotonicNow()
         let keys = terminal.readKeys()
+        if keys.isEmpty && inputHungUp() {
+            // The terminal went away without a SIGHUP: poll() would report
+            // the descriptor forever and spin the loop.
+            loop.unregister(fd: terminal.inputFD)
+            loop.stop()
+            return
+        }
         controller.paneSize = terminal.paneSize
         controller.handle(keys: keys, at: t)
         if controller.exitStatus != nil { loop.stop() }
+    }
+
+    private func inputHungUp() -> Bool {
+        var p = pollfd(fd: terminal.inputFD, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return false }
+        return p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
     private func signalled(_ sig: Int32) {
@@ -140,7 +153,6 @@ final class ChatSession {
             terminal.resizeFromTTY()
             keysReady()
         case SIGINT, SIGTERM, SIGHUP:
-            stopReason = nil
             loop.stop()
         default:
             break
