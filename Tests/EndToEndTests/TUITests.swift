@@ -80,11 +80,19 @@ extension EndToEnd {
             #expect(holders.count >= 3, "the holder on alice's status bar hardly moved: \(holders)")
             #expect(holders.contains("you"), "alice never showed itself as holder: \(holders)")
 
-            rig.type("bob", "who has the token?")
-            rig.tmux.sendKeys("bob", "Enter")
-            try rig.waitForRow("bob", "the request line") { $0.contains("-·- token requested (1 queued)") }
+            // Type while someone else holds the token (a holder sends at
+            // once, without a request); if the token still got there first,
+            // try again.
+            var requested = false
+            for attempt in 1...4 where !requested {
+                try rig.waitFor("bob", "another holder on bob") { !$0[rig.height - 2].contains("[token: you]") }
+                rig.type("bob", "who has the token? \(attempt)")
+                rig.tmux.sendKeys("bob", "Enter")
+                try rig.waitForRow("alice", "bob's line on alice") { $0.hasSuffix("<bob> who has the token? \(attempt)") }
+                requested = rig.tmux.capture("bob").contains { $0.contains("-·- token requested (1 queued)") }
+            }
+            #expect(requested, "bob never logged a token request")
             try rig.waitForRow("bob", "the grant line") { $0.range(of: #"-·- token granted from \S+ after \d+ ms"#, options: .regularExpression) != nil }
-            try rig.waitForRow("alice", "bob's line on alice") { $0.hasSuffix("<bob> who has the token?") }
             // With a slow token every pass is logged too.
             try rig.waitForRow("bob", "a pass line") { $0.contains("-·- token passed to ") }
             // Token lines are dimmed (SGR 2).
@@ -456,10 +464,13 @@ private final class TUIRig {
 /// A private tmux server: `tmux -L rc-test-PID-N`, its own config.
 private final class Tmux {
     private static let counter = Atomic<Int>(0)
+    private static let files = Atomic<Int>(0)
     let name: String
     let root: String
     let config: String
     private(set) var started = false
+    /// The server's socket, removed after `kill-server` (tmux leaves it).
+    private var socketPath: String?
 
     init(root: String) throws {
         self.root = root
@@ -487,7 +498,7 @@ private final class Tmux {
     /// server forks a daemon that would hold a pipe open forever.
     @discardableResult
     func run(_ args: [String]) -> (status: Int32, out: String) {
-        let outPath = root + "/tmux-\(Self.counter.add(1, ordering: .relaxed).newValue).out"
+        let outPath = root + "/tmux-\(Self.files.add(1, ordering: .relaxed).newValue).out"
         defer { unlink(outPath) }
         let argv = ["/usr/bin/tmux", "-L", name, "-f", config] + args
         var fa = posix_spawn_file_actions_t()
@@ -527,6 +538,10 @@ private final class Tmux {
         let r = run(args + [command])
         guard r.status == 0 else { throw E2EError("tmux new-session \(session) failed (\(r.status))") }
         started = true
+        if socketPath == nil {
+            let p = run(["display-message", "-p", "#{socket_path}"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+            if p.hasSuffix("/" + name) { socketPath = p }
+        }
     }
 
     func panePID(_ session: String) -> pid_t? {
@@ -577,6 +592,7 @@ private final class Tmux {
         guard started else { return }
         run(["kill-server"])
         started = false
+        if let p = socketPath { unlink(p) }
     }
 }
 
