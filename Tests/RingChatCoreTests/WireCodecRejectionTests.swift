@@ -31,8 +31,8 @@ private let okMessage = chat(msgID(nodeB, 1, 1), ring: ring1, seq: 1, text: "hel
 
 // Offsets inside a data packet carrying one message (see WireCodec).
 private let dataFlagOffset = WireLimits.headerBytes          // retransmission flag
-private let dataCountOffset = WireLimits.headerBytes + 1     // message count
-private let messageOffset = WireLimits.headerBytes + 2
+private let dataCountOffset = WireLimits.headerBytes + 2     // message count (after the lineage presence byte)
+private let messageOffset = WireLimits.headerBytes + 3
 private let messageKindOffset = messageOffset + 20 + 16 + 8 + 8
 private let messageNickOffset = messageKindOffset + 2        // after kind and nick length
 private let heartbeatNickOffset = WireLimits.headerBytes + 1 // after the nick length

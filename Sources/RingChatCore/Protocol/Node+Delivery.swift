@@ -23,8 +23,9 @@ extension Node {
         highestEpoch = max(highestEpoch, hb.highestEpoch)
         if let r = hb.ring, ring.map({ r > $0 }) ?? true {
             // A higher ring is alive: join it (its token will reach us).
-            switchRing(to: r, evidence: nil, now: now)
+            switchRing(to: r, evidence: nil, lineage: hb.lineage, now: now)
         }
+        if hb.ring == ring { learn(hb.lineage, now: now) }
         if hb.queued > 0 { requesters[sender] = now }
         reconcile(with: sender, heartbeat: hb, now: now)
     }
@@ -32,8 +33,11 @@ extension Node {
     func receiveData(_ d: DataBatch, from sender: NodeID, now: Instant) {
         for m in d.messages {
             if !d.retransmission {
-                if ring == nil || m.slot.ring > ring! { switchRing(to: m.slot.ring, evidence: m.slot.seq, now: now) }
+                if ring == nil || m.slot.ring > ring! {
+                    switchRing(to: m.slot.ring, evidence: m.slot.seq, lineage: d.lineage, now: now)
+                }
                 if m.slot.ring == ring {
+                    learn(d.lineage, now: now)
                     noteActivity(now: now)
                     joinBase(m.slot.seq, now: now)
                     if let p = passing, m.slot.seq >= p.token.nextSeq { passing = nil }
@@ -53,7 +57,11 @@ extension Node {
         case .new: persist([m])
         case .extraSlot: break
         }
-        if m.slot.ring == ring {
+        if let f = sequencer.finishing, m.slot.ring == f.ring {
+            if m.slot.seq > f.last { sequencer.finishing!.last = m.slot.seq }
+            if m.slot.seq < f.next { deliverLate(m) }
+            drain(now: now)
+        } else if m.slot.ring == ring {
             sequencer.known = max(sequencer.known, m.slot.seq)
             if let next = sequencer.next, m.slot.seq < next { deliverLate(m) }
             drain(now: now)
@@ -99,6 +107,20 @@ extension Node {
     /// Delivers the current ring's messages in seq order while there is no
     /// gap.
     func drain(now: Instant) {
+        if var f = sequencer.finishing {
+            while f.next <= f.last, let mid = log.bySlot[Slot(ring: f.ring, seq: f.next)] {
+                if !sequencer.delivered.contains(mid), let m = log.byID[mid] { deliver(m) }
+                f.next += 1
+                f.holeSince = nil
+            }
+            guard f.next > f.last else {
+                // The current ring waits until the old one is complete.
+                if f.holeSince == nil { f.holeSince = now }
+                sequencer.finishing = f
+                return
+            }
+            sequencer.finishing = nil
+        }
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
         while let mid = log.bySlot[Slot(ring: r, seq: next)] {
@@ -128,9 +150,29 @@ extension Node {
         }
     }
 
+    /// Delivers what is held of the ring being finished, skipping holes.
+    func flushFinishing(now: Instant) {
+        guard let f = sequencer.finishing else { return }
+        sequencer.finishing = nil
+        guard f.next <= f.last else { return }
+        for seq in f.next...f.last {
+            if let m = log.message(at: Slot(ring: f.ring, seq: seq)), !sequencer.delivered.contains(m.id) { deliver(m) }
+        }
+    }
+
     /// Gives up on the hole at `next` after the hole timeout: skips to the
     /// next held seq.
     func checkHole(now: Instant) {
+        if var f = sequencer.finishing, let since = f.holeSince, now >= since + config.holeTimeout {
+            while f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil {
+                f.next += 1
+                sequencer.skipped += 1
+                stats.holesSkipped += 1
+            }
+            f.holeSince = nil
+            sequencer.finishing = f
+            drain(now: now)
+        }
         guard sequencer.hasGap, let since = sequencer.holeSince, now >= since + config.holeTimeout,
               let r = sequencer.ring, var next = sequencer.next else { return }
         while next <= sequencer.known, log.bySlot[Slot(ring: r, seq: next)] == nil {
@@ -146,17 +188,21 @@ extension Node {
     /// Packs messages into as few datagrams as the budget allows.
     func sendPacked(_ ms: [ChatMessage], retransmission: Bool) {
         var batch: [ChatMessage] = []
-        var size = WireCodec.dataOverhead
+        let overhead = WireCodec.dataOverhead + (!retransmission && lineage != nil ? WireCodec.lineageBytes : 0)
+        var size = overhead
         for m in ms {
             let s = WireCodec.encodedSize(of: m)
             if !batch.isEmpty && (size + s > config.maxDatagram || batch.count == WireLimits.maxMessagesPerPacket) {
-                send(.data(DataBatch(retransmission: retransmission, messages: batch)))
+                send(.data(DataBatch(retransmission: retransmission, messages: batch,
+                                     lineage: retransmission ? nil : lineage)))
                 batch.removeAll(keepingCapacity: true)
-                size = WireCodec.dataOverhead
+                size = overhead
             }
             batch.append(m)
             size += s
         }
-        if !batch.isEmpty { send(.data(DataBatch(retransmission: retransmission, messages: batch))) }
+        if !batch.isEmpty {
+            send(.data(DataBatch(retransmission: retransmission, messages: batch, lineage: retransmission ? nil : lineage)))
+        }
     }
 }

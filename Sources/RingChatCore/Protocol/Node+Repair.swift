@@ -2,24 +2,44 @@
 /// and the reconciler's version-vector anti-entropy (the path that always
 /// converges, across rings, partitions and restarts).
 extension Node {
+    /// NACKs the gaps of the ring being finished and of the current ring.
     func sendNack(now: Instant) {
-        guard sequencer.hasGap, let r = sequencer.ring, let next = sequencer.next else { return }
         if let last = sequencer.lastNack, now < last + config.nackInterval { return }
-        let hi = min(sequencer.known, next + WireLimits.maxNackSpan - 1)
+        var sent = false
+        if let f = sequencer.finishing, f.next <= f.last {
+            sent = nack(f.ring, from: f.next, to: f.last) || sent
+        }
+        if sequencer.hasGap, let r = sequencer.ring, let next = sequencer.next {
+            sent = nack(r, from: next, to: sequencer.known) || sent
+        }
+        if sent { sequencer.lastNack = now }
+    }
+
+    /// One NACK for the seqs of `ring` in `from...to` that we lack.
+    func nack(_ ring: RingID, from: UInt64, to: UInt64) -> Bool {
+        let ranges = missingSeqs(ring, from: from, to: min(to, from + WireLimits.maxNackSpan - 1),
+                                 limit: WireLimits.maxRanges)
+        guard !ranges.isEmpty else { return false }
+        stats.nacksSent += 1
+        send(.nack(Nack(ring: ring, ranges: ranges)))
+        return true
+    }
+
+    func missingSeqs(_ r: RingID, from: UInt64, to: UInt64, limit: Int) -> [ClosedRange<UInt64>] {
+        guard from <= to else { return [] }
         var ranges: [ClosedRange<UInt64>] = []
         var start: UInt64? = nil
-        var s = next
-        while s <= hi && ranges.count < WireLimits.maxRanges {
+        for s in from...to {
             let have = log.bySlot[Slot(ring: r, seq: s)] != nil
             if !have, start == nil { start = s }
-            if have, let st = start { ranges.append(st...(s - 1)); start = nil }
-            s += 1
+            if have, let st = start {
+                ranges.append(st...(s - 1))
+                start = nil
+                if ranges.count == limit { return ranges }
+            }
         }
-        if let st = start, ranges.count < WireLimits.maxRanges { ranges.append(st...min(s - 1, hi)) }
-        guard !ranges.isEmpty else { return }
-        sequencer.lastNack = now
-        stats.nacksSent += 1
-        send(.nack(Nack(ring: r, ranges: ranges)))
+        if let st = start { ranges.append(st...to) }
+        return ranges
     }
 
     /// Answers for the slots we are responsible for: our own messages, or,
@@ -100,6 +120,9 @@ extension Node {
         if let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next {
             let hi = min(sequencer.known, next + 10_000)
             for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
+        }
+        if let f = sequencer.finishing, f.next <= f.last {
+            for s in f.next...min(f.last, f.next + 10_000) where log.bySlot[Slot(ring: f.ring, seq: s)] == nil { ringLag += 1 }
         }
         var best: [StreamID: UInt32] = [:]
         for p in membership.livePeers(now: now, timeout: memberTimeout) {

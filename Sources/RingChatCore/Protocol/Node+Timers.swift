@@ -35,7 +35,7 @@ extension Node {
             digestCursor = (digestCursor + n) % streams.count
         }
         send(.heartbeat(Heartbeat(nick: nick, ring: ring, queued: UInt32(outbox.count),
-                                  highestEpoch: highestEpoch, digest: log.summary, page: page)))
+                                  highestEpoch: highestEpoch, digest: log.summary, page: page, lineage: lineage)))
     }
 
     func takeCheckpoint(now: Instant) {

@@ -33,9 +33,20 @@ extension Node {
 
     /// Moves this node to `r`, a ring above its own. A token of the old ring
     /// that it held or was passing is destroyed (the higher ring wins).
-    func switchRing(to r: RingID, evidence seq: UInt64?, now: Instant) {
+    func switchRing(to r: RingID, evidence seq: UInt64?, lineage l: RingLineage?, now: Instant) {
         let old = ring
-        flushHeldBack(now: now)
+        // The ring we leave is finished in order before the new one starts,
+        // up to the last seq we or the new ring's creator know of; a ring
+        // already being finished, or one whose start we never learned, is
+        // flushed as it is.
+        flushFinishing(now: now)
+        if let o = old, let next = sequencer.next {
+            let last = max(sequencer.known, l.flatMap { $0.previous == o ? $0.last : nil } ?? 0)
+            if last >= next { sequencer.finishing = .init(ring: o, next: next, last: last) }
+        } else {
+            flushHeldBack(now: now)
+        }
+        lineage = l
         sequencer.enter(r)
         highestEpoch = max(highestEpoch, r.epoch)
         holding = nil
@@ -49,7 +60,8 @@ extension Node {
 
     func receiveToken(_ t: Token, from sender: NodeID, now: Instant) {
         if let r = ring, t.ring < r { stats.staleTokens += 1; return }
-        if ring == nil || t.ring > ring! { switchRing(to: t.ring, evidence: t.nextSeq, now: now) }
+        if ring == nil || t.ring > ring! { switchRing(to: t.ring, evidence: t.nextSeq, lineage: t.lineage, now: now) }
+        learn(t.lineage, now: now)
         noteActivity(now: now)
         joinBase(t.nextSeq, now: now)
         if t.nextSeq > 1 { sequencer.known = max(sequencer.known, t.nextSeq - 1) }
@@ -63,7 +75,7 @@ extension Node {
             }
         } else if t.hop == lastHopSeen, t.to == id, let h = holding, h.hop == t.hop {
             // Our ack was lost: the predecessor is still re-sending.
-            send(.tokenAck(TokenAck(ring: h.ring, hop: h.hop, nextSeq: h.nextSeq)))
+            send(.tokenAck(TokenAck(ring: h.ring, hop: h.hop, nextSeq: h.nextSeq, lineage: lineage)))
         } else {
             stats.staleTokens += 1
         }
@@ -80,7 +92,8 @@ extension Node {
             lastPass = nil
         }
         if let r = ring, a.ring < r { return }
-        if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, now: now) }
+        if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, lineage: a.lineage, now: now) }
+        learn(a.lineage, now: now)
         noteActivity(now: now)
         joinBase(a.nextSeq, now: now)
         if a.nextSeq > 1 { sequencer.known = max(sequencer.known, a.nextSeq - 1) }
@@ -88,6 +101,18 @@ extension Node {
         if a.hop >= lastHopSeen {
             lastHopSeen = a.hop
             setHolder(sender)
+        }
+    }
+
+    /// News of where the current ring came from: the ring being finished
+    /// may reach further than this node knew.
+    func learn(_ l: RingLineage?, now: Instant) {
+        guard let l else { return }
+        if lineage == nil { lineage = l }
+        if var f = sequencer.finishing, f.ring == l.previous, l.last > f.last {
+            f.last = l.last
+            sequencer.finishing = f
+            drain(now: now)
         }
     }
 
@@ -102,7 +127,7 @@ extension Node {
         holderGuess = id
         requesters[id] = nil
         emit(.token(.granted(ring: r, hop: hop, from: from)))
-        send(.tokenAck(TokenAck(ring: r, hop: hop, nextSeq: nextSeq)))
+        send(.tokenAck(TokenAck(ring: r, hop: hop, nextSeq: nextSeq, lineage: lineage)))
         actAsHolder(now: now)
     }
 
@@ -153,7 +178,7 @@ extension Node {
         let to = successor(now: now)
         guard to != id else { return }
         let toInc = membership.peers[to]?.incarnation ?? 0
-        let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq)
+        let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq, lineage: lineage)
         holding = nil
         lastHopSeen = t.hop
         passing = PendingPass(token: t, sentAt: now, resendAt: now + resendInterval, retries: 0)
@@ -198,7 +223,8 @@ extension Node {
     /// Creates a new ring above every ring seen and holds its token.
     func regenerate(now: Instant) {
         let r = RingID(epoch: highestEpoch + 1, creator: id, incarnation: incarnation)
-        switchRing(to: r, evidence: 1, now: now)
+        let from = ring.map { RingLineage(previous: $0, last: sequencer.known) }
+        switchRing(to: r, evidence: 1, lineage: from, now: now)
         stats.ringsFormed += 1
         emit(.token(.regenerated(ring: r)))
         accept(ring: r, hop: 0, nextSeq: 1, from: nil, now: now)

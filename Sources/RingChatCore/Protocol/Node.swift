@@ -46,6 +46,9 @@ public final class Node {
     var holderGuess: NodeID?
     var highestEpoch: UInt64 = 0
     var requesters: [NodeID: Instant] = [:]
+    /// Where the current ring came from, as far as this node knows: sent
+    /// along with everything that announces the ring.
+    var lineage: RingLineage?
     var lastRequestSent: Instant?
 
     // Delivery and repair
@@ -100,14 +103,17 @@ public final class Node {
     public internal(set) var passRTT = RTTEstimator()
 
     /// Interval between re-sends of an unanswered pass.
-    var resendInterval: Duration { max(config.tokenRetransmit, passRTT.timeout) }
+    var resendInterval: Duration {
+        max(config.tokenRetransmit, passRTT.smoothed == nil ? RTTEstimator.initialResend : passRTT.timeout)
+    }
 
     /// The configured timeouts, stretched to what the network has shown:
     /// a holder may legitimately take its idle hold plus all its re-sends
     /// before it gives up on a successor, so the token is not "lost" before
     /// that; and peers' heartbeats may be late by a round trip.
     var lossTimeout: Duration {
-        max(config.tokenLossTimeout, config.idleHold + resendInterval * (config.tokenRetries + 1) + passRTT.timeout)
+        max(config.tokenLossTimeout,
+            config.idleHold + max(config.tokenRetransmit, passRTT.timeout) * (config.tokenRetries + 1) + passRTT.timeout)
     }
 
     var memberTimeout: Duration {
@@ -202,8 +208,9 @@ public final class Node {
             consider(h.since + config.idleHold)
         }
         if holding == nil && passing == nil { consider(lossDeadline(now: now)) }
-        if sequencer.hasGap {
+        if sequencer.hasGap || sequencer.finishing != nil {
             consider(sequencer.holeSince.map { $0 + config.holeTimeout })
+            consider(sequencer.finishing?.holeSince.map { $0 + config.holeTimeout })
             consider(sequencer.lastNack.map { $0 + config.nackInterval } ?? now)
         }
         if !outbox.isEmpty, holding == nil { consider(lastRequestSent.map { $0 + config.idleHold } ?? now) }

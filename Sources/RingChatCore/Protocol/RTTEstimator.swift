@@ -24,6 +24,12 @@ public struct RTTEstimator: Sendable, Hashable {
         }
     }
 
+    /// The re-send interval before any sample: a first pass on a slow
+    /// network must not be given up on in a few tens of milliseconds
+    /// (RFC 6298 starts at 1 s; a LAN answers the first pass in well under
+    /// a millisecond, so this is paid at most once).
+    public static let initialResend: Duration = .milliseconds(150)
+
     /// srtt + 4·rttvar, at most `maxTimeout`; zero before any sample.
     public var timeout: Duration {
         guard let s = smoothed else { return .zero }

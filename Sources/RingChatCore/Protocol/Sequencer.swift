@@ -17,6 +17,16 @@ struct Sequencer: Sendable {
     var delivered: Set<MessageID> = []
     /// Holes given up on (kept for the lag figure: they are not counted).
     var skipped = 0
+    /// The ring this node just left, still being delivered: its seqs up to
+    /// `last` come before anything of the current ring, which waits.
+    var finishing: Finishing?
+
+    struct Finishing: Sendable {
+        var ring: RingID
+        var next: UInt64
+        var last: UInt64
+        var holeSince: Instant?
+    }
 
     /// A ring younger than this is joined from its first message, so that
     /// a fresh ring shows the same lines everywhere; an older ring is joined

@@ -38,14 +38,18 @@ public struct Heartbeat: Hashable, Sendable {
     public var digest: DigestSummary
     /// A rotating window of the sender's version vector.
     public var page: [DigestEntry]
+    /// Where the sender's ring came from.
+    public var lineage: RingLineage?
 
-    public init(nick: String, ring: RingID?, queued: UInt32, highestEpoch: UInt64, digest: DigestSummary, page: [DigestEntry]) {
+    public init(nick: String, ring: RingID?, queued: UInt32, highestEpoch: UInt64, digest: DigestSummary,
+                page: [DigestEntry], lineage: RingLineage? = nil) {
         self.nick = nick
         self.ring = ring
         self.queued = queued
         self.highestEpoch = highestEpoch
         self.digest = digest
         self.page = page
+        self.lineage = lineage
     }
 }
 
@@ -97,13 +101,16 @@ public struct Token: Hashable, Sendable {
     public var toIncarnation: UInt32
     /// The next sequence number to assign in this ring.
     public var nextSeq: UInt64
+    public var lineage: RingLineage?
 
-    public init(ring: RingID, hop: UInt64, to: NodeID, toIncarnation: UInt32, nextSeq: UInt64) {
+    public init(ring: RingID, hop: UInt64, to: NodeID, toIncarnation: UInt32, nextSeq: UInt64,
+                lineage: RingLineage? = nil) {
         self.ring = ring
         self.hop = hop
         self.to = to
         self.toIncarnation = toIncarnation
         self.nextSeq = nextSeq
+        self.lineage = lineage
     }
 }
 
@@ -113,11 +120,13 @@ public struct TokenAck: Hashable, Sendable {
     public var ring: RingID
     public var hop: UInt64
     public var nextSeq: UInt64
+    public var lineage: RingLineage?
 
-    public init(ring: RingID, hop: UInt64, nextSeq: UInt64) {
+    public init(ring: RingID, hop: UInt64, nextSeq: UInt64, lineage: RingLineage? = nil) {
         self.ring = ring
         self.hop = hop
         self.nextSeq = nextSeq
+        self.lineage = lineage
     }
 }
 
@@ -136,11 +145,29 @@ public struct TokenRequest: Hashable, Sendable {
 /// Chat messages: fresh from the token holder, or re-sent to fill a gap.
 public struct DataBatch: Hashable, Sendable {
     public var retransmission: Bool
+    /// Fresh batches carry their ring's lineage.
+    public var lineage: RingLineage?
     public var messages: [ChatMessage]
 
-    public init(retransmission: Bool, messages: [ChatMessage]) {
+    public init(retransmission: Bool, messages: [ChatMessage], lineage: RingLineage? = nil) {
         self.retransmission = retransmission
         self.messages = messages
+        self.lineage = lineage
+    }
+}
+
+/// Where a ring came from: the ring it replaced and the last seq of that
+/// ring its creator knew of. Everything that announces a ring carries it,
+/// so that a node moving on from the old ring first delivers it up to that
+/// seq (fetching what it lacks) and only then the new ring: every node
+/// shows the old ring complete, in the same order, before the new one.
+public struct RingLineage: Hashable, Sendable {
+    public var previous: RingID
+    public var last: UInt64
+
+    public init(previous: RingID, last: UInt64) {
+        self.previous = previous
+        self.last = last
     }
 }
 

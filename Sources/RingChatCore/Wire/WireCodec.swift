@@ -24,11 +24,12 @@ public enum WireCodec {
         case .heartbeat(let h): encode(h, &w)
         case .token(let t): encode(t, &w)
         case .tokenAck(let a):
-            ring(a.ring, &w); w.u64(a.hop); w.u64(a.nextSeq)
+            ring(a.ring, &w); w.u64(a.hop); w.u64(a.nextSeq); lineage(a.lineage, &w)
         case .tokenRequest(let r):
             optionalRing(r.ring, &w); w.u32(r.queued)
         case .data(let d):
             w.bool(d.retransmission)
+            lineage(d.lineage, &w)
             w.u8(UInt8(d.messages.count))
             for m in d.messages { message(m, &w) }
         case .nack(let n):
@@ -65,19 +66,20 @@ public enum WireCodec {
         case .heartbeat: body = .heartbeat(try decodeHeartbeat(&r))
         case .token:
             body = .token(Token(ring: try ring(&r), hop: try r.u64(), to: NodeID(try r.u64()),
-                                toIncarnation: try r.u32(), nextSeq: try r.u64()))
+                                toIncarnation: try r.u32(), nextSeq: try r.u64(), lineage: try lineage(&r)))
         case .tokenAck:
-            body = .tokenAck(TokenAck(ring: try ring(&r), hop: try r.u64(), nextSeq: try r.u64()))
+            body = .tokenAck(TokenAck(ring: try ring(&r), hop: try r.u64(), nextSeq: try r.u64(), lineage: try lineage(&r)))
         case .tokenRequest:
             body = .tokenRequest(TokenRequest(ring: try optionalRing(&r), queued: try r.u32()))
         case .data:
             let retransmission = try r.bool("retransmission flag")
+            let lineage = try lineage(&r)
             let n = Int(try r.u8())
             guard n > 0 else { throw .invalidValue("empty data batch") }
             var messages: [ChatMessage] = []
             messages.reserveCapacity(n)
             for _ in 0..<n { messages.append(try message(&r)) }
-            body = .data(DataBatch(retransmission: retransmission, messages: messages))
+            body = .data(DataBatch(retransmission: retransmission, messages: messages, lineage: lineage))
         case .nack:
             let ring = try ring(&r)
             let ranges = try rangeList(&r) { (r: inout ByteReader) throws(WireError) -> ClosedRange<UInt64> in
@@ -106,8 +108,12 @@ public enum WireCodec {
         messageFixedBytes + m.nick.utf8.count + m.text.utf8.count
     }
 
-    /// Data-batch overhead: header + retransmission flag + count.
-    public static let dataOverhead = WireLimits.headerBytes + 2
+    /// Data-batch overhead: header + retransmission flag + lineage presence
+    /// + count (+ `lineageBytes` when a lineage is carried).
+    public static let dataOverhead = WireLimits.headerBytes + 3
+
+    /// A present lineage: ring (20) and last seq (8).
+    public static let lineageBytes = 20 + 8
 
     // ring(20) counter fields: origin(8) inc(4) counter(4) seq(8) ts(8) kind(1) nick len(1) text len(2)
     static let messageFixedBytes = 20 + 8 + 4 + 4 + 8 + 8 + 1 + 1 + 2
@@ -142,6 +148,15 @@ public enum WireCodec {
         try r.bool("ring presence") ? try ring(&r) : nil
     }
 
+    private static func lineage(_ l: RingLineage?, _ w: inout ByteWriter) {
+        if let l { w.u8(1); ring(l.previous, &w); w.u64(l.last) } else { w.u8(0) }
+    }
+
+    private static func lineage(_ r: inout ByteReader) throws(WireError) -> RingLineage? {
+        guard try r.bool("lineage presence") else { return nil }
+        return RingLineage(previous: try ring(&r), last: try r.u64())
+    }
+
     private static func stream(_ s: StreamID, _ w: inout ByteWriter) {
         w.u64(s.origin.raw); w.u32(s.incarnation)
     }
@@ -168,6 +183,7 @@ public enum WireCodec {
         for e in h.page {
             stream(e.stream, &w); w.u32(e.contiguous); w.u32(e.max); w.u32(e.count); w.u64(e.setHash)
         }
+        lineage(h.lineage, &w)
     }
 
     private static func decodeHeartbeat(_ r: inout ByteReader) throws(WireError) -> Heartbeat {
@@ -186,11 +202,13 @@ public enum WireCodec {
             guard e.contiguous <= e.max, e.count <= e.max, e.count >= e.contiguous else { throw .invalidValue("digest entry") }
             page.append(e)
         }
-        return Heartbeat(nick: nick, ring: ring, queued: queued, highestEpoch: epoch, digest: digest, page: page)
+        return Heartbeat(nick: nick, ring: ring, queued: queued, highestEpoch: epoch, digest: digest, page: page,
+                         lineage: try lineage(&r))
     }
 
     private static func encode(_ t: Token, _ w: inout ByteWriter) {
         ring(t.ring, &w); w.u64(t.hop); w.u64(t.to.raw); w.u32(t.toIncarnation); w.u64(t.nextSeq)
+        lineage(t.lineage, &w)
     }
 
     private static func message(_ m: ChatMessage, _ w: inout ByteWriter) {
