@@ -38,10 +38,10 @@ let package = Package(
         .testTarget(name: "RingChatCoreTests", dependencies: ["RingChatCore"]),
         .testTarget(name: "RingChatSimulatorTests", dependencies: ["RingChatSimulator", "RingChatCore"]),
         .testTarget(name: "RingChatRuntimeTests", dependencies: ["RingChatRuntime", "RingChatCore"]),
-        .testTarget(name: "RingChatTUITests", dependencies: ["RingChatTUI", "RingChatCore"]),
+        .testTarget(name: "RingChatTUITests", dependencies: ["RingChatTUI", "RingChatCore", "RingChatRuntime"]),
         // Real processes, real sockets, tmux: depends on the executable so
         // that `swift test` builds it first.
-        .testTarget(name: "EndToEndTests", dependencies: ["ringchat", "RingChatCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ringchat", "RingChatCore", "RingChatRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
