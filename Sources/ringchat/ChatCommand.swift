@@ -16,7 +16,7 @@ struct ChatCommand: ParsableCommand {
         /stats (print counters), /quit; //TEXT sends /TEXT. Stdout carries one \
         JSON object per line per event (started, delivered, token, ring, status, \
         checkpoint, restored, notice, warning, error, stats, stopped; see \
-        docs/RUNTIME.md). At stdin EOF the node stays in the group until a \
+        README.md). At stdin EOF the node stays in the group until a \
         signal. SIGINT, SIGTERM or SIGHUP end it cleanly (a final checkpoint, \
         exit 0); SIGUSR1 takes a checkpoint.
         """

@@ -7,7 +7,7 @@ import RingChatCore
 
 /// Turns a host's events into lines: one JSON object a line for
 /// `ringchat chat --headless`, one human-readable line for `ringchat
-/// server`. docs/RUNTIME.md lists every event and field.
+/// server`. README.md ("Headless chat") lists every event and field.
 ///
 /// Two filters keep the stream meaningful: `token` is reported when the
 /// holder changes (not on every status change), and `status` when anything
