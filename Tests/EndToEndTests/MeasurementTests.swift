@@ -76,7 +76,7 @@ extension EndToEnd {
         /// timeouts: heartbeats every 100 ms, token passed every 100 ms) costs
         /// under 1% CPU per node, from /proc/<pid>/stat utime+stime over
         /// RINGCHAT_IDLE_SECONDS (10 by default; 30 for the figure in
-        /// docs/RUNTIME.md).
+        /// README.md, "Measured figures").
         ///
         /// The requirement is on the shipped (release) binary: measure it
         /// with RINGCHAT_BIN=.build/release/ringchat. `swift test` runs the
