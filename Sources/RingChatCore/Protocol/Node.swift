@@ -14,6 +14,9 @@ public final class Node {
         /// Take a checkpoint now.
         case checkpoint
         case setNick(String)
+        /// The node is about to stop cleanly: a held token is passed on at
+        /// once, so the others need not wait for the loss timeout.
+        case leave
     }
 
     public let id: NodeID
@@ -194,6 +197,7 @@ public final class Node {
         case .type(let text, let kind): type(text, kind: kind, now: now)
         case .checkpoint: takeCheckpoint(now: now)
         case .setNick(let n): nick = Node.validNick(n) ?? nick
+        case .leave: if holding != nil { pass(now: now) }
         }
         emitStatusIfChanged(now: now)
         return drainEffects()

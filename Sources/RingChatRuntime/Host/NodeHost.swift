@@ -130,6 +130,7 @@ public final class NodeHost {
     /// before returning. Idempotent.
     public func shutdown() {
         guard let n = currentNode else { return }
+        apply(n.handle(.leave, now: EventLoop.monotonicNow()))
         apply(n.handle(.checkpoint, now: EventLoop.monotonicNow()))
         stopNode()
         closeSocket()
