@@ -24,3 +24,31 @@ struct LeaveTests {
         #expect(a.handle(.leave, now: .milliseconds(1)).allSatisfy { if case .send = $0 { false } else { true } })
     }
 }
+
+@Suite("Periodic checkpoints")
+struct PeriodicCheckpointTests {
+    func checkpoints(_ e: [Effect]) -> [Checkpoint] {
+        e.compactMap { if case .writeCheckpoint(let c) = $0 { c } else { nil } }
+    }
+
+    @Test("an idle node does not rewrite an identical checkpoint every period; a change brings them back")
+    func idleSkips() {
+        var config = NodeConfig()
+        config.checkpointEvery = .seconds(1)
+        let a = Node(id: nodeA, incarnation: 1, nick: "alice", config: config, seed: 1, now: .zero)
+        var written: [Checkpoint] = []
+        var t: Int64 = 0
+        while t < 5_000 { t += 50; written += checkpoints(a.handle(.tick, now: .milliseconds(t))) }
+        // The first periods record the ring forming; then nothing changes.
+        let settled = written.count
+        #expect(settled >= 1)
+        while t < 10_000 { t += 50; written += checkpoints(a.handle(.tick, now: .milliseconds(t))) }
+        #expect(written.count == settled, "an idle node kept writing identical checkpoints")
+        a.draft = "half a line"
+        while t < 11_100 { t += 50; written += checkpoints(a.handle(.tick, now: .milliseconds(t))) }
+        #expect(written.count == settled + 1)
+        #expect(written.last?.draft == "half a line")
+        // On demand always writes.
+        #expect(checkpoints(a.handle(.checkpoint, now: .milliseconds(t + 1))).count == 1)
+    }
+}

@@ -23,7 +23,15 @@ extension Node {
         if !outbox.isEmpty, holding == nil, lastRequestSent.map({ now >= $0 + config.idleHold }) ?? true {
             requestToken(now: now)
         }
-        if let due = nextCheckpoint, now >= due { takeCheckpoint(now: now) }
+        if let due = nextCheckpoint, now >= due {
+            // An idle node would write the same checkpoint every period:
+            // skip it when nothing a checkpoint records has changed.
+            if checkpointFingerprint == lastCheckpointFingerprint, let every = config.checkpointEvery {
+                nextCheckpoint = now + every
+            } else {
+                takeCheckpoint(now: now)
+            }
+        }
     }
 
     func sendHeartbeat(now: Instant) {
@@ -45,8 +53,15 @@ extension Node {
                             outbox: outbox, ring: ring, members: ringOrder(now: now),
                             highestEpoch: highestEpoch, draft: draft)
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
+        lastCheckpointFingerprint = checkpointFingerprint
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
         emit(.writeCheckpoint(cp))
+    }
+
+    /// What a checkpoint records that can change while a node runs.
+    var checkpointFingerprint: CheckpointFingerprint {
+        CheckpointFingerprint(replicaLines: replicaLines, outbox: outbox.map(\.id), nick: nick, draft: draft,
+                              ring: ring, highestEpoch: highestEpoch)
     }
 
     func makeStatus(now: Instant) -> NodeStatus {

@@ -67,6 +67,16 @@ public final class Node {
     var nextCheckpoint: Instant?
     var checkpointNumber: UInt64 = 0
     var lastCheckpoint: NodeStatus.CheckpointInfo?
+    var lastCheckpointFingerprint: CheckpointFingerprint?
+
+    struct CheckpointFingerprint: Equatable {
+        var replicaLines: Int
+        var outbox: [MessageID]
+        var nick: String
+        var draft: String
+        var ring: RingID?
+        var highestEpoch: UInt64
+    }
     var replicaLines = 0
     var cachedLag = 0
     var cachedPeerLags: [NodeID: Int] = [:]
