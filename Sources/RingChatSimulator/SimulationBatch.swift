@@ -1,8 +1,6 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 import RingChatCore
+import Synchronization
 
 /// Many seeds, run two at a time (one per core), summarised per invariant.
 public struct SimulationBatch: Sendable {
@@ -36,24 +34,11 @@ public struct SimulationBatch: Sendable {
 }
 
 /// Results written by index from the worker threads.
-final class ResultBox: @unchecked Sendable {
-    private var slots: [Simulation.Result?]
-    private let lock = NSLockish()
+final class ResultBox: Sendable {
+    private let slots: Mutex<[Simulation.Result?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ i: Int, _ r: Simulation.Result) { lock.with { slots[i] = r } }
-    func all() -> [Simulation.Result] { lock.with { slots.compactMap { $0 } } }
-}
-
-/// A tiny mutex on a pthread_mutex, so the simulator needs no Foundation.
-final class NSLockish: @unchecked Sendable {
-    private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(m, nil) }
-    deinit { pthread_mutex_destroy(m); m.deallocate() }
-    func with<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return body()
-    }
+    func set(_ i: Int, _ r: Simulation.Result) { slots.withLock { $0[i] = r } }
+    func all() -> [Simulation.Result] { slots.withLock { $0.compactMap { $0 } } }
 }
