@@ -501,35 +501,10 @@ private final class Tmux {
         let outPath = root + "/tmux-\(Self.files.add(1, ordering: .relaxed).newValue).out"
         defer { unlink(outPath) }
         let argv = ["/usr/bin/tmux", "-L", name, "-f", config] + args
-        var fa = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fa)
-        defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var all = sigset_t()
-        sigfillset(&all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-        var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer {
-            for p in cargv { free(p) }
-            for p in cenv { free(p) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &fa, &attr, &cargv, &cenv) == 0 else { return (-1, "") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard let child = try? Child(argv, stdout: outPath, stderr: "/dev/null", stdin: false) else { return (-1, "") }
+        let code = child.waitForExit()
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        return (status & 0x7F == 0 ? (status >> 8) & 0xFF : -1, out)
+        return (code, out)
     }
 
     func newSession(_ session: String, width: Int, height: Int, env: [String], command: String) throws {

@@ -125,6 +125,16 @@ final class Child: @unchecked Sendable {
         return poll() != nil
     }
 
+    /// Blocks until the child exits; its exit code, -1 if a signal ended it.
+    func waitForExit() -> Int32 {
+        if status == nil {
+            var s: Int32 = 0
+            while waitpid(pid, &s, 0) < 0 && errno == EINTR {}
+            status = s
+        }
+        return exitCode ?? -1
+    }
+
     /// SIGKILL (by pid) and reap. Safe to call twice.
     func kill() {
         guard status == nil else { return }
