@@ -19,6 +19,7 @@ public final class Simulation {
     var typedCount = 0
     var decodeErrors = 0
     var packetsSent = 0
+    var backfills = 0
 
     enum Event {
         case packet(to: Int, bytes: [UInt8])
@@ -57,6 +58,9 @@ public final class Simulation {
         public var convergence: Duration?
         public var messages: Int
         public var packets: Int
+        /// Deliveries that had to be placed before lines already shown
+        /// (after crashes and partitions; zero on a merely lossy network).
+        public var backfills: Int
         public var trace: [String]
     }
 
@@ -91,7 +95,7 @@ public final class Simulation {
         let violations = InvariantChecker.check(history)
         return Result(seed: config.seed, traceHash: hash.hex, violations: violations,
                       convergence: history.convergedAt.map { $0 - history.faultsEndedAt },
-                      messages: typedCount, packets: packetsSent, trace: traceLines)
+                      messages: typedCount, packets: packetsSent, backfills: backfills, trace: traceLines)
     }
 
     // MARK: events
@@ -210,6 +214,7 @@ public final class Simulation {
                 broadcast(from: i, WireCodec.encode(p))
             case .deliver(let m, let backfill):
                 s.delivered.insert(m.id)
+                if backfill { backfills += 1 }
                 record(.delivered(node: i, incarnation: s.durable.incarnation, message: m, backfill: backfill, at: now),
                        "n\(i) deliver \(m.slot) \(m.id) \"\(m.text)\"\(backfill ? " (late)" : "")")
             case .persist(let ms):

@@ -28,6 +28,8 @@ public struct SimulationBatch: Sendable {
 
     public var violations: Int { results.reduce(0) { $0 + $1.violations.count } }
 
+    public var backfills: Int { results.reduce(0) { $0 + $1.backfills } }
+
     public var slowestConvergence: (seed: UInt64, time: Duration)? {
         results.compactMap { r in r.convergence.map { (r.seed, $0) } }.max { $0.1 < $1.1 }
     }

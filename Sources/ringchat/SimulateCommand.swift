@@ -76,7 +76,7 @@ struct SimulateCommand: ParsableCommand {
         }
         for r in batch.results where list.count <= 20 || !r.violations.isEmpty {
             let conv = r.convergence.map { String(format2($0.milliseconds / 1000)) + " s" } ?? "never"
-            print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  converged after \(conv)  violations \(r.violations.count)")
+            print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  backfills \(r.backfills)  converged after \(conv)  violations \(r.violations.count)")
         }
         print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), \(duration) s each")
         for inv in Invariant.allCases {
@@ -86,6 +86,8 @@ struct SimulateCommand: ParsableCommand {
         if let slow = batch.slowestConvergence {
             print("  slowest convergence after the last fault: \(format2(slow.time.milliseconds / 1000)) s (seed \(slow.seed))")
         }
+        let delivered = batch.results.reduce(0) { $0 + $1.messages }
+        print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
             print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")
