@@ -26,7 +26,7 @@ public struct CheckpointStore: Sendable {
 
     /// The checksum as written in the file.
     public static func checksum(of cp: Checkpoint) throws -> String {
-        FileIO.hex16(FileIO.fnv1a64(try StateJSON.encode(cp)))
+        FileIO.hex16(FNV1a.hash(try StateJSON.encode(cp)))
     }
 
     /// The bytes of a checkpoint file for `cp`.

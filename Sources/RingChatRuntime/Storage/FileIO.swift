@@ -94,17 +94,6 @@ enum FileIO {
         try fsyncDirectory(dir, sync: sync)
     }
 
-    /// 64-bit FNV-1a: a cheap checksum against torn or edited files (not an
-    /// authenticity check).
-    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return h
-    }
-
     static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s

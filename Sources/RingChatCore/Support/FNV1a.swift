@@ -1,5 +1,7 @@
-/// FNV-1a, 64-bit: the trace hash that makes determinism visible (same
-/// seed, same hash), and the benchmarks' delivery-order hash.
+/// FNV-1a, 64-bit: the simulator's trace hash (same seed, same hash), the
+/// checkpoint file's checksum against torn or edited files (not an
+/// authenticity check), and a stable hash wherever Swift's per-process
+/// seeded `hashValue` would not do.
 public struct FNV1a: Sendable, Hashable {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -17,6 +19,12 @@ public struct FNV1a: Sendable, Hashable {
     }
 
     public mutating func add(_ s: String) { for b in s.utf8 { add(b) } }
+
+    public static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var h = FNV1a()
+        h.add(bytes)
+        return h.value
+    }
 
     public var hex: String {
         let s = String(value, radix: 16)
