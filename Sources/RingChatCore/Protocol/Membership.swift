@@ -84,8 +84,12 @@ public struct Membership: Sendable {
 
     /// The next id after me in ring order (me when alone).
     public func successor(now: Instant, timeout: Duration) -> NodeID {
-        let order = ringOrder(now: now, timeout: timeout)
-        return order.first(where: { $0 > me }) ?? order[0]
+        Membership.successor(of: me, in: ringOrder(now: now, timeout: timeout))
+    }
+
+    /// The id after `me` in a sorted ring order, wrapping around.
+    static func successor(of me: NodeID, in order: [NodeID]) -> NodeID {
+        order.first(where: { $0 > me }) ?? order.first ?? me
     }
 
     public mutating func forgetDead(now: Instant, after: Duration) {

@@ -278,7 +278,6 @@ public final class Node {
 
     /// The next id after me in ring order (me when alone).
     func successor(now: Instant) -> NodeID {
-        let order = ringOrder(now: now)
-        return order.first(where: { $0 > id }) ?? order[0]
+        Membership.successor(of: id, in: ringOrder(now: now))
     }
 }
