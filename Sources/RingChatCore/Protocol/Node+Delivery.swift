@@ -166,7 +166,6 @@ extension Node {
         if var f = sequencer.finishing, let since = f.holeSince, now >= since + config.holeTimeout {
             while f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil {
                 f.next += 1
-                sequencer.skipped += 1
                 stats.holesSkipped += 1
             }
             f.holeSince = nil
@@ -177,7 +176,6 @@ extension Node {
               let r = sequencer.ring, var next = sequencer.next else { return }
         while next <= sequencer.known, log.bySlot[Slot(ring: r, seq: next)] == nil {
             next += 1
-            sequencer.skipped += 1
             stats.holesSkipped += 1
         }
         sequencer.next = next

@@ -242,7 +242,8 @@ public final class Node {
     /// The replica in the agreed order.
     public func history() -> [ChatMessage] { log.sorted() }
 
-    public var wallClock: (Instant) -> Int64 { { [wallOffset] in $0.milliseconds + wallOffset } }
+    /// Wall-clock milliseconds at `now`, for timestamps on screen only.
+    public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }
 
     // MARK: plumbing
 

@@ -15,8 +15,6 @@ struct Sequencer: Sendable {
     /// The highest slot delivered in order.
     var lastDelivered: Slot?
     var delivered: Set<MessageID> = []
-    /// Holes given up on (kept for the lag figure: they are not counted).
-    var skipped = 0
     /// The ring this node just left, still being delivered: its seqs up to
     /// `last` come before anything of the current ring, which waits.
     var finishing: Finishing?
