@@ -41,16 +41,19 @@ extension EndToEnd {
             var sent: [String] = []
             func say(_ p: Peer, _ text: String) { if p.send([text]) { sent.append(text) } }
             for round in 1...5 { for p in peers { say(p, "\(p.name) before \(round)") } }
-            sleep(seconds: 1)
+            try #require(waitUntil(15) { peers.allSatisfy { $0.delivered().count >= sent.count } },
+                         "the lines before the cut were not delivered\n\(c.diagnostics())")
 
-            // Cut cat off for 5 s; everyone keeps chatting.
+            // Cut cat off for at least 5 s, and until it sees itself alone;
+            // everyone keeps chatting.
             try ns.setLink(2, up: false)
             let cutAt = now()
             var round = 0
-            while now() < cutAt + 5 {
+            func catIsAlone() -> Bool { peers[2].lastStatus?.members.count == 1 }
+            while now() < cutAt + 5 || (!catIsAlone() && now() < cutAt + 30 * patience) {
                 round += 1
                 for p in peers { say(p, "\(p.name) during \(round)") }
-                sleep(seconds: 0.25)
+                sleep(seconds: 0.25)   // typing pace, not synchronisation
             }
             // While cut, cat must have carried on alone (its own ring).
             let catAlone = peers[2].lastStatus?.members.count

@@ -43,7 +43,8 @@ import RingChatCore
         defer { w.close() }
         w.appendReplica([Fixture.message(1)])
         w.appendReplica([Fixture.message(2)])
-        for _ in 0..<100 where w.stats.durable < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        // Up to 10 s: only a writer that never syncs takes that long.
+        for _ in 0..<1000 where w.stats.durable < 2 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(w.stats.durable == 2)
     }
 

@@ -39,7 +39,7 @@ import RingChatCore
     }
 
     /// Runs the loop until `done()` or the timeout; returns whether done.
-    func run(_ loop: EventLoop, timeout: Duration = .seconds(10), until done: @escaping () -> Bool) throws -> Bool {
+    func run(_ loop: EventLoop, timeout: Duration = .seconds(30), until done: @escaping () -> Bool) throws -> Bool {
         let deadline = EventLoop.monotonicNow() + timeout
         var ok = false
         func poll() {
