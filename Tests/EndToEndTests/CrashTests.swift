@@ -55,10 +55,13 @@ extension EndToEnd {
                 return s
             }
             func replicaIDs() -> [Set<String>] { c.peers.map { Set(loadReplica(c.replicaPath($0)).ordered.map(\.id.text)) } }
+            // Converged: nothing left to send (a line still queued would be
+            // delivered later, by whoever is left, while the others stop),
+            // nothing left to fetch, every replica the same.
             let converged = waitUntil(45) {
                 let r = replicaIDs()
                 return r.allSatisfy { $0 == r[0] } && r[0].isSuperset(of: everDelivered())
-                    && peers.allSatisfy { $0.lastStatus?.int("lag") == 0 }
+                    && peers.allSatisfy { $0.lastStatus?.int("lag") == 0 && $0.lastStatus?.int("queued") == 0 }
             }
             #expect(converged, "no convergence: replicas hold \(replicaIDs().map(\.count)), \(everDelivered().count) ever delivered, lags \(peers.map { $0.lastStatus?.int("lag") ?? -1 })\n\(c.diagnostics())")
 
