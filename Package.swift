@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // ChaCha20-Poly1305 for the group key (BoringSSL on Linux).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure protocol: packets, codec, membership, token ring, sequencing,
@@ -22,7 +24,10 @@ let package = Package(
         .target(name: "RingChatSimulator", dependencies: ["RingChatCore"]),
         // The I/O shell: multicast socket, poll() loop, fault injection,
         // replica/checkpoint files, headless peers.
-        .target(name: "RingChatRuntime", dependencies: ["RingChatCore"]),
+        .target(name: "RingChatRuntime", dependencies: [
+            "RingChatCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // ncursesw, wrapped in a tiny C target (see SWIFT-NCURSES-NOTES).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The terminal UI: pure view models plus the ncurses drawing shell.

@@ -34,6 +34,11 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Duplicate each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
     var dup: String?
 
+    @Option(name: .customLong("key-file"), help: ArgumentHelp(
+        "Group key file (from `ringchat keygen`; mode 600): every packet is encrypted and authenticated with it, and packets without it are ignored. Also $RINGCHAT_KEY_FILE. Without one the group is open to anyone on the LAN.",
+        valueName: "file"))
+    var keyFile: String?
+
     @Option(name: .customLong("fault-seed"), help: ArgumentHelp(
         "Seed of the fault injector, to replay the same drops, duplicates and delays (random by default).",
         valueName: "n"))
@@ -48,6 +53,13 @@ struct NetworkOptions: ParsableArguments {
 
     func parsedGroup() throws -> (group: String, port: UInt16) {
         do { return try MulticastSocket.parseGroup(group) } catch { throw ValidationError(error.description) }
+    }
+
+    /// The group key named by --key-file or $RINGCHAT_KEY_FILE, if any.
+    func groupKey() throws -> GroupKey? {
+        let env = getenv("RINGCHAT_KEY_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = keyFile ?? env else { return nil }
+        do { return try GroupKey.load(from: path) } catch { throw ValidationError(error.description) }
     }
 
     func faults() throws -> FaultSpec {
@@ -112,6 +124,7 @@ func hostOptions(network: NetworkOptions, state: StateOptions, defaultNick: Stri
     o.ttl = UInt8(network.ttl)
     o.faults = try network.faults()
     o.faultSeed = network.faultSeed
+    o.groupKey = try network.groupKey()
     o.checkpointEvery = state.checkpointEvery == 0 ? nil : .milliseconds(Int64((state.checkpointEvery * 1000).rounded()))
     o.tokenHold = state.tokenHold.map { .milliseconds(Int64($0)) }
     return o

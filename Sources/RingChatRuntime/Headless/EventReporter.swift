@@ -124,8 +124,8 @@ public final class EventReporter {
     public func started(_ host: NodeHost) {
         let o = host.options
         let n = host.node
-        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("pid", .int(Int64(getpid())))],
-             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
+        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("pid", .int(Int64(getpid())))],
+             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
     }
 
     public func stopped(reason: String) {
@@ -144,6 +144,8 @@ public final class EventReporter {
         let f: [(String, JSONValue)] = [
             ("datagramsReceived", .int(s.datagramsReceived)), ("packetsDecoded", .int(s.packetsDecoded)),
             ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
+            ("authFailures", .int(s.authFailures)), ("replays", .int(s.replays)),
+            ("unsealed", .int(s.unsealed)), ("sealedWithoutKey", .int(s.sealedWithoutKey)),
             ("packetsSent", .int(s.packetsSent)), ("sendDrops", .int(s.sendDrops)), ("sendErrors", .int(s.sendErrors)),
             ("faultDropped", .int(s.faultDropped)), ("faultDuplicated", .int(s.faultDuplicated)),
             ("faultDelayed", .int(s.faultDelayed)), ("faultOverflowed", .int(s.faultOverflowed)),

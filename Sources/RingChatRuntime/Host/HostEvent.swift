@@ -36,6 +36,13 @@ public struct HostStats: Sendable, Equatable {
     public var decodeDrops = 0
     /// The last decode error, for the curious.
     public var lastDecodeError: String?
+    /// Group key (docs/SECURITY.md): datagrams whose tag did not verify
+    /// (another key, or tampering), replays of accepted ones, plain ones
+    /// reaching a keyed node, sealed ones reaching a node without a key.
+    public var authFailures = 0
+    public var replays = 0
+    public var unsealed = 0
+    public var sealedWithoutKey = 0
     /// Datagrams sent to the group.
     public var packetsSent = 0
     /// Sends the kernel refused for lack of buffer space (UDP is lossy;

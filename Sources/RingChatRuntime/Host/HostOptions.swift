@@ -28,6 +28,9 @@ public struct HostOptions: Sendable {
     public var tokenHold: Duration?
     /// The protocol's timers and bounds.
     public var config: NodeConfig = NodeConfig()
+    /// The group key: every packet sealed and authenticated with it; nil
+    /// for an open group (docs/SECURITY.md).
+    public var groupKey: GroupKey?
     /// Group-commit interval of replica fsyncs on the disk thread.
     public var syncInterval: Duration = .milliseconds(200)
 

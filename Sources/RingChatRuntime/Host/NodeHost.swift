@@ -53,6 +53,9 @@ public final class NodeHost {
     /// The group address actually joined, for the screen.
     public var interfaceAddress: String? { receivePath?.socket.interfaceAddress }
 
+    /// Whether the group is keyed (every packet sealed with `options.groupKey`).
+    public var isKeyed: Bool { seal.isKeyed }
+
     /// Whether `start()` succeeded and `shutdown()` has not been called.
     public var isRunning: Bool { currentNode != nil }
 
@@ -67,6 +70,9 @@ public final class NodeHost {
     /// Receive-side counters of sockets closed by simulated crashes.
     private var closedSockets = HostStats()
     private var lastSendWarning: Instant?
+    private let seal: PacketSeal
+    /// When each (source address, rejection) was last reported.
+    private var lastRejectWarning: [String: Instant] = [:]
     /// Bumped on every (re)start: completions of an earlier node are stale.
     private var generation: UInt64 = 0
     private let completions = Completions()
@@ -76,6 +82,7 @@ public final class NodeHost {
     public init(options: HostOptions, loop: EventLoop) throws {
         self.options = options
         self.loop = loop
+        self.seal = PacketSeal(key: options.groupKey)
         self.stateDirectory = try StateDirectory(path: options.stateDir).create()
     }
 
@@ -210,9 +217,9 @@ public final class NodeHost {
         let socket = try MulticastSocket(group: options.group, port: options.port,
                                          interface: options.interface, ttl: options.ttl)
         let injector = FaultInjector(spec: options.faults, seed: options.faultSeed ?? Entropy.random64())
-        let rp = ReceivePath(socket: socket, loop: loop, faults: injector) { [unowned self] bytes in
-            self.receive(bytes)
-        }
+        let rp = ReceivePath(socket: socket, loop: loop, faults: injector,
+                             admit: { [unowned self] bytes, from in self.admit(bytes, from: from) },
+                             onDatagram: { [unowned self] bytes in self.receive(bytes) })
         receivePath = rp
         rp.start()
     }
@@ -289,6 +296,44 @@ public final class NodeHost {
         apply(n.handle(.packet(packet), now: EventLoop.monotonicNow()))
     }
 
+    /// Opens the group-key envelope (or checks there is none): what the
+    /// node may see of `bytes`, or nil with the drop counted and, at most
+    /// every 10 s per source and reason, a warning naming the source.
+    private func admit(_ bytes: [UInt8], from socket: MulticastSocket) -> [UInt8]? {
+        // Our own datagrams come back through loopback: `receive` drops them
+        // unread, so there is nothing to open.
+        if let n = currentNode, Self.sender(of: bytes) == n.id.raw { return bytes }
+        switch seal.open(bytes) {
+        case .success(let plain):
+            return plain
+        case .failure(let why):
+            let source = socket.lastSourceText
+            let text: String
+            switch why {
+            case .authenticationFailed:
+                counters.authFailures += 1
+                text = "packets from \(source) fail authentication: wrong key?"
+            case .replayed:
+                counters.replays += 1
+                text = "replayed packets from \(source) rejected"
+            case .unsealed:
+                counters.unsealed += 1
+                text = "packets from \(source) are not sealed with the group key: a node without --key-file? (ignored)"
+            case .sealedWithoutKey:
+                counters.sealedWithoutKey += 1
+                text = "packets from \(source) are sealed with a group key; this node has none (--key-file): ignored"
+            }
+            let key = "\(source) \(why.rawValue)"
+            let now = EventLoop.monotonicNow()
+            if lastRejectWarning[key].map({ now - $0 >= .seconds(10) }) ?? true {
+                if lastRejectWarning.count >= 256 { lastRejectWarning.removeAll() }
+                lastRejectWarning[key] = now
+                onEvent?(.warning(text))
+            }
+            return nil
+        }
+    }
+
     /// The sender id in a datagram's header (after magic, version, kind and
     /// flags: see `WireCodec`), or nil if it is too short or not ours.
     static func sender(of bytes: [UInt8]) -> UInt64? {
@@ -335,7 +380,7 @@ public final class NodeHost {
 
     private func send(_ p: Packet) {
         guard let socket = receivePath?.socket else { return }
-        let bytes = WireCodec.encode(p)
+        let bytes = seal.seal(WireCodec.encode(p))
         do {
             if try socket.send(bytes) { counters.packetsSent += 1 }
         } catch {

@@ -23,6 +23,10 @@ public final class MulticastSocket {
     /// Datagrams the kernel refused for lack of buffer space (UDP is lossy;
     /// the protocol re-sends, so this is counted, not thrown).
     public private(set) var sendDrops = 0
+    /// The source address of the datagram `receive()` returned last.
+    public private(set) var lastSource = in_addr()
+    /// `lastSource` as a dotted quad, for messages.
+    public var lastSourceText: String { IPv4.text(lastSource) }
 
     private var destination: sockaddr_in
     private var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -126,12 +130,22 @@ public final class MulticastSocket {
     }
 
     /// One datagram, or nil when none is waiting (EAGAIN) or the socket
-    /// failed; call until nil after each readiness wake-up.
+    /// failed; call until nil after each readiness wake-up. Its sender's
+    /// address is in `lastSource` until the next call.
     public func receive() -> [UInt8]? {
         guard fd >= 0 else { return nil }
         while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n >= 0 { return Array(buffer[0..<n]) }
+            var from = sockaddr_in()
+            var fromLen = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let n = buffer.withUnsafeMutableBytes { buf in
+                withUnsafeMutablePointer(to: &from) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buf.baseAddress, buf.count, 0, $0, &fromLen) }
+                }
+            }
+            if n >= 0 {
+                lastSource = from.sin_addr
+                return Array(buffer[0..<n])
+            }
             if errno == EINTR { continue }
             return nil
         }

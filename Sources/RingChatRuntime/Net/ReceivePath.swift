@@ -15,14 +15,21 @@ public final class ReceivePath {
     public private(set) var received = 0
 
     private let loop: EventLoop
+    private let admit: (([UInt8], MulticastSocket) -> [UInt8]?)?
     private let onDatagram: ([UInt8]) -> Void
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
 
+    /// `admit`, when given, sees every datagram as it leaves the socket
+    /// (its sender's address still in `socket.lastSource`) and returns what
+    /// goes on, or nil to drop it: the group key's envelope is opened there,
+    /// before the fault injector delays or duplicates anything.
     public init(socket: MulticastSocket, loop: EventLoop, faults: FaultInjector,
+                admit: (([UInt8], MulticastSocket) -> [UInt8]?)? = nil,
                 onDatagram: @escaping ([UInt8]) -> Void) {
         self.socket = socket
         self.loop = loop
+        self.admit = admit
         self.injector = faults
         self.onDatagram = onDatagram
     }
@@ -43,9 +50,13 @@ public final class ReceivePath {
     private func readable() {
         let now = SystemClock.monotonicNow()
         var n = 0
-        while n < Self.maxPerWakeup, let d = socket.receive() {
+        while n < Self.maxPerWakeup, var d = socket.receive() {
             n += 1
             received += 1
+            if let admit {
+                guard let admitted = admit(d, socket) else { continue }
+                d = admitted
+            }
             for copy in injector.ingest(d, now: now) { onDatagram(copy) }
         }
         release(now: now)
