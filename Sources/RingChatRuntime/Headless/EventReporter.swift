@@ -165,13 +165,25 @@ public final class EventReporter {
     }
 
     private func emitOrdered(_ event: String, _ fields: @autoclosure () -> [(String, JSONValue)], log: @autoclosure () -> String) {
+        write(Self.render(style, event, fields(), log: log()))
+    }
+
+    /// One output line (with its newline) in `style`, stamped now.
+    static func render(_ style: Style, _ event: String, _ fields: @autoclosure () -> [(String, JSONValue)],
+                       log: @autoclosure () -> String) -> String {
         let now = SystemClock.wallClockMillis()
         switch style {
         case .json:
-            write(JSONValue.object([("event", .string(event))] + fields() + [("at", .int(now))]).rendered + "\n")
+            return JSONValue.object([("event", .string(event))] + fields() + [("at", .int(now))]).rendered + "\n"
         case .log:
-            write(Self.clock(now) + " " + Self.oneLine(log()) + "\n")
+            return Self.clock(now) + " " + Self.oneLine(log()) + "\n"
         }
+    }
+
+    /// The `notice` line an `OutputQueue` writes where it dropped lines.
+    public static func droppedNotice(_ style: Style, count: Int) -> String {
+        let text = "\(count) events dropped: stdout is not read fast enough (the replica keeps every message)"
+        return render(style, "notice", [("message", .string(text)), ("dropped", .int(Int64(count)))], log: text)
     }
 
     /// `2026-11-28 11:18:34.123` in local time.

@@ -16,6 +16,8 @@ public final class HeadlessRunner {
     public let options: HostOptions
     public let reporter: EventReporter
     public let readStdin: Bool
+    /// Stdout's queue, when the runner writes there itself.
+    private let output: OutputQueue?
 
     private var host: NodeHost?
     private var loop: EventLoop?
@@ -23,11 +25,23 @@ public final class HeadlessRunner {
     private var stopReason = "stopped"
     private var exitStatus: Int32 = 0
 
-    /// `write` receives every output line (stdout by default).
+    /// `write` receives every output line. By default they go to stdout
+    /// through an `OutputQueue`: a reader that stops reading costs events,
+    /// never the loop.
     public init(options: HostOptions, style: EventReporter.Style, readStdin: Bool,
-                write: @escaping (String) -> Void = HeadlessRunner.writeStdout) {
+                write: ((String) -> Void)? = nil) {
         self.options = options
-        self.reporter = EventReporter(style: style, write: write)
+        if let write {
+            output = nil
+            reporter = EventReporter(style: style, write: write)
+        } else {
+            // RINGCHAT_OUTPUT_QUEUE_BYTES: a smaller queue, for tests of a stuck reader.
+            let capacity = getenv("RINGCHAT_OUTPUT_QUEUE_BYTES").flatMap { Int(String(cString: $0)) } ?? OutputQueue.defaultCapacity
+            let q = OutputQueue(capacity: max(1, capacity), sink: { HeadlessRunner.writeStdout($0) })
+            q.dropNotice = { EventReporter.droppedNotice(style, count: $0) }
+            output = q
+            reporter = EventReporter(style: style, write: q.enqueue)
+        }
         self.readStdin = readStdin
     }
 
@@ -56,6 +70,7 @@ public final class HeadlessRunner {
         } catch {
             Self.writeStderr("ringchat: cannot start: \(error)\n")
             reporter.error("cannot start: \(error)")
+            output?.close(timeout: .seconds(2))
             return 1
         }
         reporter.started(host)
@@ -75,6 +90,8 @@ public final class HeadlessRunner {
         host.shutdown()
         reporter.stopped(reason: stopReason)
         loop.restoreSignals()
+        // A reader that stopped reading must not keep us from exiting.
+        output?.close(timeout: .seconds(2))
         return exitStatus
     }
 
