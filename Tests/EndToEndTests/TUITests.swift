@@ -254,6 +254,28 @@ extension EndToEnd {
                 #expect(!sgr.contains("31"), "\(viewer): the hostile colour took effect: SGR \(sgr)")
             }
             #expect(rig.tmux.paneTitle("bob") == titleBefore)
+
+            // C1's one-byte CSI, a bidi override and a pile of 16 combining
+            // marks (32 bytes) on one letter: shown as code points, the
+            // pile cut to what a script needs, in the TUIs and the server's log.
+            let pile = String(repeating: "\u{0301}", count: 16)
+            hostile.type("c1 \u{9B}2J bidi \u{202E}olleh\u{202C} zalgo a\(pile) end")
+            for viewer in ["alice", "bob"] {
+                let row = try rig.waitForRow(viewer, "the C1/bidi/zalgo line on \(viewer)") {
+                    $0.contains("c1 <U+009B>2J bidi <U+202E>olleh<U+202C> zalgo ") && $0.hasSuffix(" end")
+                }
+                let screen = rig.tmux.capture(viewer)
+                checkClean(screen, width: rig.width, height: rig.height, nick: viewer)
+                let marks = screen[row].unicodeScalars.filter { $0 == "\u{0301}" }.count
+                #expect(marks <= TerminalSafety.maxCombiningMarks, "\(viewer) shows \(marks) combining marks on one letter")
+            }
+            let server = rig.cluster.peers[0]
+            try #require(waitUntil(10) { server.logLines().contains { $0.contains("zalgo") } }, "the server never logged the line")
+            for line in server.logLines() {
+                #expect(!line.unicodeScalars.contains { TerminalSafety.isControl($0.value) }, "a control reached the server log: \(line)")
+            }
+            let logged = server.logLines().first { $0.contains("zalgo") }!
+            #expect(logged.unicodeScalars.filter { $0 == "\u{0301}" }.count <= TerminalSafety.maxCombiningMarks)
         }
 
         /// Input-to-screen latency on an idle ring at the default settings

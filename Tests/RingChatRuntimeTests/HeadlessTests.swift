@@ -20,6 +20,21 @@ import RingChatCore
         #expect(back.u == UInt64.max && back.n == -3 && back.b && back.z == nil)
     }
 
+    /// The server's log prints peer text: no control of any kind (C0, C1,
+    /// bidi) reaches the terminal that shows it, and a pile of combining
+    /// marks is cut.
+    @Test(arguments: ["\u{1B}]0;owned\u{07}", "\u{9B}2J", "x\u{202E}y\u{2066}", "a\nb\rc", "\u{85}\u{8D}"])
+    func theLogLineCarriesNoControl(attack: String) {
+        let line = EventReporter.oneLine("<" + attack + "> " + attack)
+        #expect(!line.unicodeScalars.contains { TerminalSafety.isControl($0.value) }, "\(line.unicodeScalars.map { $0.value })")
+        #expect(line.contains("\u{FFFD}"))
+    }
+
+    @Test func theLogCutsAPileOfCombiningMarks() {
+        let line = EventReporter.oneLine("a" + String(repeating: "\u{0301}", count: 16))
+        #expect(line.unicodeScalars.count == 1 + TerminalSafety.maxCombiningMarks)
+    }
+
     @Test func lineSplitterKeepsTheUnfinishedTail() {
         var s = LineSplitter()
         #expect(s.feed(Array("one\ntw".utf8)) == ["one"])

@@ -1,4 +1,5 @@
 import Testing
+import RingChatCore
 @testable import RingChatTUI
 
 @Suite struct SanitizerTests {
@@ -28,6 +29,16 @@ import Testing
         for s in out.unicodeScalars {
             #expect(s.value >= 0x20 && !(0x7F...0x9F).contains(s.value), "control \(s.value) survived")
         }
+    }
+
+    /// 32 bytes of combining acute accents on one letter: four stay (no
+    /// script needs more), the rest would pile up over other rows.
+    @Test func aPileOfCombiningMarksIsCut() {
+        let pile = "a" + String(repeating: "\u{0301}", count: 16) + "b"
+        #expect(pile.utf8.count == 34)
+        #expect(Sanitizer.text(pile) == "a" + String(repeating: "\u{0301}", count: TerminalSafety.maxCombiningMarks) + "b")
+        #expect(Sanitizer.text("e\u{0301}\u{0323}") == "e\u{0301}\u{0323}", "ordinary accents are left alone")
+        #expect(Sanitizer.nick(pile).unicodeScalars.count <= 2 + TerminalSafety.maxCombiningMarks)
     }
 
     @Test func idempotent() {

@@ -196,8 +196,17 @@ public final class EventReporter {
             + "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(ms % 1000), 3))"
     }
 
-    /// A log line never spans lines, whatever a peer put in its text.
+    /// A log line never spans lines, and nothing a peer put in its text
+    /// acts on the terminal that shows the log: controls (C0, C1, bidi)
+    /// become U+FFFD, a pile of combining marks is cut.
     static func oneLine(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0 }))
+        var out = String.UnicodeScalarView()
+        var marks = 0
+        for scalar in s.unicodeScalars {
+            marks = TerminalSafety.isCombining(scalar) ? marks + 1 : 0
+            if marks > TerminalSafety.maxCombiningMarks { continue }
+            out.append(TerminalSafety.isControl(scalar.value) ? "\u{FFFD}" : scalar)
+        }
+        return String(out)
     }
 }

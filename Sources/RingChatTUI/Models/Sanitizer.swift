@@ -1,3 +1,5 @@
+import RingChatCore
+
 /// Turns text from the network into text that is safe to hand to the
 /// terminal: nothing a peer sends can move the cursor, set the title,
 /// clear the screen or reorder what is drawn around it.
@@ -14,7 +16,9 @@
 /// - Tab: in message text, 4 spaces (there are no tab stops in a wrapped
 ///   pane); in a nick, `^I`.
 /// - A combining mark at the very start gets a dotted-circle base (U+25CC)
-///   so it cannot fuse with whatever is drawn before it.
+///   so it cannot fuse with whatever is drawn before it; more than
+///   `TerminalSafety.maxCombiningMarks` on one base are dropped (the
+///   replica keeps the text as sent).
 ///
 /// Everything else passes unchanged, so the result is idempotent.
 public enum Sanitizer {
@@ -52,7 +56,11 @@ public enum Sanitizer {
     private static func sanitize(_ input: String, tab: String) -> String {
         var out = String.UnicodeScalarView()
         var lastWasBreak = false
+        var marks = 0   // combining marks on the current base
         for scalar in input.unicodeScalars {
+            let combining = TerminalSafety.isCombining(scalar)
+            marks = combining ? marks + 1 : 0
+            if marks > TerminalSafety.maxCombiningMarks { continue }
             let v = scalar.value
             if isLineBreak(v) {
                 if !lastWasBreak { out.append("↵") }
@@ -67,10 +75,10 @@ public enum Sanitizer {
                 out.append(Unicode.Scalar(UInt8(v + 0x40)))
             } else if v == 0x7F {
                 out.append(contentsOf: "^?".unicodeScalars)
-            } else if (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+            } else if TerminalSafety.isControl(v) {
                 out.append(contentsOf: codePoint(v).unicodeScalars)
             } else {
-                if out.isEmpty && isCombining(scalar) { out.append("\u{25CC}") }
+                if out.isEmpty && combining { out.append("\u{25CC}") }
                 out.append(scalar)
             }
         }
@@ -79,13 +87,6 @@ public enum Sanitizer {
 
     private static func isLineBreak(_ v: UInt32) -> Bool {
         v == 0x0A || v == 0x0B || v == 0x0C || v == 0x0D || v == 0x85 || v == 0x2028 || v == 0x2029
-    }
-
-    private static func isCombining(_ s: Unicode.Scalar) -> Bool {
-        switch s.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .spacingMark: return true
-        default: return false
-        }
     }
 
     private static func codePoint(_ v: UInt32) -> String {
