@@ -32,6 +32,11 @@ let package = Package(
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The terminal UI: pure view models plus the ncurses drawing shell.
         .target(name: "RingChatTUI", dependencies: ["RingChatCore", "RingChatRuntime", "CNCurses"]),
+        // Fuzz targets for every reader of peer or disk bytes, and the
+        // `ringchat-fuzz` tool (the libFuzzer entry when built with
+        // -sanitize=fuzzer -DFUZZING; see docs/SECURITY.md).
+        .target(name: "RingChatFuzz", dependencies: ["RingChatCore", "RingChatRuntime"]),
+        .executableTarget(name: "ringchat-fuzz", dependencies: ["RingChatFuzz"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(
             name: "ringchat",
@@ -43,6 +48,7 @@ let package = Package(
         .testTarget(name: "RingChatCoreTests", dependencies: ["RingChatCore"]),
         .testTarget(name: "RingChatSimulatorTests", dependencies: ["RingChatSimulator", "RingChatCore"]),
         .testTarget(name: "RingChatRuntimeTests", dependencies: ["RingChatRuntime", "RingChatCore"]),
+        .testTarget(name: "FuzzTests", dependencies: ["RingChatFuzz", "RingChatCore", "RingChatRuntime"]),
         .testTarget(name: "RingChatTUITests", dependencies: ["RingChatTUI", "RingChatCore", "RingChatRuntime"]),
         // Real processes, real sockets, tmux: depends on the executable so
         // that `swift test` builds it first.
