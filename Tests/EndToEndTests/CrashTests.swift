@@ -18,7 +18,16 @@ extension EndToEnd {
             let peers = ["alice", "bob", "carol"].map { c.add($0, extra: ["--delay", "20-300"]) }
             try c.startAll()
             try #require(c.waitForMembers(4), "the four nodes never saw each other\n\(c.diagnostics())")
-            for p in peers { p.send((1...50).map { "\(p.name) line \($0)" }) }
+            // What each peer was sent since its last start: once the test
+            // stops killing, every such line must reach it and be delivered
+            // (lines sent to a process that was killed before reading them
+            // never entered the system).
+            var sentThisRun: [String: [String]] = [:]
+            func type(_ p: Peer, _ lines: [String]) {
+                p.send(lines)
+                sentThisRun[p.name, default: []] += lines
+            }
+            for p in peers { type(p, (1...50).map { "\(p.name) line \($0)" }) }
 
             var kills: [String] = []
             var typed = 0
@@ -28,7 +37,7 @@ extension EndToEnd {
                 // Keep typing on every live peer.
                 for p in peers where p.isRunning {
                     typed += 1
-                    p.send(["\(p.name) during \(typed)"])
+                    type(p, ["\(p.name) during \(typed)"])
                 }
                 if now() >= nextKill {
                     nextKill += 1
@@ -43,6 +52,7 @@ extension EndToEnd {
                     victim.kill()
                     sleep(seconds: Double.random(in: 0.05...0.3))
                     try victim.start()
+                    sentThisRun[victim.name] = []
                 }
                 sleep(seconds: 0.25)
             }
@@ -55,13 +65,19 @@ extension EndToEnd {
                 return s
             }
             func replicaIDs() -> [Set<String>] { c.peers.map { Set(loadReplica(c.replicaPath($0)).ordered.map(\.id.text)) } }
-            // Converged: nothing left to send (a line still queued would be
-            // delivered later, by whoever is left, while the others stop),
-            // nothing left to fetch, every replica the same.
+            // Converged: every line sent to a live peer delivered there and
+            // nothing still queued (a line sent later would be delivered by
+            // whoever is left while the others stop), nothing left to fetch,
+            // every replica the same.
+            func allSentDelivered(_ p: Peer) -> Bool {
+                let shown = Set(p.delivered(currentRunOnly: true).compactMap { $0.string("text") })
+                return sentThisRun[p.name, default: []].allSatisfy(shown.contains)
+            }
             let converged = waitUntil(45) {
                 let r = replicaIDs()
-                return r.allSatisfy { $0 == r[0] } && r[0].isSuperset(of: everDelivered())
+                return peers.allSatisfy(allSentDelivered)
                     && peers.allSatisfy { $0.lastStatus?.int("lag") == 0 && $0.lastStatus?.int("queued") == 0 }
+                    && r.allSatisfy { $0 == r[0] } && r[0].isSuperset(of: everDelivered())
             }
             #expect(converged, "no convergence: replicas hold \(replicaIDs().map(\.count)), \(everDelivered().count) ever delivered, lags \(peers.map { $0.lastStatus?.int("lag") ?? -1 })\n\(c.diagnostics())")
 
