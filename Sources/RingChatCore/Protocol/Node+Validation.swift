@@ -18,6 +18,15 @@ extension Node {
     /// the user told.
     func admit(_ p: Packet, now: Instant) -> Bool {
         guard let why = PacketValidator.check(p, knowing: knowledge) else { return true }
+        if why.bound == .epochWindow {
+            // Honest peers are this far ahead only if a forger's plausible
+            // jumps (each within the window) reached them while this node
+            // was away. Moving our horizon up one window per such packet
+            // lets this node catch up with them instead of staying split
+            // off for good, and gives a forger nothing it could not get by
+            // claiming an epoch at the edge of the window.
+            highestEpoch = min(highestEpoch.addingSaturating(PacketValidator.epochWindow), PacketValidator.ceiling)
+        }
         stats.implausibleDrops += 1
         let what = "\(Self.kindName(p.body)) from \(p.sender.hex) (incarnation \(p.incarnation)): \(why)"
         stats.lastImplausible = what

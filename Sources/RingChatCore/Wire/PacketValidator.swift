@@ -54,14 +54,27 @@ public enum PacketValidator {
 
     /// Why a packet was judged implausible: the field, its value, the bound.
     public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
+        /// Which kind of bound failed.
+        public enum Bound: Sendable, Hashable {
+            /// No honest node ever sends it, whatever it knows: above the
+            /// ceiling, a zero where counting starts at one.
+            case absolute
+            /// An epoch more than `epochWindow` above this node's highest.
+            case epochWindow
+            /// A hop or seq more than `seqWindow` ahead of this ring's.
+            case seqWindow
+        }
+
         public var field: String
         public var value: String
         public var reason: String
+        public var bound: Bound
 
-        public init(_ field: String, _ value: some CustomStringConvertible, _ reason: String) {
+        public init(_ field: String, _ value: some CustomStringConvertible, _ reason: String, bound: Bound = .absolute) {
             self.field = field
             self.value = value.description
             self.reason = reason
+            self.bound = bound
         }
 
         public var description: String { "\(field) \(value) \(reason)" }
@@ -88,7 +101,8 @@ public enum PacketValidator {
             let highest = k.highestEpoch.addingSaturating(epochWindow)
             guard h.highestEpoch <= ceiling else { throw Rejection("heartbeat highest epoch", h.highestEpoch, aboveCeiling) }
             guard h.highestEpoch <= highest else {
-                throw Rejection("heartbeat highest epoch", h.highestEpoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))")
+                throw Rejection("heartbeat highest epoch", h.highestEpoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))",
+                                bound: .epochWindow)
             }
             if let r = h.ring { try epoch(r, "heartbeat ring", k) }
             try lineage(h.lineage, "heartbeat", k)
@@ -133,14 +147,15 @@ public enum PacketValidator {
         guard r.epoch >= 1 else { throw Rejection(field + " epoch", r.epoch, "is 0; rings start at epoch 1") }
         guard r.epoch <= ceiling else { throw Rejection(field + " epoch", r.epoch, aboveCeiling) }
         guard r.epoch <= k.highestEpoch.addingSaturating(epochWindow) else {
-            throw Rejection(field + " epoch", r.epoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))")
+            throw Rejection(field + " epoch", r.epoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))",
+                            bound: .epochWindow)
         }
     }
 
     static func hop(_ h: UInt64, _ r: RingID, _ field: String, _ k: Knowledge) throws(Rejection) {
         guard h <= ceiling else { throw Rejection(field, h, aboveCeiling) }
         if r == k.ring, k.hop > 0, h > k.hop.addingSaturating(seqWindow) {
-            throw Rejection(field, h, "is more than 2^40 ahead of the highest hop seen in ring \(r) (\(k.hop))")
+            throw Rejection(field, h, "is more than 2^40 ahead of the highest hop seen in ring \(r) (\(k.hop))", bound: .seqWindow)
         }
     }
 
@@ -149,7 +164,7 @@ public enum PacketValidator {
         guard s <= ceiling else { throw Rejection(field, s, aboveCeiling) }
         let known: UInt64 = r == k.ring ? k.seq : r == k.finishing ? k.finishingLast : 0
         if known > 0, s > known.addingSaturating(seqWindow) {
-            throw Rejection(field, s, "is more than 2^40 ahead of the highest seq known in ring \(r) (\(known))")
+            throw Rejection(field, s, "is more than 2^40 ahead of the highest seq known in ring \(r) (\(known))", bound: .seqWindow)
         }
     }
 
