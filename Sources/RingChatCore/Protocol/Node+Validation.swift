@@ -6,7 +6,8 @@ extension Node {
     /// What this node knows that bounds a peer's claims.
     public var knowledge: PacketValidator.Knowledge {
         PacketValidator.Knowledge(highestEpoch: highestEpoch, ring: ring, hop: lastHopSeen, seq: sequencer.known,
-                                  finishing: sequencer.finishing?.ring, finishingLast: sequencer.finishing?.last ?? 0)
+                                  finishing: sequencer.finishing?.ring, finishingLast: sequencer.finishing?.last ?? 0,
+                                  me: id, incarnation: incarnation)
     }
 
     /// Notices about implausible packets are this far apart at most: a

@@ -40,9 +40,14 @@ public enum PacketValidator {
         /// highest seq known in it.
         public var finishing: RingID?
         public var finishingLast: UInt64
+        /// The node itself, to recognise a token it would take.
+        public var me: NodeID?
+        public var incarnation: UInt32
 
         public init(highestEpoch: UInt64, ring: RingID? = nil, hop: UInt64 = 0, seq: UInt64 = 0,
-                    finishing: RingID? = nil, finishingLast: UInt64 = 0) {
+                    finishing: RingID? = nil, finishingLast: UInt64 = 0, me: NodeID? = nil, incarnation: UInt32 = 0) {
+            self.me = me
+            self.incarnation = incarnation
             self.highestEpoch = highestEpoch
             self.ring = ring
             self.hop = hop
@@ -111,6 +116,14 @@ public enum PacketValidator {
             try hop(t.hop, t.ring, "token hop", k)
             try seq(t.nextSeq, t.ring, "token next seq", k, min: 1)
             try lineage(t.lineage, "token", k)
+            // A token this node would take is newer than anything it has
+            // seen of the ring, so every seq it knows of was assigned before
+            // it: its next seq lies above them. (Stamping lines at seqs that
+            // are taken would lose them.)
+            if t.to == k.me, t.toIncarnation == k.incarnation, t.ring == k.ring, t.hop > k.hop, t.nextSeq <= k.seq {
+                throw Rejection("token next seq", t.nextSeq, "is not above seq \(k.seq), already known in ring \(t.ring)",
+                                bound: .seqWindow)
+            }
         case .tokenAck(let a):
             try epoch(a.ring, "ack ring", k)
             try hop(a.hop, a.ring, "ack hop", k)
