@@ -92,9 +92,9 @@ struct SimulateCommand: ParsableCommand {
         }
         let delivered = batch.results.reduce(0) { $0 + $1.messages }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
-        if hostile {
-            print("  hostile packets sent: \(batch.hostilePackets); copies dropped as implausible by honest nodes: \(batch.implausibleDrops)")
-        }
+        // Without --hostile this must be 0: no honest packet is ever refused.
+        print("  packets dropped as implausible by the nodes: \(batch.implausibleDrops)"
+              + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
             print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")

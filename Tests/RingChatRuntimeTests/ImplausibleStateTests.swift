@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import RingChatCore
 @testable import RingChatRuntime
@@ -31,6 +32,22 @@ import RingChatCore
         writeFile(path, lines(good + [Self.poisoned(11)]))
         #expect(ReplicaFile.load(from: path).messages == good)
         #expect(readFile(path + ".broken") == lines([Self.poisoned(9), Self.poisoned(10), Self.poisoned(11)]))
+    }
+
+    /// Numbers no 64-bit field holds are not valid messages: skipped like any
+    /// bad line, never a trap.
+    @Test(arguments: ["\"seq\":99999999999999999999999", "\"seq\":-1", "\"seq\":1e30", "\"ts\":99999999999999999999"])
+    func numbersBeyond64BitsAreBadLines(_ field: String) throws {
+        let dir = TempDir("replica"); defer { dir.cleanup() }
+        let path = dir.file("replica.jsonl")
+        let good = String(decoding: ReplicaFile.line(for: Fixture.message(1)), as: UTF8.self)
+        let key = field.prefix { $0 != ":" }
+        let bad = good.replacingOccurrences(of: #"\#(key):[0-9]+"#, with: field, options: .regularExpression)
+        #expect(bad != good)
+        writeFile(path, bad + String(decoding: ReplicaFile.line(for: Fixture.message(2)), as: UTF8.self))
+        let r = ReplicaFile.load(from: path)
+        #expect(r.messages == [Fixture.message(2)])
+        #expect(r.warnings.first?.contains("replica line 1 skipped") == true, "\(r.warnings)")
     }
 
     @Test func implausibleLineAndTornTailTogether() throws {
