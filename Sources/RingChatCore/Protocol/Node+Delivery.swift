@@ -97,7 +97,7 @@ extension Node {
         guard sequencer.next == nil, let r = sequencer.ring else { return }
         sequencer.setBase(seq)
         if let next = sequencer.next, next > 1 {
-            for (_, m) in log.held(in: r, 1...(next - 1)) { deliverLate(m) }
+            for m in log.held(in: r, 1...(next - 1)) { deliverLate(m) }
         }
         // Messages fetched before the base was known may now be deliverable.
         drain(now: now)
@@ -142,7 +142,7 @@ extension Node {
         guard let r = sequencer.ring else { return }
         let start = sequencer.next ?? 1
         guard sequencer.known >= start else { return }
-        for (_, m) in log.held(in: r, start...sequencer.known) where !sequencer.delivered.contains(m.id) {
+        for m in log.held(in: r, start...sequencer.known) where !sequencer.delivered.contains(m.id) {
             deliver(m)
         }
     }
@@ -152,7 +152,7 @@ extension Node {
         guard let f = sequencer.finishing else { return }
         sequencer.finishing = nil
         guard f.next <= f.last else { return }
-        for (_, m) in log.held(in: f.ring, f.next...f.last) where !sequencer.delivered.contains(m.id) { deliver(m) }
+        for m in log.held(in: f.ring, f.next...f.last) where !sequencer.delivered.contains(m.id) { deliver(m) }
     }
 
     /// Gives up on the hole at `next` after the hole timeout: skips to the

@@ -12,10 +12,6 @@ extension Node {
             emit(.notice("outbox full (\(outbox.count) lines wait for the token): line not queued"))
             return
         }
-        guard messageCounter < UInt32.max else {
-            emit(.notice("this incarnation has used every message id: restart to type more"))
-            return
-        }
         messageCounter += 1
         let entry = OutboxEntry(id: MessageID(origin: id, incarnation: incarnation, counter: messageCounter),
                                 nick: nick, text: text, kind: kind, timestamp: wallClock(now))

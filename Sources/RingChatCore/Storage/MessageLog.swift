@@ -58,21 +58,20 @@ public struct MessageLog: Sendable {
     /// The messages held at slots of `ring` with seqs in `range`, in seq
     /// order. The work is bounded by what is held, never by the width of
     /// `range`: a peer chooses the seqs that delimit it.
-    public func held(in ring: RingID, _ range: ClosedRange<UInt64>) -> [(seq: UInt64, message: ChatMessage)] {
+    public func held(in ring: RingID, _ range: ClosedRange<UInt64>) -> [ChatMessage] {
         if walkable(range) {
-            var out: [(seq: UInt64, message: ChatMessage)] = []
+            var out: [ChatMessage] = []
             var s = range.lowerBound
             while true {
-                if let m = message(at: Slot(ring: ring, seq: s)) { out.append((s, m)) }
+                if let m = message(at: Slot(ring: ring, seq: s)) { out.append(m) }
                 if s == range.upperBound { break }
                 s += 1
             }
             return out
         }
-        return bySlot.compactMap { slot, id -> (seq: UInt64, message: ChatMessage)? in
-            guard slot.ring == ring, range.contains(slot.seq), let m = byID[id] else { return nil }
-            return (slot.seq, m)
-        }.sorted { $0.seq < $1.seq }
+        return bySlot.filter { $0.key.ring == ring && range.contains($0.key.seq) }
+            .sorted { $0.key.seq < $1.key.seq }
+            .compactMap { byID[$0.value] }
     }
 
     /// The lowest seq of `ring` in `range` that is held, in work bounded by

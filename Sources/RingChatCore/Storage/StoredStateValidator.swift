@@ -9,22 +9,12 @@ public enum StoredStateValidator {
 
     /// Why no honest node could have stored `m`, or nil.
     public static func check(_ m: ChatMessage) -> Rejection? {
-        do {
-            try message(m)
-            return nil
-        } catch {
-            return error
-        }
+        PacketValidator.verdict { () throws(Rejection) in try message(m) }
     }
 
     /// Why no honest node could have written `cp`, or nil.
     public static func check(_ cp: Checkpoint) -> Rejection? {
-        do {
-            try checkpoint(cp)
-            return nil
-        } catch {
-            return error
-        }
+        PacketValidator.verdict { () throws(Rejection) in try checkpoint(cp) }
     }
 
     static func checkpoint(_ cp: Checkpoint) throws(Rejection) {

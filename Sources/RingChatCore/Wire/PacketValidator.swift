@@ -88,8 +88,13 @@ public enum PacketValidator {
     /// The first implausible number in `p`, or nil if every number is one
     /// an honest node could send.
     public static func check(_ p: Packet, knowing k: Knowledge) -> Rejection? {
+        verdict { () throws(Rejection) in try check(p, k) }
+    }
+
+    /// The first rejection `checks` throws, or nil.
+    static func verdict(_ checks: () throws(Rejection) -> Void) -> Rejection? {
         do {
-            try check(p, k)
+            try checks()
             return nil
         } catch {
             return error
