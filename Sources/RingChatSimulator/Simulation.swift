@@ -20,6 +20,9 @@ public final class Simulation {
     var decodeErrors = 0
     var packetsSent = 0
     var backfills = 0
+    var hostile: HostileNode?
+    /// Implausible packets dropped by nodes that have since crashed.
+    var implausibleDropsBeforeCrashes = 0
 
     enum Event {
         case packet(to: Int, bytes: [UInt8])
@@ -31,6 +34,7 @@ public final class Simulation {
         case heal
         case endFaults
         case check
+        case hostile
     }
 
     final class SimNode {
@@ -62,6 +66,10 @@ public final class Simulation {
         /// (after crashes and partitions; zero on a merely lossy network).
         public var backfills: Int
         public var trace: [String]
+        /// Packets the hostile node sent, and how many of their copies the
+        /// honest nodes dropped as implausible.
+        public var hostilePackets = 0
+        public var implausibleDrops = 0
     }
 
     public func run() -> Result {
@@ -71,6 +79,12 @@ public final class Simulation {
             sims.append(SimNode(durable: DurableState(node: NodeID(raw), incarnation: 0)))
         }
         group = Array(repeating: 0, count: sims.count)
+        if config.hostile {
+            var raw: UInt64
+            repeat { raw = rng.next() | 1 } while ids.contains(raw)
+            hostile = HostileNode(id: NodeID(raw))
+            queue.push(.hostile, at: now + config.hostileInterval)
+        }
         for i in sims.indices { start(i) }
         for i in sims.indices { scheduleTyping(i) }
         if config.crashes { queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes)) }
@@ -93,9 +107,13 @@ public final class Simulation {
                                       outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra)
         }
         let violations = InvariantChecker.check(history)
-        return Result(seed: config.seed, traceHash: hash.hex, violations: violations,
-                      convergence: history.convergedAt.map { $0 - history.faultsEndedAt },
-                      messages: typedCount, packets: packetsSent, backfills: backfills, trace: traceLines)
+        var result = Result(seed: config.seed, traceHash: hash.hex, violations: violations,
+                            convergence: history.convergedAt.map { $0 - history.faultsEndedAt },
+                            messages: typedCount, packets: packetsSent, backfills: backfills, trace: traceLines)
+        result.hostilePackets = hostile?.sent ?? 0
+        result.implausibleDrops = implausibleDropsBeforeCrashes
+            + sims.reduce(0) { $0 + ($1.node?.stats.implausibleDrops ?? 0) }
+        return result
     }
 
     // MARK: events
@@ -158,6 +176,12 @@ public final class Simulation {
             history.faultsEndedAt = now
             note("faults end")
             queue.push(.check, at: now + .milliseconds(100))
+        case .hostile:
+            guard !faultsOver, let h = hostile else { return }
+            queue.push(.hostile, at: now + config.hostileInterval)
+            let bytes = WireCodec.encode(h.craft(&rng))
+            hash.add(bytes)
+            deliver(bytes, to: Array(sims.indices))
         case .check:
             if convergenceBlocker() == nil {
                 history.convergedAt = now
@@ -195,6 +219,7 @@ public final class Simulation {
     }
 
     func crash(_ i: Int) {
+        implausibleDropsBeforeCrashes += sims[i].node?.stats.implausibleDrops ?? 0
         sims[i].node = nil
         sims[i].generation += 1
         sims[i].scheduledTick = nil
@@ -258,7 +283,14 @@ public final class Simulation {
         packetsSent += 1
         hash.add(UInt64(i))
         hash.add(bytes)
-        for j in sims.indices where j != i && group[j] == group[i] {
+        hostile?.overhear(bytes)
+        deliver(bytes, to: sims.indices.filter { $0 != i && group[$0] == group[i] })
+    }
+
+    /// The faulty network: each receiver loses, duplicates and delays its
+    /// copies independently.
+    func deliver(_ bytes: [UInt8], to receivers: [Int]) {
+        for j in receivers {
             if chance(config.loss) { continue }
             let copies = chance(config.duplication) ? 2 : 1
             for _ in 0..<copies {

@@ -30,6 +30,10 @@ public struct SimulationBatch: Sendable {
 
     public var backfills: Int { results.reduce(0) { $0 + $1.backfills } }
 
+    public var hostilePackets: Int { results.reduce(0) { $0 + $1.hostilePackets } }
+
+    public var implausibleDrops: Int { results.reduce(0) { $0 + $1.implausibleDrops } }
+
     public var slowestConvergence: (seed: UInt64, time: Duration)? {
         results.compactMap { r in r.convergence.map { (r.seed, $0) } }.max { $0.1 < $1.1 }
     }

@@ -26,6 +26,12 @@ public struct SimulationConfig: Sendable {
     public var downtime: ClosedRange<Int64> = 200...3_000 // ms
     public var meanTimeBetweenPartitions: Duration = .seconds(6)
     public var partitionLength: ClosedRange<Int64> = 500...5_000 // ms
+    /// One more node on the network, `HostileNode`: while the faults last it
+    /// multicasts a well-formed packet with extreme numbers every
+    /// `hostileInterval`; then it falls silent, and the honest nodes must
+    /// converge as usual.
+    public var hostile = false
+    public var hostileInterval: Duration = .milliseconds(20)
     /// Keep every event as text (for --trace and for violation reports).
     public var trace = false
     public var node = NodeConfig()

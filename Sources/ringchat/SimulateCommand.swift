@@ -39,6 +39,9 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Partition the network at random times (it heals).")
     var partitions = false
 
+    @Flag(help: "Add a hostile node: while the faults last it multicasts well-formed packets with extreme numbers (epochs, hops, seqs of 2^64-1, 2^63, 0, far ahead); the honest nodes must drop them and converge once it stops.")
+    var hostile = false
+
     @Option(help: "Virtual seconds of faults and typing per run.")
     var duration: Double = 20
 
@@ -67,6 +70,7 @@ struct SimulateCommand: ParsableCommand {
         c.partitions = partitions
         c.duration = .milliseconds(Int64(duration * 1000))
         c.typingRate = typingRate
+        c.hostile = hostile
         c.trace = trace
         let list: [UInt64] = seed.map { [$0] } ?? (1...UInt64(seeds)).map { $0 }
         let batch = SimulationBatch.run(seeds: list, base: c)
@@ -78,7 +82,7 @@ struct SimulateCommand: ParsableCommand {
             let conv = r.convergence.map { String(format2($0.milliseconds / 1000)) + " s" } ?? "never"
             print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  backfills \(r.backfills)  converged after \(conv)  violations \(r.violations.count)")
         }
-        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), \(duration) s each")
+        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), hostile \(hostile ? "on" : "off"), \(duration) s each")
         for inv in Invariant.allCases {
             let held = batch.held(inv)
             print("  \(inv.rawValue.padding(18)) held in \(held)/\(batch.results.count) runs")
@@ -88,9 +92,12 @@ struct SimulateCommand: ParsableCommand {
         }
         let delivered = batch.results.reduce(0) { $0 + $1.messages }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
+        // Without --hostile this must be 0: no honest packet is ever refused.
+        print("  packets dropped as implausible by the nodes: \(batch.implausibleDrops)"
+              + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
-            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")
             for v in r.violations { print("  \(v)") }
             var c2 = c
             c2.seed = r.seed

@@ -115,6 +115,45 @@ import RingChatCore
         #expect(a.stats.decodeDrops == junk.count)
     }
 
+    /// Well-formed packets (they decode) whose numbers no honest node sends:
+    /// dropped and counted apart from decode errors, the sender named.
+    @Test func implausiblePacketsAreCountedAndIgnored() throws {
+        let tmp = TempDir("host")
+        defer { tmp.cleanup() }
+        let g = randomGroup()
+        let loop = try EventLoop()
+        let a = try NodeHost(options: options(tmp.file("a"), "alice", group: g), loop: loop)
+        let rec = Recorder()
+        rec.attach(a)
+        try a.start()
+        defer { a.shutdown() }
+        let tx = try MulticastSocket(group: g.0, port: g.1)
+        defer { tx.close() }
+        let evil = NodeID(0xbad)
+        let ring = RingID(epoch: .max, creator: evil, incarnation: 1)
+        let bodies: [Packet.Body] = [
+            .heartbeat(Heartbeat(nick: "evil", ring: ring, queued: 0, highestEpoch: .max,
+                                 digest: DigestSummary(streams: 0, messages: 0, hash: 0), page: [])),
+            .token(Token(ring: RingID(epoch: 1, creator: evil, incarnation: 1), hop: .max, to: a.node.id,
+                         toIncarnation: a.node.incarnation, nextSeq: .max)),
+            .data(DataBatch(retransmission: true, messages: [ChatMessage(
+                id: MessageID(origin: evil, incarnation: 1, counter: 1), nick: "evil", text: "poison",
+                slot: Slot(ring: ring, seq: 1), timestamp: 0)])),
+        ]
+        for (i, b) in bodies.enumerated() {
+            try tx.send(WireCodec.encode(Packet(sender: evil, incarnation: 1, counter: UInt64(i + 1), body: b)))
+        }
+        #expect(try run(loop) { a.stats.implausibleDrops >= bodies.count })
+        #expect(a.stats.implausibleDrops == bodies.count)
+        #expect(a.stats.decodeDrops == 0)
+        #expect(a.stats.lastImplausible?.contains(evil.hex) == true, "\(a.stats.lastImplausible ?? "nil")")
+        #expect(a.node.log.count == 0, "nothing of it was stored")
+        #expect(a.node.ring.map { $0.epoch < 1000 } ?? true)
+        // It still works: a line typed now is delivered.
+        a.type("after the storm")
+        #expect(try run(loop) { rec.delivered.contains { $0.text == "after the storm" } })
+    }
+
     @Test func corruptNewestCheckpointAndTornReplicaTailAreRecovered() throws {
         let tmp = TempDir("host")
         defer { tmp.cleanup() }

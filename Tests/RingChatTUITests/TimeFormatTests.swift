@@ -16,6 +16,15 @@ import Testing
         #expect(TimeFormat.hhmm(wallClockMs: ms, utcOffsetSeconds: offset) == expected)
     }
 
+    /// A peer picks the timestamp: the extremes of Int64 must format, not trap.
+    @Test(arguments: [Int64.min, .min + 1, -1_000, .max - 1, .max])
+    func extremeTimestampsFormat(ms: Int64) {
+        for offset in [-14 * 3600, 0, 14 * 3600] {
+            let s = TimeFormat.hhmm(wallClockMs: ms, utcOffsetSeconds: offset)
+            #expect(s.count == 5 && s.dropFirst(2).first == ":", "\(ms) \(offset): \(s)")
+        }
+    }
+
     @Test(arguments: [(0, "0s"), (4, "4s"), (59, "59s"), (60, "1m"), (3599, "59m"), (7200, "2h"), (200_000, "2d"), (-5, "0s")])
     func age(seconds: Int, expected: String) {
         #expect(TimeFormat.age(seconds: seconds) == expected)

@@ -4,6 +4,7 @@ extension Node {
     func receive(_ p: Packet, now: Instant) {
         // Our own datagrams come back through multicast loopback.
         guard p.sender != id else { return }
+        guard admit(p, now: now) else { return }
         guard membership.heard(p.sender, incarnation: p.incarnation, at: now) else { return }
         switch p.body {
         case .heartbeat(let hb): receiveHeartbeat(hb, from: p.sender, now: now)
@@ -96,9 +97,7 @@ extension Node {
         guard sequencer.next == nil, let r = sequencer.ring else { return }
         sequencer.setBase(seq)
         if let next = sequencer.next, next > 1 {
-            for s in 1..<next {
-                if let m = log.message(at: Slot(ring: r, seq: s)) { deliverLate(m) }
-            }
+            for m in log.held(in: r, 1...(next - 1)) { deliverLate(m) }
         }
         // Messages fetched before the base was known may now be deliverable.
         drain(now: now)
@@ -143,10 +142,8 @@ extension Node {
         guard let r = sequencer.ring else { return }
         let start = sequencer.next ?? 1
         guard sequencer.known >= start else { return }
-        for seq in start...sequencer.known {
-            if let m = log.message(at: Slot(ring: r, seq: seq)), !sequencer.delivered.contains(m.id) {
-                deliver(m)
-            }
+        for m in log.held(in: r, start...sequencer.known) where !sequencer.delivered.contains(m.id) {
+            deliver(m)
         }
     }
 
@@ -155,18 +152,18 @@ extension Node {
         guard let f = sequencer.finishing else { return }
         sequencer.finishing = nil
         guard f.next <= f.last else { return }
-        for seq in f.next...f.last {
-            if let m = log.message(at: Slot(ring: f.ring, seq: seq)), !sequencer.delivered.contains(m.id) { deliver(m) }
-        }
+        for m in log.held(in: f.ring, f.next...f.last) where !sequencer.delivered.contains(m.id) { deliver(m) }
     }
 
     /// Gives up on the hole at `next` after the hole timeout: skips to the
-    /// next held seq.
+    /// next held seq (found among what is held: the hole may be as wide as
+    /// a peer's claim).
     func checkHole(now: Instant) {
         if var f = sequencer.finishing, let since = f.holeSince, now >= since + config.holeTimeout {
-            while f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil {
-                f.next += 1
-                stats.holesSkipped += 1
+            if f.next <= f.last {
+                let to = log.firstHeld(in: f.ring, f.next...f.last) ?? f.last.addingSaturating(1)
+                stats.holesSkipped = stats.holesSkipped.addingSaturating(Int(clamping: to - f.next))
+                f.next = to
             }
             f.holeSince = nil
             sequencer.finishing = f
@@ -174,9 +171,10 @@ extension Node {
         }
         guard sequencer.hasGap, let since = sequencer.holeSince, now >= since + config.holeTimeout,
               let r = sequencer.ring, var next = sequencer.next else { return }
-        while next <= sequencer.known, log.bySlot[Slot(ring: r, seq: next)] == nil {
-            next += 1
-            stats.holesSkipped += 1
+        if next <= sequencer.known {
+            let to = log.firstHeld(in: r, next...sequencer.known) ?? sequencer.known.addingSaturating(1)
+            stats.holesSkipped = stats.holesSkipped.addingSaturating(Int(clamping: to - next))
+            next = to
         }
         sequencer.next = next
         sequencer.holeSince = nil

@@ -17,7 +17,7 @@ extension Node {
 
     /// One NACK for the seqs of `ring` in `from...to` that we lack.
     func nack(_ ring: RingID, from: UInt64, to: UInt64) -> Bool {
-        let ranges = missingSeqs(ring, from: from, to: min(to, from + WireLimits.maxNackSpan - 1),
+        let ranges = missingSeqs(ring, from: from, to: min(to, from.addingSaturating(WireLimits.maxNackSpan - 1)),
                                  limit: WireLimits.maxRanges)
         guard !ranges.isEmpty else { return false }
         stats.nacksSent += 1
@@ -89,8 +89,8 @@ extension Node {
             if e.setHash == mine.setHash && e.count == mine.count { continue }
             guard e.max > mine.contiguous else { continue }
             if let until = reconcileOutstanding[e.stream], now < until { continue }
-            let lo = mine.contiguous + 1
-            let hi = min(e.max, lo + WireLimits.maxReconcileSpan - 1)
+            let lo = mine.contiguous + 1 // below e.max, so no overflow
+            let hi = min(e.max, lo.addingSaturating(WireLimits.maxReconcileSpan - 1))
             let gaps = log.missing(in: e.stream, lo...hi, limit: WireLimits.maxRanges - ranges.count)
             guard !gaps.isEmpty else { continue }
             reconcileOutstanding[e.stream] = now + config.reconcileRetry
@@ -118,11 +118,11 @@ extension Node {
     func computeLag(now: Instant) -> Int {
         var ringLag = 0
         if let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next {
-            let hi = min(sequencer.known, next + 10_000)
+            let hi = min(sequencer.known, next.addingSaturating(10_000))
             for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
         }
         if let f = sequencer.finishing, f.next <= f.last {
-            for s in f.next...min(f.last, f.next + 10_000) where log.bySlot[Slot(ring: f.ring, seq: s)] == nil { ringLag += 1 }
+            for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where log.bySlot[Slot(ring: f.ring, seq: s)] == nil { ringLag += 1 }
         }
         var best: [StreamID: UInt32] = [:]
         for p in membership.livePeers(now: now, timeout: memberTimeout) {

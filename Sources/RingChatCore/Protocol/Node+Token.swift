@@ -155,6 +155,12 @@ extension Node {
     func sendBatch(now: Instant) -> Bool {
         guard var h = holding, !outbox.isEmpty else { return false }
         let n = min(config.maxBatch, outbox.count)
+        // Only a forged token brings a ring near the ceiling; its seqs stop
+        // there (peers would refuse them) and a new ring takes over.
+        guard h.nextSeq <= PacketValidator.ceiling - UInt64(n) else {
+            regenerate(now: now)
+            return false
+        }
         let first = h.nextSeq
         var fresh: [ChatMessage] = []
         fresh.reserveCapacity(n)
@@ -177,6 +183,7 @@ extension Node {
         guard let h = holding else { return }
         let to = successor(now: now)
         guard to != id else { return }
+        guard h.hop < PacketValidator.ceiling else { regenerate(now: now); return } // as in sendBatch
         let toInc = membership.peers[to]?.incarnation ?? 0
         let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq, lineage: lineage)
         holding = nil
@@ -222,7 +229,8 @@ extension Node {
 
     /// Creates a new ring above every ring seen and holds its token.
     func regenerate(now: Instant) {
-        let r = RingID(epoch: highestEpoch + 1, creator: id, incarnation: incarnation)
+        // Epochs stop at the ceiling, where peers still accept them.
+        let r = RingID(epoch: min(highestEpoch.addingSaturating(1), PacketValidator.ceiling), creator: id, incarnation: incarnation)
         let from = ring.map { RingLineage(previous: $0, last: sequencer.known) }
         switchRing(to: r, evidence: 1, lineage: from, now: now)
         stats.ringsFormed += 1

@@ -96,7 +96,14 @@ public final class Node {
         public var holesSkipped = 0
         public var backfills = 0
         public var ringsFormed = 0
+        /// Packets that decoded but claimed numbers no honest node could
+        /// send (`PacketValidator`): dropped before the state machine.
+        public var implausibleDrops = 0
+        /// The latest of them: kind, sender, and the number that failed.
+        public var lastImplausible: String?
     }
+    var implausibleNoticeAt: Instant?
+    var implausibleUnreported = 0
 
     struct HeldToken {
         var ring: RingID
@@ -156,11 +163,31 @@ public final class Node {
     /// already be the new, bumped incarnation.
     public static func restore(from durable: DurableState, nick: String? = nil, config: NodeConfig = NodeConfig(),
                                seed: UInt64, now: Instant, wallOffset: Int64 = 0) -> (Node, [Effect]) {
+        // What no honest node could have written is skipped, so that one
+        // poisoned line cannot crash this start and every later one (the
+        // runtime also moves such lines aside; see StoredStateValidator).
+        var warnings: [String] = []
+        var durable = durable
+        var plausible: [Checkpoint] = []
+        for c in durable.checkpoints {
+            if let why = StoredStateValidator.check(c) {
+                warnings.append("checkpoint #\(c.number) skipped: \(why)")
+            } else {
+                plausible.append(c)
+            }
+        }
+        durable.checkpoints = plausible
+        if durable.replica.contains(where: { StoredStateValidator.check($0) != nil }) {
+            durable.replica = durable.replica.filter { m in
+                guard let why = StoredStateValidator.check(m) else { return true }
+                warnings.append("replica message \(m.id.text) skipped: \(why)")
+                return false
+            }
+        }
         let cp = durable.checkpoints.first
         let node = Node(id: durable.node, incarnation: durable.incarnation,
                         nick: nick ?? cp?.nick ?? "node-\(durable.node.short)",
                         config: config, seed: seed, now: now, wallOffset: wallOffset)
-        var warnings: [String] = []
         let covered = cp.map { min($0.replicaCount, durable.replica.count) } ?? 0
         if let cp, cp.replicaCount > durable.replica.count {
             warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(durable.replica.count) survive; the rest comes from peers")

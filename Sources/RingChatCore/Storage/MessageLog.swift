@@ -55,6 +55,45 @@ public struct MessageLog: Sendable {
         bySlot[slot].flatMap { byID[$0] }
     }
 
+    /// The messages held at slots of `ring` with seqs in `range`, in seq
+    /// order. The work is bounded by what is held, never by the width of
+    /// `range`: a peer chooses the seqs that delimit it.
+    public func held(in ring: RingID, _ range: ClosedRange<UInt64>) -> [ChatMessage] {
+        if walkable(range) {
+            var out: [ChatMessage] = []
+            var s = range.lowerBound
+            while true {
+                if let m = message(at: Slot(ring: ring, seq: s)) { out.append(m) }
+                if s == range.upperBound { break }
+                s += 1
+            }
+            return out
+        }
+        return bySlot.filter { $0.key.ring == ring && range.contains($0.key.seq) }
+            .sorted { $0.key.seq < $1.key.seq }
+            .compactMap { byID[$0.value] }
+    }
+
+    /// The lowest seq of `ring` in `range` that is held, in work bounded by
+    /// what is held (as `held(in:_:)`).
+    public func firstHeld(in ring: RingID, _ range: ClosedRange<UInt64>) -> UInt64? {
+        if walkable(range) {
+            var s = range.lowerBound
+            while true {
+                if bySlot[Slot(ring: ring, seq: s)] != nil { return s }
+                if s == range.upperBound { return nil }
+                s += 1
+            }
+        }
+        return bySlot.keys.lazy.filter { $0.ring == ring && range.contains($0.seq) }.map(\.seq).min()
+    }
+
+    /// Whether stepping through `range` costs less than looking at every
+    /// held slot.
+    private func walkable(_ range: ClosedRange<UInt64>) -> Bool {
+        range.upperBound - range.lowerBound < UInt64(bySlot.count)
+    }
+
     /// The agreed order: by canonical slot (ids break the impossible tie).
     public func sorted() -> [ChatMessage] {
         byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
@@ -130,6 +169,7 @@ struct StreamCounters: Sendable {
         guard held.insert(counter).inserted else { return }
         setHash = setHash &+ hash
         if counter > max { max = counter }
-        while held.contains(contiguous + 1) { contiguous += 1 }
+        // Counters are 32 bits from the wire: stop at the top, don't wrap.
+        while contiguous < UInt32.max, held.contains(contiguous + 1) { contiguous += 1 }
     }
 }

@@ -146,6 +146,7 @@ public final class EventReporter {
             ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
             ("authFailures", .int(s.authFailures)), ("replays", .int(s.replays)),
             ("unsealed", .int(s.unsealed)), ("sealedWithoutKey", .int(s.sealedWithoutKey)),
+            ("implausibleDrops", .int(s.implausibleDrops)), ("lastImplausible", .opt(s.lastImplausible)),
             ("packetsSent", .int(s.packetsSent)), ("sendDrops", .int(s.sendDrops)), ("sendErrors", .int(s.sendErrors)),
             ("faultDropped", .int(s.faultDropped)), ("faultDuplicated", .int(s.faultDuplicated)),
             ("faultDelayed", .int(s.faultDelayed)), ("faultOverflowed", .int(s.faultOverflowed)),

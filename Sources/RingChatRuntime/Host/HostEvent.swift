@@ -43,6 +43,12 @@ public struct HostStats: Sendable, Equatable {
     public var replays = 0
     public var unsealed = 0
     public var sealedWithoutKey = 0
+    /// Datagrams that decoded but claimed numbers no honest node could
+    /// send (an epoch of 2^64-1, a hop far beyond the ring's): dropped by
+    /// the node's `PacketValidator` before its state machine, and counted.
+    public var implausibleDrops = 0
+    /// The last of them: kind, sender, and the number that failed.
+    public var lastImplausible: String?
     /// Datagrams sent to the group.
     public var packetsSent = 0
     /// Sends the kernel refused for lack of buffer space (UDP is lossy;

@@ -203,6 +203,10 @@ public final class NodeHost {
             s.sendDrops += rp.socket.sendDrops
         }
         if let d = disk { s.disk = d.stats }
+        if let n = currentNode {
+            s.implausibleDrops += n.stats.implausibleDrops
+            s.lastImplausible = n.stats.lastImplausible ?? s.lastImplausible
+        }
         return s
     }
 
@@ -239,6 +243,11 @@ public final class NodeHost {
     }
 
     private func stopNode() {
+        if let n = currentNode {
+            // The node's own counters die with it; the host's run on.
+            counters.implausibleDrops += n.stats.implausibleDrops
+            counters.lastImplausible = n.stats.lastImplausible ?? counters.lastImplausible
+        }
         if let t = timer { loop.cancel(t) }
         timer = nil
         timerAt = nil

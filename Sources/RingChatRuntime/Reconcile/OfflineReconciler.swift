@@ -148,6 +148,9 @@ public struct OfflineReconciler {
                 continue
             }
             defer { lock.release() }
+            // The merge left out lines no honest node could have written;
+            // they go to replica.jsonl.broken first, never lost by the rewrite.
+            lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
             do throws(SystemError) {
                 try ReplicaFile.rewrite(dir.replicaPath, with: merged)
                 lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.messages.count) lines)")

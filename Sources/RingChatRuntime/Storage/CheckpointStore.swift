@@ -75,12 +75,16 @@ public struct CheckpointStore: Sendable {
         return (all.checkpoints.first, all.warnings)
     }
 
-    /// Every valid checkpoint, newest first (at most two).
-    public func loadAll() -> (checkpoints: [Checkpoint], warnings: [String]) {
+    /// Every valid checkpoint, newest first (at most two). A checkpoint
+    /// with a value no honest node could have written
+    /// (`StoredStateValidator`) is unusable like a corrupt one, and with
+    /// `repair` it is moved aside to `<name>.broken` (never deleted), so
+    /// that the next checkpoint does not rotate it into the previous slot.
+    public func loadAll(repair: Bool = true) -> (checkpoints: [Checkpoint], warnings: [String]) {
         var out: [Checkpoint] = []
         var warnings: [String] = []
-        let current = readOne(currentPath)
-        let previous = readOne(previousPath)
+        let current = readOne(currentPath, repair: repair)
+        let previous = readOne(previousPath, repair: repair)
         switch current {
         case .ok(let cp): out.append(cp)
         case .missing:
@@ -103,13 +107,35 @@ public struct CheckpointStore: Sendable {
 
     private enum ReadResult { case ok(Checkpoint), missing, bad(String) }
 
-    private func readOne(_ path: String) -> ReadResult {
+    private func readOne(_ path: String, repair: Bool) -> ReadResult {
+        let cp: Checkpoint
         do throws(SystemError) {
             guard let bytes = try FileIO.read(path, limit: Self.maxFileBytes) else { return .missing }
-            do throws(CheckpointFileError) { return .ok(try Self.decode(bytes)) } catch { return .bad(error.message) }
+            do throws(CheckpointFileError) { cp = try Self.decode(bytes) } catch { return .bad(error.message) }
         } catch {
             return .bad(error.description)
         }
+        guard let why = StoredStateValidator.check(cp) else { return .ok(cp) }
+        guard repair else { return .bad("\(why); no honest node writes that") }
+        do throws(SystemError) {
+            let aside = try moveAside(path)
+            return .bad("\(why); no honest node writes that: moved to \(aside)")
+        } catch {
+            return .bad("\(why); no honest node writes that (could not move it aside: \(error))")
+        }
+    }
+
+    /// Renames `path` to the first free `path.broken`, `path.broken.1`...
+    private func moveAside(_ path: String) throws(SystemError) -> String {
+        var target = path + ".broken"
+        var n = 0
+        while FileIO.exists(target) {
+            n += 1
+            target = path + ".broken.\(n)"
+        }
+        try FileIO.rename(path, target)
+        try FileIO.fsyncDirectory(directory, sync: FileIO.fsync)
+        return target
     }
 }
 

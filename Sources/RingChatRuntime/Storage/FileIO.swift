@@ -94,6 +94,22 @@ enum FileIO {
         try fsyncDirectory(dir, sync: sync)
     }
 
+    /// Appends `bytes` to `path` (created with mode 0600 if missing) and
+    /// makes them durable, the file's directory entry included.
+    static func appendDurably(_ path: String, _ bytes: [UInt8], in dir: String) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("open", context: path) }
+        do throws(SystemError) {
+            try writeAll(fd, bytes, path: path)
+            try fsync(fd, path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw SystemError("close", context: path) }
+        try fsyncDirectory(dir, sync: fsync)
+    }
+
     static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s

@@ -22,12 +22,21 @@ public enum ReplicaFile {
         return bytes
     }
 
+    /// Where lines no honest node could have written are moved:
+    /// `replica.jsonl.broken` next to the replica, only ever appended to.
+    public static func brokenPath(for path: String) -> String { path + ".broken" }
+
     /// Reads the replica. A missing file is an empty replica. Trailing bad
     /// lines (a line torn by a crash: no newline, or not valid JSON) are cut
     /// from the file so that the next append starts on a clean line; a bad
-    /// line in the middle is skipped and left in place. Each repair or skip
-    /// is reported in `warnings`. With `repair: false` the file is left
-    /// untouched (an offline report must not change a node's files).
+    /// line in the middle is skipped and left in place. A well-formed line
+    /// holding a value no honest node could have written
+    /// (`StoredStateValidator`: an epoch of 2^64-1, a seq of 0...) is
+    /// skipped and moved to `replica.jsonl.broken`, so that it can neither
+    /// crash this start nor any later one, and nothing is deleted. Each
+    /// repair or skip is reported in `warnings`. With `repair: false` the
+    /// file is left untouched (an offline report must not change a node's
+    /// files).
     public static func load(from path: String, repair: Bool = true) -> (messages: [ChatMessage], warnings: [String]) {
         let bytes: [UInt8]
         do throws(SystemError) {
@@ -40,6 +49,7 @@ public enum ReplicaFile {
         var messages: [ChatMessage] = []
         var warnings: [String] = []
         var badSinceGood: [(line: Int, reason: String)] = []
+        var implausible: [(line: Int, reason: String, bytes: Range<Int>)] = []
         var goodEnd = 0   // byte offset just past the last good line
         var start = 0
         var lineNo = 0
@@ -58,31 +68,80 @@ public enum ReplicaFile {
                 continue
             }
             do {
-                messages.append(try StateJSON.decode(ChatMessage.self, from: bytes[start..<end]))
+                let m = try StateJSON.decode(ChatMessage.self, from: bytes[start..<end])
                 for bad in badSinceGood {
                     warnings.append("replica line \(bad.line) skipped: \(bad.reason)")
                 }
                 badSinceGood = []
                 goodEnd = next
+                if let why = StoredStateValidator.check(m) {
+                    implausible.append((lineNo, "\(why)", start..<next))
+                } else {
+                    messages.append(m)
+                }
             } catch {
                 badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
             }
         }
 
+        let badTail = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
+        var tailCut = false
+        if !implausible.isEmpty {
+            let keptEnd = badSinceGood.isEmpty ? bytes.count : goodEnd
+            var moved = false
+            if repair {
+                do throws(SystemError) {
+                    try setAside(implausible.map(\.bytes), of: bytes, keepingUpTo: keptEnd, path: path)
+                    moved = true
+                    tailCut = !badSinceGood.isEmpty
+                } catch {
+                    warnings.append("replica: could not move \(implausible.count) implausible lines aside (\(error)); they are skipped")
+                }
+            }
+            for bad in implausible {
+                let fate = moved ? "moved to \(brokenPath(for: path))" : "skipped (left in place)"
+                warnings.append("replica line \(bad.line) \(fate): \(bad.reason); no honest node writes that")
+            }
+        }
+
         if !badSinceGood.isEmpty {
-            let lines = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
             guard repair else {
-                warnings.append("replica: \(bytes.count - goodEnd) bad bytes at the end (left in place): line \(lines)")
+                warnings.append("replica: \(bytes.count - goodEnd) bad bytes at the end (left in place): line \(badTail)")
                 return (messages, warnings)
             }
             do throws(SystemError) {
-                try cut(path, at: goodEnd)
-                warnings.append("replica: cut \(bytes.count - goodEnd) bytes at the end: line \(lines)")
+                if !tailCut { try cut(path, at: goodEnd) }
+                warnings.append("replica: cut \(bytes.count - goodEnd) bytes at the end: line \(badTail)")
             } catch {
-                warnings.append("replica: could not cut the bad end (line \(lines)): \(error)")
+                warnings.append("replica: could not cut the bad end (line \(badTail)): \(error)")
             }
         }
         return (messages, warnings)
+    }
+
+    /// Appends the `lines` of `bytes` to the .broken file (durably), then
+    /// replaces the replica with the rest of `bytes[..<end]`, atomically: a
+    /// crash in between leaves the lines in both files, never in neither.
+    private static func setAside(_ lines: [Range<Int>], of bytes: [UInt8], keepingUpTo end: Int,
+                                 path: String) throws(SystemError) {
+        var broken: [UInt8] = []
+        var kept: [UInt8] = []
+        kept.reserveCapacity(end)
+        var at = 0
+        for r in lines {
+            kept += bytes[at..<r.lowerBound]
+            broken += bytes[r]
+            at = r.upperBound
+        }
+        kept += bytes[at..<max(at, end)]
+        let dir = directory(of: path)
+        try FileIO.appendDurably(brokenPath(for: path), broken, in: dir)
+        try FileIO.replaceAtomically(path, in: dir, with: kept)
+    }
+
+    static func directory(of path: String) -> String {
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return dir.isEmpty ? "/" : dir
     }
 
     /// Replaces the whole replica with `messages`, one line each, atomically
@@ -91,8 +150,7 @@ public enum ReplicaFile {
     public static func rewrite(_ path: String, with messages: [ChatMessage]) throws(SystemError) {
         var bytes: [UInt8] = []
         for m in messages { bytes += line(for: m) }
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        try FileIO.replaceAtomically(path, in: dir.isEmpty ? "/" : dir, with: bytes)
+        try FileIO.replaceAtomically(path, in: directory(of: path), with: bytes)
     }
 
     /// Truncates to `length` and makes it durable, so a later append cannot
