@@ -111,17 +111,24 @@ public struct CheckpointStore: Sendable {
         let cp: Checkpoint
         do throws(SystemError) {
             guard let bytes = try FileIO.read(path, limit: Self.maxFileBytes) else { return .missing }
-            do throws(CheckpointFileError) { cp = try Self.decode(bytes) } catch { return .bad(error.message) }
+            do throws(CheckpointFileError) { cp = try Self.decode(bytes) } catch { return setAside(path, error.message, repair: repair) }
         } catch {
             return .bad(error.description)
         }
         guard let why = StoredStateValidator.check(cp) else { return .ok(cp) }
-        guard repair else { return .bad("\(why); no honest node writes that") }
+        return setAside(path, "\(why); no honest node writes that", repair: repair)
+    }
+
+    /// An unusable checkpoint file (torn, flipped bytes, not JSON, values
+    /// no honest node writes) is moved aside with `repair`, never deleted,
+    /// so that the next checkpoint does not rotate it into the previous
+    /// slot and a person can still look at it.
+    private func setAside(_ path: String, _ why: String, repair: Bool) -> ReadResult {
+        guard repair else { return .bad(why) }
         do throws(SystemError) {
-            let aside = try moveAside(path)
-            return .bad("\(why); no honest node writes that: moved to \(aside)")
+            return .bad("\(why): moved to \(try moveAside(path))")
         } catch {
-            return .bad("\(why); no honest node writes that (could not move it aside: \(error))")
+            return .bad("\(why) (could not move it aside: \(error))")
         }
     }
 
