@@ -319,6 +319,15 @@ import RingChatRuntime
         #expect(t.update(status(members: [a, (Self.bob, "robert")]), now: now + .milliseconds(300)).isEmpty)
         // ...but one still missing after the quiet time is.
         #expect(t.update(status(members: [a, (Self.bob, "robert")]), now: now + .seconds(3)) == ["server (00c3) left the ring (2 members)"])
+        // A member missing for less than the grace (a ring re-forming) was
+        // never gone; one missing longer has left, even with no new list.
+        let later = now + .seconds(10)
+        #expect(t.update(status(members: [a, (Self.bob, "robert"), s]), now: later) == ["server (00c3) joined the ring (3 members)"])
+        #expect(t.update(status(members: [a, s]), now: later + .milliseconds(100)).isEmpty)
+        #expect(t.update(status(members: [a, (Self.bob, "robert"), s]), now: later + .milliseconds(1_500)).isEmpty)
+        #expect(t.update(status(members: [a, s]), now: later + .seconds(3)).isEmpty)
+        #expect(t.update(status(members: [a, s]), now: later + .seconds(4)).isEmpty)
+        #expect(t.update(status(members: [a, s]), now: later + .seconds(5)) == ["robert (00b2) left the ring (2 members)"])
     }
 
     // MARK: frame
