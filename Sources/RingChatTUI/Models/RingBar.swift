@@ -58,7 +58,7 @@ public enum RingBar {
             out = [Segment(openMark + nick + closeMark, .highlight)]
         } else {
             let nick = cut.map { shorten(full, to: $0) } ?? full
-            out = [Segment(nick, m.isMe ? .bold : .nick(NickColor.index(for: full)))]
+            out = [Segment(nick, m.isMe ? .bold : .normal)]
         }
         if m.lag > 0 { out.append(Segment(longLag ? "(lag \(m.lag))" : "(\(m.lag))", .bold)) }
         return out
