@@ -97,7 +97,9 @@ pre, div {{ position: absolute; margin: 0; font: {FONT_PX}px/{CELL_H}px 'Noto Sa
 .title {{ height: {CELL_H}px; border-bottom: 1px solid #3a3a3a; box-sizing: border-box; color: #8a8a8a; }}
 .title span {{ background: #101010; padding: 0 4px; margin-left: 8px; }}
 .help {{ background: #303030; color: #bcbcbc; height: {CELL_H}px; }}
-.c1, .c2 {{ display: inline-block; text-align: center; overflow: visible; }}
+/* Fixed boxes, top-aligned: a taller glyph (emoji) never grows its row. */
+.c1, .c2 {{ display: inline-block; text-align: center; overflow: visible; height: {CELL_H}px; line-height: {CELL_H}px;
+  vertical-align: top; }}
 /* A narrow character gets a Latin monospace glyph (a CJK font would draw
    ambiguous-width ones such as the middle dot full width). */
 .c1 {{ width: {CELL_W}px; font-family: 'DejaVu Sans Mono', 'Noto Sans Mono CJK SC', 'Noto Color Emoji', monospace; }}
