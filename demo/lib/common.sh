@@ -134,7 +134,7 @@ rc_chat_command() {
   if [ "$mode" = exec ]; then
     echo "exec $cmd 2>>$RC_STATE/$nick.err"
   else
-    echo "while :; do $cmd; echo; echo \"ringchat exited (\$?): Enter starts $nick again on the same state; Ctrl-b d leaves the demo\"; read -r _; done"
+    echo "while :; do $cmd; echo; echo \"ringchat exited (\$?): Enter starts $nick again on the same state; Ctrl-b d leaves the demo\"; read -r _ || exit; done"
   fi
 }
 
