@@ -206,7 +206,7 @@ final class ChatController {
             if checkpointRequested {
                 checkpointRequested = false
                 let draft = cp.draft.isEmpty ? "" : ", your draft"
-                system("checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, \(cp.outbox.count) unsent\(draft)")
+                system("checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, \(cp.outbox.count) unsent\(draft)", dim: false)
             }
         case .notice(let text): pane.addSystem(text, dim: false, timestamp: wall())
         case .warning(let text): pane.addError(text, timestamp: wall())

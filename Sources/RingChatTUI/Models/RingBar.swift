@@ -76,16 +76,7 @@ public enum RingBar {
     /// At most `width` columns: the leading characters and `…`, or the
     /// first character alone when `width` is 1.
     static func shorten(_ nick: String, to width: Int) -> String {
-        guard DisplayWidth.of(nick) > width else { return nick }
-        if width <= 1 { return nick.first.map(String.init) ?? "" }
-        var out = ""
-        var used = 0
-        for ch in nick {
-            let w = DisplayWidth.of(ch)
-            if used + w > width - 1 { break }
-            out.append(ch)
-            used += w
-        }
-        return out + "…"
+        guard width <= 1, DisplayWidth.of(nick) > width else { return Sanitizer.truncate(nick, toColumns: width) }
+        return nick.first.map(String.init) ?? ""
     }
 }
