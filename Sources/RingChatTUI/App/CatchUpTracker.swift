@@ -17,7 +17,11 @@ struct CatchUpTracker {
     private(set) var fetched = 0
     private var peersHeardAt: Instant?
 
-    init(since: Instant, settle: Duration = .milliseconds(800)) {
+    /// `settle`: a member list (from the ring's token, or restored from the
+    /// checkpoint) comes before those members' digests do, and under a
+    /// `--delay` of a few hundred ms a digest can take that long again:
+    /// 2 s leaves a wide margin before a lag of 0 is believed.
+    init(since: Instant, settle: Duration = .seconds(2)) {
         self.since = since
         self.settle = settle
     }
