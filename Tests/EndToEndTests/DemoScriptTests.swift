@@ -127,6 +127,8 @@ private final class DemoRun {
     func close() {
         // Hangs up every pane: the nodes stop cleanly; their locks go with them.
         _ = try? runScript(["tmux", "-L", socket, "kill-server"], in: root, timeout: 20)
+        let tmuxDir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(tmuxDir)/tmux-\(getuid())/\(socket)")
         _ = waitUntil(5) { !self.lockHeld() }
         cluster.close()
     }

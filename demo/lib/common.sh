@@ -82,13 +82,20 @@ declare -gA RC_PANE
 
 rc_tmux() { tmux -L "$RC_SOCK" "$@"; }
 
+# Ends the private tmux server and removes its socket file (tmux leaves it).
+rc_tmux_kill() {
+  rc_tmux kill-server 2>/dev/null || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$RC_SOCK"
+}
+
 # rc_cluster_up STATE GROUP WIDTH HEIGHT MODE: a `ringchat server` and three
 # participants (the TUI) in one window, the participants side by side on
 # top and the server's log below, with the demo settings: receive delay
 # 20-300 ms (datagrams arrive out of order), an idle token held 400 ms so
 # that the eye can follow it, a checkpoint every 15 s. MODE `restart` wraps
 # each participant in a loop that offers to start it again after it quits;
-# `exec` runs it directly (its pane's pid is the node's: a SIGKILL hits it).
+# `status` runs each node (server included) once and writes its exit status
+# to STATE/NAME.exit when it ends (the node is the pane process's child).
 rc_cluster_up() {
   local state=$1 group=$2 width=$3 height=$4 mode=$5
   RC_STATE=$state
@@ -115,7 +122,7 @@ rc_cluster_up() {
   # Bottom strip for the server, then three columns of equal width.
   local server_rows=$((height / 5 < 7 ? 7 : height / 5))
   RC_PANE[server]=$(rc_tmux split-window -v -d -P -F '#{pane_id}' -t "${RC_PANE[alice]}" -l "$server_rows" \
-    "exec $RC_BIN server $RC_COMMON --state-dir $state/server")
+    "$(rc_status_wrap server "$mode" "$RC_BIN server $RC_COMMON --state-dir $state/server")")
   local col=$(((width - 2) / 3))
   RC_PANE[bob]=$(rc_tmux split-window -h -d -P -F '#{pane_id}' -t "${RC_PANE[alice]}" -l $((width - col - 1)) \
     "$(rc_chat_command bob "$mode")")
@@ -131,10 +138,21 @@ rc_cluster_up() {
 rc_chat_command() {
   local nick=$1 mode=$2
   local cmd="$RC_BIN chat $RC_COMMON --nick $nick --state-dir $RC_STATE/$nick"
-  if [ "$mode" = exec ]; then
-    echo "exec $cmd 2>>$RC_STATE/$nick.err"
+  if [ "$mode" = status ]; then
+    rc_status_wrap "$nick" status "$cmd 2>>$RC_STATE/$nick.err"
   else
     echo "while :; do $cmd; echo; echo \"ringchat exited (\$?): Enter starts $nick again on the same state; Ctrl-b d leaves the demo\"; read -r _ || exit; done"
+  fi
+}
+
+# In `status` mode: CMD, then its exit status into STATE/NAME.exit (a file
+# that appears only once the node has ended: tmux may be slow to reap).
+rc_status_wrap() {
+  local name=$1 mode=$2 cmd=$3
+  if [ "$mode" = status ]; then
+    echo "rm -f $RC_STATE/$name.exit; $cmd; echo \$? >$RC_STATE/$name.exit.tmp && mv $RC_STATE/$name.exit.tmp $RC_STATE/$name.exit"
+  else
+    echo "exec $cmd"
   fi
 }
 

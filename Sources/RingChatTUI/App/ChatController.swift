@@ -188,7 +188,7 @@ final class ChatController {
     func handle(_ event: HostEvent) {
         let now = monotonic()
         switch event {
-        case .delivered(let m, _): deliver(m)
+        case .delivered(let m, _): deliver(m, now: now)
         case .token(let t):
             if let line = tokenLog.line(for: t, now: now, name: name) { pane.addToken(line, timestamp: wall()) }
             let full = TokenLog.logLine(for: t, name: name)
@@ -214,7 +214,7 @@ final class ChatController {
         markDirty()
     }
 
-    private func deliver(_ m: ChatMessage) {
+    private func deliver(_ m: ChatMessage, now: Instant) {
         let own = m.id.origin == backend.nodeID
         pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
                      timestamp: m.timestamp, sortKey: m.slot)
@@ -225,7 +225,7 @@ final class ChatController {
             recentSpeakers.insert(m.nick, at: 0)
             if recentSpeakers.count > 32 { recentSpeakers.removeLast() }
         }
-        catchUp?.delivered()
+        catchUp?.delivered(at: now)
     }
 
     private func restored(_ r: RestoreReport, now: Instant) {
