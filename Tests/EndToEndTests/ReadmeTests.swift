@@ -15,7 +15,7 @@ extension EndToEnd {
 
         static let subcommands: [String: ParsableCommand.Type] = [
             "chat": ChatCommand.self, "server": ServerCommand.self,
-            "reconcile": ReconcileCommand.self, "simulate": SimulateCommand.self,
+            "reconcile": ReconcileCommand.self, "simulate": SimulateCommand.self, "keygen": KeygenCommand.self,
         ]
         static let scripts = ["demo/demo", "demo/test", "demo/scenario", "demo/record"]
 
