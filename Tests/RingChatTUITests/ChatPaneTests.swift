@@ -120,27 +120,6 @@ import Testing
         #expect(rows == Array(all[(all.count - 5)..<(all.count - 1)]))
     }
 
-    @Test func tokenLinesCanBeHidden() {
-        var p = pane(2)
-        p.addToken("token granted", timestamp: 0)
-        p.addChat(nick: "bob", text: "m2", timestamp: 0, sortKey: 20)
-        p.showTokenLines = false
-        #expect(bodies(p.visibleRows(width: 80, height: 10)) == ["m0", "m1", "m2"])
-        p.showTokenLines = true
-        #expect(bodies(p.visibleRows(width: 80, height: 10)) == ["m0", "m1", "granted", "m2"])
-    }
-
-    @Test func scrollingSkipsHiddenTokenLines() {
-        var p = ChatPane<Int>()
-        for i in 0..<20 {
-            p.addChat(nick: "bob", text: "m\(i)", timestamp: 0, sortKey: i)
-            p.addToken("token \(i)", timestamp: 0)
-        }
-        p.showTokenLines = false
-        p.pageUp(width: 80, height: 4)
-        #expect(bodies(p.visibleRows(width: 80, height: 4)) == ["m13", "m14", "m15", "m16"])
-    }
-
     @Test func boundedDropsOldest() {
         let p = pane(3000, capacity: 1000)
         #expect(p.count == 1000)

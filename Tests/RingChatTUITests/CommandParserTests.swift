@@ -25,6 +25,7 @@ import Testing
         ("/crash now", .invalid("/crash takes no arguments")),
         ("/tokenlog", .tokenLog),
         ("/TokenLog", .tokenLog),
+        ("/tokenlog passes", .invalid("/tokenlog takes no arguments")),
         ("/quit", .quit),
         ("/quit bye all", .quit),
         ("/nikc bob", .unknown("nikc")),

@@ -9,8 +9,8 @@ import Testing
 /// A manual check of the ncurses shell, skipped unless RINGCHAT_TUI_SMOKE=1:
 /// it needs a real terminal (run it inside tmux) and a person or a script
 /// to type. It wires the models the way the app will, minus the network:
-/// typed lines echo into the pane, PgUp/PgDn scroll, F3 toggles token
-/// lines, Ctrl-D or /quit ends it (or RINGCHAT_TUI_SMOKE_SECONDS, default 30).
+/// typed lines echo into the pane, PgUp/PgDn scroll, F3 marks the
+/// status bar as the token log view would, Ctrl-D or /quit ends it (or RINGCHAT_TUI_SMOKE_SECONDS, default 30).
 @Suite struct TerminalSmokeTests {
     static var enabled: Bool { getenv("RINGCHAT_TUI_SMOKE").map { String(cString: $0) == "1" } ?? false }
 
@@ -37,15 +37,16 @@ import Testing
         chat("alice", "late message placed in order", own: false)
 
         var input = InputController()
-        var tokenLog = true
+        var tokenLog = false
         let nicks = ["alice", "albert", "bob", "carol", "dave"]
         let deadline = LocalTime.nowMilliseconds() + Int64(seconds) * 1000
 
         loop: while LocalTime.nowMilliseconds() < deadline {
             let (w, h) = term.paneSize
-            let info = StatusInfo(nick: "me", tokenHolder: "bob", ringSize: 4, ringID: "7@a1b2", lag: 0,
+            let ring = [RingMember("alice"), RingMember("bob", isHolder: true), RingMember("carol", lag: 2), RingMember("me", isMe: true)]
+            let info = StatusInfo(nick: "me", ring: ring, ringID: "7@a1b2", lag: 0,
                                   checkpointNumber: 12, checkpointAgeSeconds: 4, delay: "20-300ms",
-                                  scrolledBack: pane.scrolledBack, unread: pane.unread, tokenLogHidden: !tokenLog)
+                                  scrolledBack: pane.scrolledBack, unread: pane.unread, showingTokenLog: tokenLog)
             let promptText = "[me] "
             let view = input.editor.view(width: max(1, w - DisplayWidth.of(promptText)))
             term.draw(paneRows: pane.visibleRows(width: w, height: h),
@@ -61,7 +62,6 @@ import Testing
                 case .command(.quit): break loop
                 case .command(.tokenLog):
                     tokenLog.toggle()
-                    pane.showTokenLines = tokenLog
                 case .command(.help):
                     for line in CommandParser.helpLines { pane.addSystem(line, timestamp: LocalTime.nowMilliseconds()) }
                 case .command(.unknown(let name)):

@@ -16,8 +16,7 @@ import RingChatRuntime
 /// node itself and a once-a-second tick for the checkpoint's age.
 public enum ChatApp {
     /// Runs until /quit, Ctrl-D or a signal; returns the exit status.
-    /// `tokenLogOn`: show the token lines from the start (F3 toggles).
-    public static func run(options: HostOptions, tokenLogOn: Bool = true) -> Int32 {
+    public static func run(options: HostOptions) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         // A parent that blocks signals (some test runners and launchers do)
         // would leave Ctrl-C, hang-ups and resizes pending forever.
@@ -38,7 +37,7 @@ public enum ChatApp {
             HeadlessRunner.writeStderr("ringchat: \(error)\n")
             return 1
         }
-        let session = ChatSession(options: options, loop: loop, host: host, tokenLogOn: tokenLogOn)
+        let session = ChatSession(options: options, loop: loop, host: host)
         return session.run()
     }
 }
@@ -53,14 +52,11 @@ final class ChatSession {
     private var drawTimer: EventLoop.TimerID?
     private var stopReason: String?
 
-    init(options: HostOptions, loop: EventLoop, host: NodeHost, tokenLogOn: Bool) {
+    init(options: HostOptions, loop: EventLoop, host: NodeHost) {
         self.options = options
         self.loop = loop
         self.host = host
-        // A slow token is a demo: then every pass is worth a line.
-        let slowToken = (options.tokenHold ?? .zero) >= .milliseconds(250)
         controller = ChatController(backend: host, nick: options.nick, faults: options.faults,
-                                    tokenLogOn: tokenLogOn, logPasses: slowToken,
                                     utcOffsetSeconds: LocalTime.utcOffsetSeconds(),
                                     monotonic: EventLoop.monotonicNow, wall: LocalTime.nowMilliseconds)
         controller.latency = LatencyProbe.fromEnvironment()
@@ -83,7 +79,7 @@ final class ChatSession {
         }
         let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
         controller.system("ringchat: group \(place), state in \(host.stateDirectory.path)")
-        controller.system("/help lists the commands; F2 checkpoint, F3 token log, F9 simulated crash, Ctrl-D quits")
+        controller.system("/help lists the commands; F2 checkpoint, F3 full token log, F9 simulated crash, Ctrl-D quits")
 
         controller.onChange = { [unowned self] in self.scheduleDraw() }
         // SIGWINCH too: ncurses' own handler only sets a flag, which the

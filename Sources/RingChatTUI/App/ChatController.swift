@@ -16,15 +16,19 @@ final class ChatController {
     /// The nick until the first status arrives.
     let initialNick: String
 
-    /// Every mutation bumps `paneVersion`, so the laid-out rows are reused
-    /// while only the status bar changes (the holder moves ten times a
-    /// second on an idle ring).
+    /// Every mutation of either pane bumps `paneVersion`, so the laid-out
+    /// rows are reused while only the status bar changes (the holder moves
+    /// ten times a second on an idle ring).
     private(set) var pane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
+    /// F3's view: every token event, passes and holder changes included.
+    private(set) var tokenLogPane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
+    /// The message pane shows `tokenLogPane` instead of the conversation.
+    private(set) var showingTokenLog = false
     private var paneVersion: UInt64 = 0
-    private var rowsCache: (version: UInt64, width: Int, height: Int, rows: [Row])?
+    private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
     private(set) var status: NodeStatus?
-    private var tokenLog: TokenLog
+    private var tokenLog = TokenLog()
     private var members = MemberTracker()
     private var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
@@ -51,8 +55,8 @@ final class ChatController {
     /// What to print after leaving the screen (a fatal error).
     private(set) var exitMessage: String?
 
-    init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, tokenLogOn: Bool = true,
-         logPasses: Bool = false, utcOffsetSeconds: Int = 0, capacity: Int = 10_000,
+    init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, utcOffsetSeconds: Int = 0,
+         capacity: Int = 10_000, tokenLogCapacity: Int = 2_000,
          monotonic: @escaping () -> Instant, wall: @escaping () -> Int64) {
         self.backend = backend
         self.initialNick = nick
@@ -61,8 +65,10 @@ final class ChatController {
         self.wall = wall
         pane = ChatPane(capacity: capacity)
         pane.utcOffsetSeconds = utcOffsetSeconds
-        pane.showTokenLines = tokenLogOn
-        tokenLog = TokenLog(showPasses: logPasses)
+        tokenLogPane = ChatPane(capacity: tokenLogCapacity)
+        tokenLogPane.utcOffsetSeconds = utcOffsetSeconds
+        tokenLogPane.addSystem("the token's full log: every grant and pass this node saw (F3 returns to the conversation)",
+                               dim: false, timestamp: wall())
     }
 
     // MARK: lines
@@ -101,13 +107,17 @@ final class ChatController {
         switch action {
         case .none: break
         case .command(let c): run(c, at: t)
-        case .pageUp: pane.pageUp(width: w, height: h)
-        case .pageDown: pane.pageDown(width: w, height: h)
+        case .pageUp:
+            if showingTokenLog { tokenLogPane.pageUp(width: w, height: h) } else { pane.pageUp(width: w, height: h) }
+        case .pageDown:
+            if showingTokenLog { tokenLogPane.pageDown(width: w, height: h) } else { pane.pageDown(width: w, height: h) }
         case .redraw, .resize: repaintAll = true
         }
     }
 
     private func run(_ command: Command, at t: Instant) {
+        // Any other command answers in the conversation: show it.
+        if command != .tokenLog { showingTokenLog = false }
         switch command {
         case .say(let text): send(text, kind: .text, at: t)
         case .me(let text): send(text, kind: .action, at: t)
@@ -124,12 +134,7 @@ final class ChatController {
             backend.checkpoint()
         case .crash: crash()
         case .tokenLog:
-            pane.showTokenLines.toggle()
-            system(pane.showTokenLines ? "token log shown (F3 or /tokenlog hides it)" : "token log hidden (F3 or /tokenlog shows it)")
-        case .tokenPasses:
-            tokenLog.showPasses.toggle()
-            if tokenLog.showPasses && !pane.showTokenLines { pane.showTokenLines = true }
-            system(tokenLog.showPasses ? "token log: every pass is shown" : "token log: requests and grants only")
+            showingTokenLog.toggle()
         case .quit: exitStatus = 0
         case .unknown(let name):
             error("unknown command /\(name): not sent (/help lists the commands; //\(name) sends it as text)")
@@ -183,9 +188,15 @@ final class ChatController {
     func handle(_ event: HostEvent) {
         let now = monotonic()
         switch event {
-        case .delivered(let m, _): deliver(m)
+        case .delivered(let m, _): deliver(m, now: now)
         case .token(let t):
             if let line = tokenLog.line(for: t, now: now, name: name) { pane.addToken(line, timestamp: wall()) }
+            let full = TokenLog.logLine(for: t, name: name)
+            if full.routine {
+                tokenLogPane.addToken(full.text, timestamp: wall())
+            } else {
+                tokenLogPane.addSystem(full.text, dim: false, timestamp: wall())
+            }
         case .status(let s):
             status = s
             for line in members.update(s, now: now) { pane.addSystem(line, dim: true, timestamp: wall()) }
@@ -195,7 +206,7 @@ final class ChatController {
             if checkpointRequested {
                 checkpointRequested = false
                 let draft = cp.draft.isEmpty ? "" : ", your draft"
-                system("checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, \(cp.outbox.count) unsent\(draft)")
+                system("checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, \(cp.outbox.count) unsent\(draft)", dim: false)
             }
         case .notice(let text): pane.addSystem(text, dim: false, timestamp: wall())
         case .warning(let text): pane.addError(text, timestamp: wall())
@@ -203,7 +214,7 @@ final class ChatController {
         markDirty()
     }
 
-    private func deliver(_ m: ChatMessage) {
+    private func deliver(_ m: ChatMessage, now: Instant) {
         let own = m.id.origin == backend.nodeID
         pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
                      timestamp: m.timestamp, sortKey: m.slot)
@@ -214,7 +225,7 @@ final class ChatController {
             recentSpeakers.insert(m.nick, at: 0)
             if recentSpeakers.count > 32 { recentSpeakers.removeLast() }
         }
-        catchUp?.delivered()
+        catchUp?.delivered(at: now)
     }
 
     private func restored(_ r: RestoreReport, now: Instant) {
@@ -228,8 +239,13 @@ final class ChatController {
             catchUp = CatchUpTracker(since: now)
         } else {
             loadHistory()
+            // A restart with state behind it (after a kill, say) has missed
+            // what was said meanwhile: say when it has caught up.
+            let resumed = r.checkpoint != nil || r.replayed > 0
             pane.addSystem("incarnation \(r.incarnation): " + (what ?? "no checkpoint yet")
-                           + " + \(r.replayed) from the replica", dim: true, timestamp: wall())
+                           + " + \(r.replayed) from the replica" + (resumed ? "; catching up from peers…" : ""),
+                           dim: !resumed, timestamp: wall())
+            if resumed { catchUp = CatchUpTracker(since: now) }
             if input.editor.isEmpty && !r.draft.isEmpty {
                 input.editor.setText(r.draft)
                 syncedDraft = r.draft
@@ -291,8 +307,9 @@ final class ChatController {
     // MARK: drawing
 
     func statusInfo() -> StatusInfo {
-        StatusModel.info(status: status, nick: initialNick, faults: faults, nowWallMs: wall(),
-                         scrolledBack: pane.scrolledBack, unread: pane.unread, tokenLogHidden: !pane.showTokenLines)
+        let shown = showingTokenLog ? tokenLogPane : pane
+        return StatusModel.info(status: status, nick: initialNick, faults: faults, nowWallMs: wall(),
+                                scrolledBack: shown.scrolledBack, unread: shown.unread, showingTokenLog: showingTokenLog)
     }
 
     /// Lays out the screen for `paneSize`.
@@ -306,11 +323,11 @@ final class ChatController {
         let prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
         let view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
         let rows: [Row]
-        if let c = rowsCache, c.version == paneVersion, c.width == w, c.height == h {
+        if let c = rowsCache, c.version == paneVersion, c.log == showingTokenLog, c.width == w, c.height == h {
             rows = c.rows
         } else {
-            rows = pane.visibleRows(width: w, height: h)
-            rowsCache = (paneVersion, w, h, rows)
+            rows = (showingTokenLog ? tokenLogPane : pane).visibleRows(width: w, height: h)
+            rowsCache = (paneVersion, showingTokenLog, w, h, rows)
         }
         return Frame(paneRows: rows,
                      status: StatusBar.render(info.items, width: w), input: view, prompt: prompt)

@@ -17,8 +17,6 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
 
     /// Entries beyond this are dropped, oldest first.
     public let capacity: Int
-    /// Token lines are laid out only when this is on (F3, /tokenlog).
-    public var showTokenLines = true
     /// For the `HH:MM` column; the app sets the local offset.
     public var utcOffsetSeconds = 0
     /// Entries added below the view while scrolled back.
@@ -107,10 +105,9 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
 
     // MARK: layout
 
-    /// The rows of entry `i` at `width` (none for a hidden token line).
+    /// The rows of entry `i` at `width`.
     public func rows(of i: Int, width: Int) -> [Row] {
         let e = self[i]
-        if e.isToken && !showTokenLines { return [] }
         let parts = e.layoutParts(utcOffsetSeconds: utcOffsetSeconds)
         return LineWrapper.wrap(prefix: parts.prefix, body: parts.body, width: width)
     }

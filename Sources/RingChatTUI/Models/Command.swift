@@ -7,9 +7,8 @@ public enum Command: Hashable, Sendable {
     case help
     case checkpoint
     case crash
+    /// F3: switch between the conversation and the full token log.
     case tokenLog
-    /// `/tokenlog passes`: also log every grant and pass of this node.
-    case tokenPasses
     case quit
     /// `/foo`: never sent as a message; the name is without the slash.
     case unknown(String)

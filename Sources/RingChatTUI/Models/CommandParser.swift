@@ -24,9 +24,7 @@ public enum CommandParser {
         case "help": return noArguments(.help, "/help", args)
         case "checkpoint": return noArguments(.checkpoint, "/checkpoint", args)
         case "crash": return noArguments(.crash, "/crash", args)
-        case "tokenlog":
-            if args.lowercased() == "passes" { return .tokenPasses }
-            return args.isEmpty ? .tokenLog : .invalid("usage: /tokenlog [passes]")
+        case "tokenlog": return noArguments(.tokenLog, "/tokenlog", args)
         case "quit", "exit": return .quit
         default: return .unknown(String(name))
         }
@@ -40,11 +38,10 @@ public enum CommandParser {
         "  /who           list the ring's members",
         "  /checkpoint    write a checkpoint now (F2)",
         "  /crash         simulate a crash: restore the last checkpoint (F9)",
-        "  /tokenlog      show or hide token lines (F3)",
-        "  /tokenlog passes  also log every pass of the token (toggle; on with --token-hold 250+)",
+        "  /tokenlog      the full token log: every grant and pass (F3; again to come back)",
         "  /quit          leave (Ctrl-D on an empty line)",
         "  //text         send a line starting with /",
-        "keys: F2 checkpoint, F3 token log, F9 simulated crash, PgUp/PgDn scroll, Up/Down history,",
+        "keys: F2 checkpoint, F3 full token log, F9 simulated crash, PgUp/PgDn scroll, Up/Down history,",
         "      Tab completes nicks, Ctrl-A/E/K/U/W/Y edit, Ctrl-L redraws, Ctrl-D on an empty line quits",
     ]
 

@@ -7,7 +7,7 @@ public struct PaneEntry<Key: Comparable & Sendable>: Sendable {
         case action(nick: String, text: String, isOwn: Bool)
         /// `-!- text`, dimmed or not (a join is news, a note about lag is not).
         case system(text: String, dim: Bool)
-        /// Token traffic: dimmed, and hidden while the token log is off.
+        /// Token traffic: dimmed.
         case token(text: String)
         /// `-!- text` in the error style.
         case error(text: String)
@@ -25,8 +25,6 @@ public struct PaneEntry<Key: Comparable & Sendable>: Sendable {
         self.timestamp = timestamp
         self.sortKey = sortKey
     }
-
-    public var isToken: Bool { if case .token = kind { true } else { false } }
 
     /// The same entry with every string made safe for the terminal. The
     /// pane stores only sanitised entries, so layout never sees a control.

@@ -2,27 +2,37 @@
 public enum StatusBar {
     public static let separator = " "
 
-    /// Items keep their left-to-right order; whatever survives the drops is
-    /// padded with spaces, or, when even the most important item is too
-    /// wide, cut with `…`, so the result is always exactly `width` wide.
+    /// Items keep their left-to-right order. While the row is too wide, the
+    /// item whose current form has the lowest priority (the rightmost among
+    /// equals) moves to its next, shorter form, or is dropped when it has
+    /// none left; the result is padded with spaces, or, when even the last
+    /// item's shortest form is too wide, cut with `…`, so it is always
+    /// exactly `width` wide.
     public static func render(_ items: [StatusItem], width: Int) -> [Segment] {
         guard width > 0 else { return [] }
-        var kept = Array(items.indices)
-        func total(_ idx: [Int]) -> Int {
-            idx.reduce(0) { $0 + items[$1].width } + max(0, idx.count - 1) * separator.count
+        // (item index, form index) of the items still shown.
+        var kept = items.indices.map { (item: $0, form: 0) }
+        func form(_ k: (item: Int, form: Int)) -> StatusItem.Form { items[k.item].forms[k.form] }
+        func total() -> Int {
+            kept.reduce(0) { $0 + form($1).width } + max(0, kept.count - 1) * separator.count
         }
-        while kept.count > 1, total(kept) > width {
-            // Lowest priority; among equals the rightmost.
+        while !kept.isEmpty, total() > width {
             let victim = kept.indices.min { a, b in
-                let pa = items[kept[a]].priority, pb = items[kept[b]].priority
+                let pa = form(kept[a]).priority, pb = form(kept[b]).priority
                 return pa != pb ? pa < pb : a > b
             }!
-            kept.remove(at: victim)
+            if kept[victim].form + 1 < items[kept[victim].item].forms.count {
+                kept[victim].form += 1
+            } else if kept.count > 1 {
+                kept.remove(at: victim)
+            } else {
+                break
+            }
         }
         var row = Row()
-        for (n, i) in kept.enumerated() {
+        for (n, k) in kept.enumerated() {
             if n > 0 { row.append(separator, .normal) }
-            for seg in items[i].segments { row.append(seg.text, seg.style) }
+            for seg in form(k).segments { row.append(seg.text, seg.style) }
         }
         return fit(row, width: width)
     }

@@ -1,12 +1,11 @@
 /// What the status bar shows; the app fills it from the node's status.
 public struct StatusInfo: Hashable, Sendable {
     public var nick: String
-    /// Nick of the token holder; nil when no token is known (lost, forming).
-    public var tokenHolder: String?
-    public var holderIsMe: Bool
-    public var ringSize: Int
-    /// A short ring id, e.g. `7@a1b2` (`RingID.description`).
-    public var ringID: String
+    /// The ring in token order, the holder marked; empty before the node
+    /// knows any.
+    public var ring: [RingMember]
+    /// A short ring id, e.g. `7@a1b2` (`RingID.description`); nil while none.
+    public var ringID: String?
     /// Messages known to exist but not yet in the replica.
     public var lag: Int
     public var checkpointNumber: Int?
@@ -15,15 +14,14 @@ public struct StatusInfo: Hashable, Sendable {
     public var delay: String?
     public var scrolledBack: Bool
     public var unread: Int
-    public var tokenLogHidden: Bool
+    /// The pane shows F3's full token log instead of the conversation.
+    public var showingTokenLog: Bool
 
-    public init(nick: String, tokenHolder: String? = nil, holderIsMe: Bool = false, ringSize: Int = 1, ringID: String = "-",
-                lag: Int = 0, checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, delay: String? = nil,
-                scrolledBack: Bool = false, unread: Int = 0, tokenLogHidden: Bool = false) {
+    public init(nick: String, ring: [RingMember] = [], ringID: String? = nil, lag: Int = 0,
+                checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, delay: String? = nil,
+                scrolledBack: Bool = false, unread: Int = 0, showingTokenLog: Bool = false) {
         self.nick = nick
-        self.tokenHolder = tokenHolder
-        self.holderIsMe = holderIsMe
-        self.ringSize = ringSize
+        self.ring = ring
         self.ringID = ringID
         self.lag = lag
         self.checkpointNumber = checkpointNumber
@@ -31,27 +29,21 @@ public struct StatusInfo: Hashable, Sendable {
         self.delay = delay
         self.scrolledBack = scrolledBack
         self.unread = unread
-        self.tokenLogHidden = tokenLogHidden
+        self.showingTokenLog = showingTokenLog
     }
 
     /// The bar's items, left to right:
-    /// `[alice] [token: you] [ring 7@a1b2 ×3] [lag 0] [ckpt #12 4s ago] [delay 20-300ms] -- more --`
-    /// Priorities: the scroll marker and own nick go last, then the token,
-    /// lag, ring, checkpoint, delay, token-log note.
+    /// `[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [delay 20-300ms] -- more --`
+    /// Priorities: the scroll marker and the token-log marker go last, then
+    /// own nick, the holder (the ring's last form), lag, checkpoint, delay;
+    /// the ring shrinks in steps in between (see `RingBar`).
     public var items: [StatusItem] {
         var items: [StatusItem] = []
         func bracket(_ inner: [Segment], _ priority: Int) {
             items.append(StatusItem([Segment("[")] + inner + [Segment("]")], priority: priority))
         }
         bracket([Segment(Sanitizer.nick(nick), .bold)], 90)
-        if holderIsMe {
-            bracket([Segment("token: "), Segment("you", .highlight)], 80)
-        } else if let h = tokenHolder {
-            bracket([Segment("token: "), Segment(Sanitizer.nick(h), .nick(NickColor.index(for: Sanitizer.nick(h))))], 80)
-        } else {
-            bracket([Segment("no token", .dim)], 80)
-        }
-        bracket([Segment("ring \(Sanitizer.text(ringID)) ×\(ringSize)")], 60)
+        items.append(RingBar.item(members: ring, ringID: ringID))
         bracket([Segment("lag \(lag)", lag > 0 ? .bold : .normal)], 70)
         if let n = checkpointNumber {
             let age = checkpointAgeSeconds.map { " \(TimeFormat.age(seconds: $0)) ago" } ?? ""
@@ -60,7 +52,7 @@ public struct StatusInfo: Hashable, Sendable {
             bracket([Segment("no ckpt", .dim)], 20)
         }
         if let d = delay { bracket([Segment("delay \(Sanitizer.text(d))")], 40) }
-        if tokenLogHidden { bracket([Segment("tokenlog off", .dim)], 10) }
+        if showingTokenLog { bracket([Segment("token log", .highlight), Segment(": F3 back")], 96) }
         if scrolledBack {
             let text = unread > 0 ? "-- more (\(unread)) --" : "-- more --"
             items.append(StatusItem(text, .highlight, priority: 100))
