@@ -31,22 +31,37 @@ import RingChatCore
         #expect(text.contains("\"checksum\":\"\(sum)\""))
     }
 
-    @Test(arguments: ["truncated", "garbage", "empty"])
-    func corruptNewestFallsBackToPrevious(damage: String) throws {
+    /// Truncated, a flipped byte, not JSON at all, empty, a huge number:
+    /// the node falls back to the previous checkpoint, and the bad file is
+    /// moved aside to `.broken` with its bytes intact (never deleted, never
+    /// rotated into the previous slot by the next checkpoint).
+    @Test(arguments: ["truncated", "flipped", "garbage", "empty", "huge number"])
+    func corruptNewestFallsBackToPreviousAndIsMovedAside(damage: String) throws {
         let dir = TempDir("cp"); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path)
         try store.write(Fixture.checkpoint(1))
         try store.write(Fixture.checkpoint(2))
-        let bytes = try #require(readFile(store.currentPath))
+        var bytes = try #require(readFile(store.currentPath))
         switch damage {
-        case "truncated": writeFile(store.currentPath, Array(bytes.prefix(bytes.count / 2)))
-        case "garbage": writeFile(store.currentPath, "\u{0}\u{1}not json")
-        default: writeFile(store.currentPath, [])
+        case "truncated": bytes = Array(bytes.prefix(bytes.count / 2))
+        case "flipped": bytes[bytes.count / 2] ^= 0x20
+        case "garbage": bytes = Array("\u{0}\u{1}not json".utf8)
+        case "huge number":
+            bytes = Array(String(decoding: bytes, as: UTF8.self)
+                .replacing("\"replicaCount\":10", with: "\"replicaCount\":99999999999999999999999").utf8)
+        default: bytes = []
         }
+        writeFile(store.currentPath, bytes)
         let r = store.load()
         #expect(r.checkpoint == Fixture.checkpoint(1))
         #expect(r.warnings.count == 1)
         #expect(r.warnings[0].contains("checkpoint.json") && r.warnings[0].contains("falling back"))
+        #expect(r.warnings[0].contains("moved to \(store.currentPath).broken"), "\(r.warnings)")
+        #expect(readFile(store.currentPath + ".broken") == bytes, "the bad file is kept as it was")
+        #expect(readFile(store.currentPath) == nil)
+        // The next checkpoint does not rotate the bad one into prev.
+        try store.write(Fixture.checkpoint(3))
+        #expect(store.loadAll().checkpoints.map(\.number) == [3, 1])
     }
 
     @Test func checksumMismatchIsDetected() throws {

@@ -95,10 +95,11 @@ import RingChatRuntime
         #expect(backend.nicks == ["bobby"])
         c.handle(.status(status(holder: Self.bob)))
         type("/who")
-        let who = paneText().suffix(4)
+        let who = paneText().suffix(5)
         #expect(who.first?.contains("ring 7@00a1: 3 members in token order; bob holds the token") == true, "\(who)")
         #expect(who.contains { $0.contains("1. alice") && $0.contains("(you)") })
         #expect(who.contains { $0.contains("2. bob") && $0.contains("(token)") })
+        #expect(paneText().last?.contains("group open (no --key-file)") == true, "\(paneText().suffix(2))")
         type("/help")
         #expect(paneText().contains { $0.contains("/checkpoint") })
         #expect(c.exitStatus == nil)
@@ -201,7 +202,7 @@ import RingChatRuntime
 
     @Test func statusBarShowsHolderLagCheckpointAndDelay() {
         c.handle(.status(status(holder: Self.me, lag: 3, checkpoint: 12, checkpointAt: clock.wall - 4_000)))
-        #expect(statusBar().hasPrefix("[alice] [ring 7@00a1: ▸alice◂(lag 3) bob server] [lag 3] [ckpt #12 4s ago] [delay 20-300ms]"),
+        #expect(statusBar().hasPrefix("[alice] [ring 7@00a1: ▸alice◂(lag 3) bob server] [lag 3] [ckpt #12 4s ago] [open] [delay 20-300ms]"),
                 "\(statusBar())")
         c.handle(.status(status(holder: Self.bob, lag: 0, checkpoint: 12, checkpointAt: clock.wall - 4_000)))
         #expect(statusBar().contains("[ring 7@00a1: alice ▸bob◂ server]"))
@@ -215,6 +216,21 @@ import RingChatRuntime
         c.didDraw()
         c.tick()
         #expect(!c.dirty)
+    }
+
+    /// A keyed group says so on the status bar and in /who, with the key's
+    /// fingerprint (safe to compare aloud), never the key.
+    @Test func aKeyedGroupSaysSo() {
+        let clock = self.clock
+        let keyed = ChatController(backend: backend, nick: "alice", key: "04395e07",
+                                   monotonic: { clock.mono }, wall: { clock.wall })
+        keyed.paneSize = (160, 10)
+        keyed.handle(.status(status(holder: Self.bob)))
+        let bar = keyed.frame().status.map(\.text).joined()
+        #expect(bar.contains("[keyed]") && !bar.contains("[open]"), "\(bar)")
+        keyed.handle(keys: "/who".map { KeyEvent.character($0) } + [.enter], at: clock.mono)
+        let text = keyed.pane.entries.indices.flatMap { keyed.pane.rows(of: $0, width: 1000).map(\.text) }
+        #expect(text.last?.contains("group keyed (key 04395e07): packets encrypted and authenticated") == true, "\(text.suffix(2))")
     }
 
     @Test func narrowStatusBarKeepsTheImportantItems() {

@@ -12,7 +12,7 @@ import Testing
 
     @Test func wideEnoughShowsEverythingInOrder() {
         let out = StatusBar.render(full.items, width: 120)
-        #expect(text(out).hasPrefix("[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] [delay 20-300ms] -- more -- "))
+        #expect(text(out).hasPrefix("[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] [open] [delay 20-300ms] -- more -- "))
         #expect(DisplayWidth.of(text(out)) == 120)
         #expect(out.contains(Segment("▸alice◂", .highlight)))
         #expect(out.contains(Segment("-- more --", .highlight)))

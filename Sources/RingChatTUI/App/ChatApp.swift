@@ -57,6 +57,7 @@ final class ChatSession {
         self.loop = loop
         self.host = host
         controller = ChatController(backend: host, nick: options.nick, faults: options.faults,
+                                    key: options.groupKey?.fingerprint,
                                     utcOffsetSeconds: LocalTime.utcOffsetSeconds(),
                                     monotonic: EventLoop.monotonicNow, wall: LocalTime.nowMilliseconds)
         controller.latency = LatencyProbe.fromEnvironment()
@@ -79,6 +80,7 @@ final class ChatSession {
         }
         let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
         controller.system("ringchat: group \(place), state in \(host.stateDirectory.path)")
+        controller.system(WhoView.keyLine(options.groupKey?.fingerprint))
         controller.system("/help lists the commands; F2 checkpoint, F3 full token log, F9 simulated crash, Ctrl-D quits")
 
         controller.onChange = { [unowned self] in self.scheduleDraw() }

@@ -13,6 +13,8 @@ final class ChatController {
     let backend: ChatBackend
     /// The faults the node was started with, for the status bar.
     let faults: FaultSpec
+    /// The group key's fingerprint when keyed, for the status bar and /who.
+    let key: String?
     /// The nick until the first status arrives.
     let initialNick: String
 
@@ -55,12 +57,13 @@ final class ChatController {
     /// What to print after leaving the screen (a fatal error).
     private(set) var exitMessage: String?
 
-    init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, utcOffsetSeconds: Int = 0,
+    init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, key: String? = nil, utcOffsetSeconds: Int = 0,
          capacity: Int = 10_000, tokenLogCapacity: Int = 2_000,
          monotonic: @escaping () -> Instant, wall: @escaping () -> Int64) {
         self.backend = backend
         self.initialNick = nick
         self.faults = faults
+        self.key = key
         self.monotonic = monotonic
         self.wall = wall
         pane = ChatPane(capacity: capacity)
@@ -125,7 +128,7 @@ final class ChatController {
             backend.setNick(n)
             system("you are now known as \(n)")
         case .who:
-            for line in WhoView.lines(status) { system(line, dim: false) }
+            for line in WhoView.lines(status, key: key) { system(line, dim: false) }
         case .help:
             for line in CommandParser.helpLines { system(line, dim: false) }
         case .checkpoint:
@@ -308,7 +311,7 @@ final class ChatController {
 
     func statusInfo() -> StatusInfo {
         let shown = showingTokenLog ? tokenLogPane : pane
-        return StatusModel.info(status: status, nick: initialNick, faults: faults, nowWallMs: wall(),
+        return StatusModel.info(status: status, nick: initialNick, faults: faults, key: key, nowWallMs: wall(),
                                 scrolledBack: shown.scrolledBack, unread: shown.unread, showingTokenLog: showingTokenLog)
     }
 

@@ -5,10 +5,10 @@ import RingChatRuntime
 /// what only the screen knows (scrollback, which view is shown, the
 /// artificial delay the node was started with).
 enum StatusModel {
-    static func info(status: NodeStatus?, nick: String, faults: FaultSpec, nowWallMs: Int64,
+    static func info(status: NodeStatus?, nick: String, faults: FaultSpec, key: String? = nil, nowWallMs: Int64,
                      scrolledBack: Bool, unread: Int, showingTokenLog: Bool) -> StatusInfo {
         var info = StatusInfo(nick: status?.nick ?? nick, delay: delayText(faults),
-                              scrolledBack: scrolledBack, unread: unread, showingTokenLog: showingTokenLog)
+                              scrolledBack: scrolledBack, unread: unread, showingTokenLog: showingTokenLog, key: key)
         guard let s = status else { return info }
         info.ring = ring(s)
         info.ringID = s.ring.map { "\($0)" }

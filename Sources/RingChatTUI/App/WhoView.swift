@@ -4,8 +4,14 @@ import RingChatCore
 /// order the token travels), who holds the token, and each member's lag as
 /// far as its digest tells.
 enum WhoView {
-    static func lines(_ status: NodeStatus?) -> [String] {
-        guard let s = status else { return ["not in a ring yet"] }
+    /// Whether the group is keyed, in words (docs/SECURITY.md).
+    static func keyLine(_ key: String?) -> String {
+        if let key { return "group keyed (key \(key)): packets encrypted and authenticated; nodes without the key can neither read nor send" }
+        return "group open (no --key-file): anyone on the LAN can read and send; see `ringchat keygen`"
+    }
+
+    static func lines(_ status: NodeStatus?, key: String? = nil) -> [String] {
+        guard let s = status else { return ["not in a ring yet", keyLine(key)] }
         let ring = s.ring.map { "ring \($0)" } ?? "no ring yet"
         let holder: String
         if let h = s.holder {
@@ -26,6 +32,7 @@ enum WhoView {
             lines.append("  \(i + 1). \(nick)\(pad)  \(m.id.short)  lag \(lag)" + (tags.isEmpty ? "" : "  (\(tags.joined(separator: ", ")))"))
         }
         if s.queued > 0 { lines.append("\(s.queued) of your lines wait for the token") }
+        lines.append(keyLine(key))
         return lines
     }
 }

@@ -16,10 +16,12 @@ public struct StatusInfo: Hashable, Sendable {
     public var unread: Int
     /// The pane shows F3's full token log instead of the conversation.
     public var showingTokenLog: Bool
+    /// The group key's fingerprint when the group is keyed; nil when open.
+    public var key: String?
 
     public init(nick: String, ring: [RingMember] = [], ringID: String? = nil, lag: Int = 0,
                 checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, delay: String? = nil,
-                scrolledBack: Bool = false, unread: Int = 0, showingTokenLog: Bool = false) {
+                scrolledBack: Bool = false, unread: Int = 0, showingTokenLog: Bool = false, key: String? = nil) {
         self.nick = nick
         self.ring = ring
         self.ringID = ringID
@@ -30,13 +32,14 @@ public struct StatusInfo: Hashable, Sendable {
         self.scrolledBack = scrolledBack
         self.unread = unread
         self.showingTokenLog = showingTokenLog
+        self.key = key
     }
 
     /// The bar's items, left to right:
-    /// `[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [delay 20-300ms] -- more --`
+    /// `[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [keyed] [delay 20-300ms] -- more --`
     /// Priorities: the scroll marker and the token-log marker go last, then
-    /// own nick, the holder (the ring's last form), lag, checkpoint, delay;
-    /// the ring shrinks in steps in between (see `RingBar`).
+    /// own nick, the holder (the ring's last form), lag, keyed, checkpoint,
+    /// delay, open; the ring shrinks in steps in between (see `RingBar`).
     public var items: [StatusItem] {
         var items: [StatusItem] = []
         func bracket(_ inner: [Segment], _ priority: Int) {
@@ -50,6 +53,11 @@ public struct StatusInfo: Hashable, Sendable {
             bracket([Segment("ckpt #\(n)\(age)")], 50)
         } else {
             bracket([Segment("no ckpt", .dim)], 20)
+        }
+        if key != nil {
+            bracket([Segment("keyed", .bold)], 60)
+        } else {
+            bracket([Segment("open", .dim)], 15)
         }
         if let d = delay { bracket([Segment("delay \(Sanitizer.text(d))")], 40) }
         if showingTokenLog { bracket([Segment("token log", .highlight), Segment(": F3 back")], 96) }
