@@ -317,21 +317,8 @@ public final class NodeHost {
             return plain
         case .failure(let why):
             let source = socket.lastSourceText
-            let text: String
-            switch why {
-            case .authenticationFailed:
-                counters.authFailures += 1
-                text = "packets from \(source) fail authentication: wrong key?"
-            case .replayed:
-                counters.replays += 1
-                text = "replayed packets from \(source) rejected"
-            case .unsealed:
-                counters.unsealed += 1
-                text = "packets from \(source) are not sealed with the group key: a node without --key-file? (ignored)"
-            case .sealedWithoutKey:
-                counters.sealedWithoutKey += 1
-                text = "packets from \(source) are sealed with a group key; this node has none (--key-file): ignored"
-            }
+            counters[keyPath: why.counter] += 1
+            let text = why.warning(from: source)
             let key = "\(source) \(why.rawValue)"
             let now = EventLoop.monotonicNow()
             if lastRejectWarning[key].map({ now - $0 >= .seconds(10) }) ?? true {

@@ -111,3 +111,25 @@ public final class PacketSeal {
         return true
     }
 }
+
+extension PacketSeal.Rejection {
+    /// The `HostStats` counter of this rejection.
+    var counter: WritableKeyPath<HostStats, Int> {
+        switch self {
+        case .authenticationFailed: \.authFailures
+        case .replayed: \.replays
+        case .unsealed: \.unsealed
+        case .sealedWithoutKey: \.sealedWithoutKey
+        }
+    }
+
+    /// What the node says about datagrams from `source` refused this way.
+    func warning(from source: String) -> String {
+        switch self {
+        case .authenticationFailed: "packets from \(source) fail authentication: wrong key?"
+        case .replayed: "replayed packets from \(source) rejected"
+        case .unsealed: "packets from \(source) are not sealed with the group key: a node without --key-file? (ignored)"
+        case .sealedWithoutKey: "packets from \(source) are sealed with a group key; this node has none (--key-file): ignored"
+        }
+    }
+}
