@@ -45,6 +45,8 @@ public final class Simulation {
         var typed = 0
         var delivered: Set<MessageID> = []
         var lastTokenActivity: Instant = .zero
+        /// Until when it is busy with earlier input (`processingCost`).
+        var busyUntil: Instant = .zero
 
         init(durable: DurableState) { self.durable = durable }
     }
@@ -65,6 +67,9 @@ public final class Simulation {
         /// Deliveries that had to be placed before lines already shown
         /// (after crashes and partitions; zero on a merely lossy network).
         public var backfills: Int
+        /// The longest delivery gap that spans a crash, at any node alive
+        /// across it (nil without crashes or deliveries on both sides).
+        public var longestCrashStall: Duration?
         public var trace: [String]
         /// Packets the hostile node sent, and how many of their copies the
         /// honest nodes dropped as implausible.
@@ -109,7 +114,8 @@ public final class Simulation {
         let violations = InvariantChecker.check(history)
         var result = Result(seed: config.seed, traceHash: hash.hex, violations: violations,
                             convergence: history.convergedAt.map { $0 - history.faultsEndedAt },
-                            messages: typedCount, packets: packetsSent, backfills: backfills, trace: traceLines)
+                            messages: typedCount, packets: packetsSent, backfills: backfills,
+                            longestCrashStall: Simulation.longestCrashStall(history), trace: traceLines)
         result.hostilePackets = hostile?.sent ?? 0
         result.implausibleDrops = implausibleDropsBeforeCrashes
             + sims.reduce(0) { $0 + ($1.node?.stats.implausibleDrops ?? 0) }
@@ -122,11 +128,13 @@ public final class Simulation {
         switch e {
         case .packet(let to, let bytes):
             guard let node = sims[to].node else { return }
+            if busy(to, e) { return }
             let p: Packet
             do { p = try WireCodec.decode(bytes) } catch { decodeErrors += 1; return }
             apply(to, node.handle(.packet(p), now: now))
         case .tick(let i, let gen):
             guard let node = sims[i].node, gen == sims[i].generation else { return }
+            if busy(i, e) { return }
             sims[i].scheduledTick = nil
             apply(i, node.handle(.tick, now: now))
         case .type(let i):
@@ -150,7 +158,7 @@ public final class Simulation {
             queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes))
             let alive = sims.indices.filter { sims[$0].node != nil }
             guard !alive.isEmpty else { return }
-            let i = alive[Int(rng.next() % UInt64(alive.count))]
+            let i = crashVictim(among: alive)
             crash(i)
             let down = Int64(config.downtime.lowerBound) + Int64(rng.next() % UInt64(config.downtime.count))
             queue.push(.restart(i), at: now + .milliseconds(down))
@@ -190,6 +198,66 @@ public final class Simulation {
                 queue.push(.check, at: now + .milliseconds(100))
             }
         }
+    }
+
+    /// Under `processingCost`, input that finds its node busy waits (in
+    /// order) until the node is free; returns true when `e` was deferred.
+    func busy(_ i: Int, _ e: Event) -> Bool {
+        guard config.processingCost > .zero else { return false }
+        if sims[i].busyUntil > now {
+            queue.push(e, at: sims[i].busyUntil)
+            return true
+        }
+        sims[i].busyUntil = now + config.processingCost
+        return false
+    }
+
+    func crashVictim(among alive: [Int]) -> Int {
+        let random = alive[Int(rng.next() % UInt64(alive.count))]
+        switch config.crashTarget {
+        case .random:
+            return random
+        case .holder:
+            if let h = alive.first(where: { i in sims[i].node.map { $0.status.holder == $0.id } ?? false }) { return h }
+            // Between holders: the node the token was last passed to.
+            let guesses = alive.compactMap { sims[$0].node?.status.holder }
+            if let g = guesses.first, let i = alive.first(where: { sims[$0].node?.id == g }) { return i }
+            return random
+        case .sender:
+            return alive.first { (sims[$0].node?.outbox.count ?? 0) > 0 } ?? random
+        }
+    }
+
+    /// For each crash, each node alive across it: the gap from its last
+    /// delivery before the crash to its first after.
+    static func longestCrashStall(_ h: History) -> Duration? {
+        var lastDelivery: [Int: Instant] = [:]
+        var open: [(crash: Instant, node: Int, since: Instant)] = []
+        var worst: Duration?
+        var down: Set<Int> = []
+        for r in h.records {
+            switch r {
+            case .delivered(let n, _, _, _, let at):
+                if let k = open.firstIndex(where: { $0.node == n }) {
+                    let gap = at - open[k].since
+                    if worst.map({ gap > $0 }) ?? true { worst = gap }
+                    open.removeAll { $0.node == n }
+                }
+                lastDelivery[n] = at
+            case .crashed(let n, let at):
+                down.insert(n)
+                open.removeAll { $0.node == n }
+                for (m, t) in lastDelivery where m != n && !down.contains(m) && !open.contains(where: { $0.node == m }) {
+                    open.append((at, m, t))
+                }
+            case .restarted(let n, _, _, _, _):
+                down.remove(n)
+                lastDelivery[n] = nil
+                open.removeAll { $0.node == n }
+            default: break
+            }
+        }
+        return worst
     }
 
     /// A line sent at once by a lone holder leaves the outbox in the same

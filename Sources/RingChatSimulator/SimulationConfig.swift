@@ -32,6 +32,20 @@ public struct SimulationConfig: Sendable {
     /// converge as usual.
     public var hostile = false
     public var hostileInterval: Duration = .milliseconds(20)
+    /// CPU time a node spends on each packet and timer: a loaded node
+    /// handles its input late, in arrival order (what stretches measured
+    /// round trips on a busy machine). Zero: infinitely fast nodes.
+    public var processingCost: Duration = .zero
+    /// Which node a crash kills.
+    public var crashTarget: CrashTarget = .random
+    public enum CrashTarget: String, Sendable, CaseIterable {
+        /// Any live node.
+        case random
+        /// The node holding (or being passed) the token, when there is one.
+        case holder
+        /// A node with lines waiting in its outbox (a sender under load).
+        case sender
+    }
     /// Keep every event as text (for --trace and for violation reports).
     public var trace = false
     public var node = NodeConfig()

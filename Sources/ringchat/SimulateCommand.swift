@@ -48,6 +48,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("typing-rate"), help: "Lines typed per second per node.")
     var typingRate: Double = 0.5
 
+    @Option(name: .customLong("processing-us"), help: "CPU time each node spends per packet and timer, in microseconds (a loaded node handles its input late).")
+    var processingMicros: Double = 0
+
+    @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder) or sender (a node with lines queued).")
+    var crashTarget: String = "random"
+
     @Flag(help: "Print every event of the run (use with --seed).")
     var trace = false
 
@@ -58,6 +64,8 @@ struct SimulateCommand: ParsableCommand {
         guard maxDelay >= 0.1, maxDelay <= 10_000 else { throw ValidationError("--max-delay must be 0.1...10000 ms") }
         guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be 0...3600 s") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard processingMicros >= 0, processingMicros <= 100_000 else { throw ValidationError("--processing-us must be 0...100000") }
+        guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder or sender") }
     }
 
     func run() throws {
@@ -72,6 +80,8 @@ struct SimulateCommand: ParsableCommand {
         c.typingRate = typingRate
         c.hostile = hostile
         c.trace = trace
+        c.processingCost = .microseconds(Int64(processingMicros))
+        c.crashTarget = SimulationConfig.CrashTarget(rawValue: crashTarget) ?? .random
         let list: [UInt64] = seed.map { [$0] } ?? (1...UInt64(seeds)).map { $0 }
         let batch = SimulationBatch.run(seeds: list, base: c)
 
@@ -90,6 +100,9 @@ struct SimulateCommand: ParsableCommand {
         if let slow = batch.slowestConvergence {
             print("  slowest convergence after the last fault: \(format2(slow.time.milliseconds / 1000)) s (seed \(slow.seed))")
         }
+        if let stall = batch.results.compactMap({ r in r.longestCrashStall.map { (r.seed, $0) } }).max(by: { $0.1 < $1.1 }) {
+            print("  longest delivery stall across a crash: \(format2(stall.1.milliseconds / 1000)) s (seed \(stall.0))")
+        }
         let delivered = batch.results.reduce(0) { $0 + $1.messages }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
         // Without --hostile this must be 0: no honest packet is ever refused.
@@ -97,7 +110,7 @@ struct SimulateCommand: ParsableCommand {
               + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
-            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --trace):")
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --crash-target \(crashTarget) --trace):")
             for v in r.violations { print("  \(v)") }
             var c2 = c
             c2.seed = r.seed

@@ -99,7 +99,7 @@ extension SplitMix64 {
 
 /// Every kind of packet, with random but valid contents drawn from a seed.
 enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
-    case heartbeat, token, tokenAck, tokenRequest, data, nack, reconcileRequest
+    case heartbeat, token, tokenAck, tokenRequest, data, nack, reconcileRequest, settle
 
     var description: String { rawValue }
 
@@ -137,6 +137,17 @@ enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
                                    counters: lo...(lo + UInt32(g.below(UInt64(WireLimits.maxReconcileSpan)))))
             }
             return .reconcileRequest(ReconcileRequest(target: g.nodeID(), ranges: ranges))
+        case .settle:
+            let from = 1 + g.below(1 << 40)
+            var floor = from
+            var holes: [ClosedRange<UInt64>] = []
+            for _ in 0..<g.int(0...WireLimits.maxRanges) {
+                let lo = floor + g.below(100), hi = lo + g.below(100)
+                holes.append(lo...hi)
+                floor = hi + 1
+            }
+            let through = floor + g.below(100)
+            return .settle(Settle(ring: g.ring(), from: from, through: through, high: through + g.below(100), holes: holes))
         }
     }
 

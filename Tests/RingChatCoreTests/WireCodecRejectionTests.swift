@@ -75,7 +75,7 @@ let malformedCorpus: [Malformed] = {
     for v: UInt8 in [0, 2, 255] {
         out.append(Malformed(name: "version \(v)", bytes: patched(token, at: 2, [v]), error: .unsupportedVersion(v)))
     }
-    for k: UInt8 in [0, 8, 255] {
+    for k: UInt8 in [0, 9, 255] {
         out.append(Malformed(name: "kind \(k)", bytes: patched(token, at: 3, [k]), error: .unknownKind(k)))
     }
     for f: UInt8 in [1, 0x80] {

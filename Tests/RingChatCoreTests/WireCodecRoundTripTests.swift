@@ -77,6 +77,7 @@ extension Packet: CustomTestStringConvertible {
         case .data(let d): "data(\(d.messages.count))"
         case .nack: "nack"
         case .reconcileRequest: "reconcileRequest"
+        case .settle: "settle"
         }
         return "\(kind) from \(sender) #\(counter)"
     }

@@ -16,6 +16,7 @@ extension Node {
         case .data(let d): receiveData(d, from: p.sender, now: now)
         case .nack(let n): answerNack(n, from: p.sender, now: now)
         case .reconcileRequest(let r): answerReconcile(r, now: now)
+        case .settle(let s): receiveSettle(s, from: p.sender, now: now)
         }
     }
 

@@ -2,12 +2,14 @@
 /// and the reconciler's version-vector anti-entropy (the path that always
 /// converges, across rings, partitions and restarts).
 extension Node {
-    /// NACKs the gaps of the ring being finished and of the current ring.
+    /// Reports on the ring being finished (its holes, Node+Settle) and
+    /// NACKs the gaps of the current ring.
     func sendNack(now: Instant) {
         if let last = sequencer.lastNack, now < last + config.nackInterval { return }
         var sent = false
         if let f = sequencer.finishing, f.next <= f.last {
-            sent = nack(f.ring, from: f.next, to: f.last) || sent
+            sendSettle(now: now)
+            sent = true
         }
         if sequencer.hasGap, let r = sequencer.ring, let next = sequencer.next {
             sent = nack(r, from: next, to: sequencer.known) || sent

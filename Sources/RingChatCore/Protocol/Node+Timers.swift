@@ -12,12 +12,14 @@ extension Node {
             membership.forgetDead(now: now, after: memberTimeout * 20)
             requesters = requesters.filter { now - $0.value <= memberTimeout }
             recentResends = recentResends.filter { now - $0.value < config.nackInterval }
+            settleReplies = settleReplies.filter { now - $0.value < config.nackInterval }
             cachedLag = computeLag(now: now)
             cachedPeerLags = membership.peers.mapValues(peerLag)
         }
         checkPass(now: now)
         checkHolder(now: now)
         checkLoss(now: now)
+        skipSettledHoles(now: now)
         checkHole(now: now)
         sendNack(now: now)
         if !outbox.isEmpty, holding == nil, lastRequestSent.map({ now >= $0 + config.idleHold }) ?? true {

@@ -40,9 +40,15 @@ extension Node {
         // already being finished, or one whose start we never learned, is
         // flushed as it is.
         flushFinishing(now: now)
+        settleReports = [:]
         if let o = old, let next = sequencer.next {
             let last = max(sequencer.known, l.flatMap { $0.previous == o ? $0.last : nil } ?? 0)
-            if last >= next { sequencer.finishing = .init(ring: o, next: next, last: last) }
+            if last >= next {
+                sequencer.finishing = .init(ring: o, next: next, last: last)
+                // Tell the others at once what we hold of the old ring: they
+                // settle its end with it (Node+Settle).
+                sendSettle(now: now)
+            }
         } else {
             flushHeldBack(now: now)
         }
@@ -201,8 +207,12 @@ extension Node {
     /// lost), so we form a new, higher ring without it instead: whatever it
     /// sends in the old ring stays valid and sorts before the new ring.
     func checkPass(now: Instant) {
-        guard var p = passing, now >= p.resendAt else { return }
-        if p.retries < config.tokenRetries {
+        guard var p = passing else { return }
+        // The membership already declared the successor dead: re-sending to
+        // it would only add `tokenRetries` round trips to the failover.
+        let dead = !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
+        guard dead || now >= p.resendAt else { return }
+        if !dead && p.retries < config.tokenRetries {
             p.retries += 1
             p.resendAt = now + resendInterval
             passing = p
@@ -216,13 +226,34 @@ extension Node {
     }
 
     func lossDeadline(now: Instant) -> Instant {
-        let order = ringOrder(now: now)
-        let rank = order.firstIndex(of: id) ?? 0
-        return lastActivity + lossTimeout * (1 + rank)
+        lastActivity + lossTimeout * (1 + rank(now: now))
+    }
+
+    /// Our position among the live members: the lowest regenerates first.
+    func rank(now: Instant) -> Int {
+        ringOrder(now: now).firstIndex(of: id) ?? 0
+    }
+
+    /// A token last seen with (or passed to) a node that the membership
+    /// has declared dead is lost now: nothing can come of waiting for the
+    /// loss timeout. The first live node in rank regenerates at once, the
+    /// others one heartbeat interval later per rank, in case it did not.
+    func deadHolderDeadline(now: Instant) -> Instant? {
+        guard let h = holderGuess, h != id else { return nil }
+        // Forgotten entirely: dead long ago.
+        let deadAt = membership.peers[h].map { $0.lastHeard + memberTimeout + .milliseconds(1) } ?? lastActivity
+        return max(deadAt, lastActivity) + config.heartbeatInterval * rank(now: now)
     }
 
     func checkLoss(now: Instant) {
-        guard holding == nil, passing == nil, now >= lossDeadline(now: now) else { return }
+        guard holding == nil, passing == nil else { return }
+        if let h = holderGuess, h != id, !membership.isLive(h, now: now, timeout: memberTimeout),
+           let due = deadHolderDeadline(now: now), now >= due {
+            emit(.token(.lost(ring: ring)))
+            regenerate(now: now)
+            return
+        }
+        guard now >= lossDeadline(now: now) else { return }
         emit(.token(.lost(ring: ring)))
         regenerate(now: now)
     }

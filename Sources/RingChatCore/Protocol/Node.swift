@@ -60,6 +60,11 @@ public final class Node {
     var resendBudget: Double
     var resendBudgetAt: Instant
     var recentResends: [Slot: Instant] = [:]
+    /// Peers' reports on the ring being finished (Node+Settle).
+    var settleReports: [NodeID: Settle] = [:]
+    var lastSettleSent: Instant?
+    /// When we last answered a report on a ring we are not finishing.
+    var settleReplies: [RingID: Instant] = [:]
 
     // Timers and bookkeeping
     var nextHeartbeat: Instant
@@ -94,6 +99,8 @@ public final class Node {
         public var resent = 0
         public var reconcileRequests = 0
         public var holesSkipped = 0
+        /// Holes of a replaced ring skipped because no live member held them.
+        public var settledMissing = 0
         public var backfills = 0
         public var ringsFormed = 0
         /// Packets that decoded but claimed numbers no honest node could
@@ -131,9 +138,17 @@ public final class Node {
     /// a holder may legitimately take its idle hold plus all its re-sends
     /// before it gives up on a successor, so the token is not "lost" before
     /// that; and peers' heartbeats may be late by a round trip.
+    ///
+    /// At most twice the configured value: under CPU load the measured
+    /// round trip grows with the time a busy successor takes to read its
+    /// socket, and an uncapped stretch (up to 3.1 s, times 1 + rank) turned
+    /// a sub-second failover into seconds. The cap also keeps the rank
+    /// order: rank r fires in [r+1, 2(r+1)] timeouts, never before rank
+    /// r-1 whatever each node measured. A premature loss only costs a ring
+    /// change; a dead holder is not waited for at all (`deadHolderDeadline`).
     var lossTimeout: Duration {
-        max(config.tokenLossTimeout,
-            config.idleHold + max(config.tokenRetransmit, passRTT.timeout) * (config.tokenRetries + 1) + passRTT.timeout)
+        let stretched = config.idleHold + max(config.tokenRetransmit, passRTT.timeout) * (config.tokenRetries + 1) + passRTT.timeout
+        return min(max(config.tokenLossTimeout, stretched), config.tokenLossTimeout * 2)
     }
 
     var memberTimeout: Duration {
@@ -248,8 +263,15 @@ public final class Node {
         if let h = holding, successor(now: now) != id {
             consider(h.since + config.idleHold)
         }
-        if holding == nil && passing == nil { consider(lossDeadline(now: now)) }
+        if holding == nil && passing == nil {
+            consider(lossDeadline(now: now))
+            consider(deadHolderDeadline(now: now))
+        }
+        if let p = passing, let heard = membership.peers[p.token.to]?.lastHeard {
+            consider(heard + memberTimeout + .milliseconds(1))
+        }
         if sequencer.hasGap || sequencer.finishing != nil {
+            consider(lastSettleSent.map { $0 + config.nackInterval })
             consider(sequencer.holeSince.map { $0 + config.holeTimeout })
             consider(sequencer.finishing?.holeSince.map { $0 + config.holeTimeout })
             consider(sequencer.lastNack.map { $0 + config.nackInterval } ?? now)

@@ -23,6 +23,7 @@ public struct Packet: Hashable, Sendable {
         case data(DataBatch)
         case nack(Nack)
         case reconcileRequest(ReconcileRequest)
+        case settle(Settle)
     }
 }
 
@@ -201,5 +202,35 @@ public struct StreamRange: Hashable, Sendable {
     public init(stream: StreamID, counters: ClosedRange<UInt32>) {
         self.stream = stream
         self.counters = counters
+    }
+}
+
+/// What one node holds of a ring that was replaced (Totem's recovery
+/// report: its `aru` and high seq, with the holes in between). Of the
+/// ring's seqs `from...through` the sender holds all but `holes`; it
+/// knows of seqs up to `high`, and when `through >= high` it holds none
+/// above `through`. Survivors re-send what another lacks, and a seq that
+/// every live member reports as not held is missing for that ring: it is
+/// skipped at once instead of after the hole timeout.
+public struct Settle: Hashable, Sendable {
+    public var ring: RingID
+    public var from: UInt64
+    public var through: UInt64
+    public var high: UInt64
+    public var holes: [ClosedRange<UInt64>]
+
+    public init(ring: RingID, from: UInt64, through: UInt64, high: UInt64, holes: [ClosedRange<UInt64>]) {
+        self.ring = ring
+        self.from = from
+        self.through = through
+        self.high = high
+        self.holes = holes
+    }
+
+    /// Whether the sender says it does not hold `seq` (nil: it does not say).
+    public func lacks(_ seq: UInt64) -> Bool? {
+        if seq > high && through >= high { return true }
+        guard seq >= from, seq <= through else { return nil }
+        return holes.contains { $0.contains(seq) }
     }
 }

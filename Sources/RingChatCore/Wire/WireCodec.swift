@@ -7,7 +7,7 @@
 /// of the body, the header counter as nonce); version 1 accepts only 0.
 public enum WireCodec {
     enum Kind: UInt8 {
-        case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7
+        case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7, settle = 8
     }
 
     public static func encode(_ p: Packet) -> [UInt8] {
@@ -42,6 +42,10 @@ public enum WireCodec {
             for s in r.ranges {
                 stream(s.stream, &w); w.u32(s.counters.lowerBound); w.u32(s.counters.upperBound)
             }
+        case .settle(let s):
+            ring(s.ring, &w); w.u64(s.from); w.u64(s.through); w.u64(s.high)
+            w.u8(UInt8(s.holes.count))
+            for r in s.holes { w.u64(r.lowerBound); w.u64(r.upperBound) }
         }
         return w.bytes
     }
@@ -97,6 +101,8 @@ public enum WireCodec {
                 return StreamRange(stream: s, counters: lo...hi)
             }
             body = .reconcileRequest(ReconcileRequest(target: target, ranges: ranges))
+        case .settle:
+            body = .settle(try decodeSettle(&r))
         }
         guard r.remaining == 0 else { throw .trailingBytes(r.remaining) }
         return Packet(sender: sender, incarnation: incarnation, counter: counter, body: body)
@@ -127,7 +133,26 @@ public enum WireCodec {
         case .data: .data
         case .nack: .nack
         case .reconcileRequest: .reconcileRequest
+        case .settle: .settle
         }
+    }
+
+    private static func decodeSettle(_ r: inout ByteReader) throws(WireError) -> Settle {
+        let ringID = try ring(&r)
+        let from = try r.u64(), through = try r.u64(), high = try r.u64()
+        guard from >= 1, through >= from - 1, through <= high else { throw .invalidValue("settle bounds") }
+        let n = Int(try r.u8())
+        guard n <= WireLimits.maxRanges else { throw .invalidValue("range count") }
+        var holes: [ClosedRange<UInt64>] = []
+        var floor = from
+        for _ in 0..<n {
+            let lo = try r.u64(), hi = try r.u64()
+            // Sorted, disjoint, inside from...through.
+            guard lo >= floor, lo <= hi, hi <= through else { throw .invalidValue("settle hole") }
+            holes.append(lo...hi)
+            floor = hi &+ 1
+        }
+        return Settle(ring: ringID, from: from, through: through, high: high, holes: holes)
     }
 
     // MARK: pieces
