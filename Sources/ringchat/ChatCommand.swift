@@ -28,10 +28,18 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
+    @Option(name: .customLong("bench-members"), help: .hidden) var benchMembers: Int?
+    @Option(name: .customLong("bench-seconds"), help: .hidden) var benchSeconds: Double = 10
+    @Option(name: .customLong("bench-window"), help: .hidden) var benchWindow: Int = 64
+    @Option(name: .customLong("bench-rate"), help: .hidden) var benchRate: Int = 0
+
     func run() throws {
         let options = try hostOptions(network: network, state: state)
         if headless {
-            let status = HeadlessRunner(options: options, style: .json, readStdin: true).run()
+            // `ringchat bench` drives peers with the hidden --bench-* options.
+            let runner = HeadlessRunner(options: options, style: .json, readStdin: benchMembers == nil)
+            runner.bench = benchMembers.map { BenchPeerOptions(members: $0, seconds: benchSeconds, window: benchWindow, rate: benchRate) }
+            let status = runner.run()
             if status != 0 { throw ExitCode(status) }
             return
         }

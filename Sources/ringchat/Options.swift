@@ -87,6 +87,10 @@ struct StateOptions: ParsableArguments {
         valueName: "ms"))
     var tokenHold: Int?
 
+    @Option(help: ArgumentHelp(
+        "Chat lines a token holder may send per visit (protocol default 64).", valueName: "n"))
+    var batch: Int?
+
     func validate() throws {
         if let n = nick, let why = NodeHost.nickProblem(n) { throw ValidationError("--nick: \(why)") }
         guard checkpointEvery.isFinite, checkpointEvery == 0 || (0.1...86_400).contains(checkpointEvery) else {
@@ -95,6 +99,7 @@ struct StateOptions: ParsableArguments {
         if let h = tokenHold, !(1...60_000).contains(h) {
             throw ValidationError("--token-hold must be 1-60000 ms; got \(h)")
         }
+        if let b = batch, !(1...4_096).contains(b) { throw ValidationError("--batch must be 1-4096; got \(b)") }
         if let d = stateDir, d.isEmpty { throw ValidationError("--state-dir must not be empty") }
     }
 
@@ -127,5 +132,6 @@ func hostOptions(network: NetworkOptions, state: StateOptions, defaultNick: Stri
     o.groupKey = try network.groupKey()
     o.checkpointEvery = state.checkpointEvery == 0 ? nil : .milliseconds(Int64((state.checkpointEvery * 1000).rounded()))
     o.tokenHold = state.tokenHold.map { .milliseconds(Int64($0)) }
+    if let b = state.batch { o.config.maxBatch = b }
     return o
 }

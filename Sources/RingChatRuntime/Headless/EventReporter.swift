@@ -28,6 +28,9 @@ public final class EventReporter {
         self.write = write
     }
 
+    /// Writes a line made elsewhere (the bench peer's report).
+    public func writeLine(_ s: String) { write(s) }
+
     // MARK: host events
 
     public func report(_ e: HostEvent, host: NodeHost) {

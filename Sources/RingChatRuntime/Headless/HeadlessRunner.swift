@@ -18,6 +18,10 @@ public final class HeadlessRunner {
     public let readStdin: Bool
     /// Stdout's queue, when the runner writes there itself.
     private let output: OutputQueue?
+    /// Set: the peer generates the `ringchat bench` load and prints one
+    /// `bench` line instead of an event per delivery.
+    public var bench: BenchPeerOptions?
+    private var benchPeer: BenchPeer?
 
     private var host: NodeHost?
     private var loop: EventLoop?
@@ -75,7 +79,13 @@ public final class HeadlessRunner {
         }
         reporter.started(host)
         for e in early { reporter.report(e, host: host) }
-        host.onEvent = { [unowned self, unowned host] e in self.reporter.report(e, host: host) }
+        if let b = bench {
+            let peer = BenchPeer(options: b, host: host, loop: loop, write: reporter.writeLine)
+            benchPeer = peer
+            host.onEvent = { e in peer.handle(e) }
+        } else {
+            host.onEvent = { [unowned self, unowned host] e in self.reporter.report(e, host: host) }
+        }
         if readStdin {
             loop.register(fd: STDIN_FILENO) { [unowned self] in self.readInput() }
         }

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+
+/// What one headless peer does under `ringchat bench` (the same protocol
+/// as the anchors' cpgbench): wait until the ring has `members` nodes,
+/// multicast 100-byte lines for `seconds` with at most `window` in flight
+/// (sent, not yet delivered back), optionally paced at `rate` lines/s, then
+/// an END line; done when every current member's END is delivered. Every
+/// delivered bench line is folded into an FNV-1a hash of the delivery
+/// sequence; the peer prints one `bench` JSON line instead of an event per
+/// delivery, so the measurement does not measure the JSON writer.
+public struct BenchPeerOptions: Sendable {
+    public var members: Int
+    public var seconds: Double
+    /// 0: a passive peer (it sends only END).
+    public var window: Int
+    /// Lines per second; 0: flat out (window-limited).
+    public var rate: Int
+    public var size: Int = 100
+
+    public init(members: Int, seconds: Double, window: Int, rate: Int) {
+        self.members = members
+        self.seconds = seconds
+        self.window = window
+        self.rate = rate
+    }
+}
+
+public final class BenchPeer {
+    let options: BenchPeerOptions
+    unowned let host: NodeHost
+    let loop: EventLoop
+    let write: (String) -> Void
+
+    var started: Instant?
+    var stopSending: Instant?
+    var sent = 0
+    var inFlight = 0
+    var sendTimes: [Int: Instant] = [:]
+    var latencies: [Int64] = []
+    var delivered = 0
+    var data = 0
+    var firstData: Instant?
+    var lastData: Instant?
+    var hash = FNV1a()
+    var ends: Set<NodeID> = []
+    var endSent = false
+    var members: [NodeID] = []
+    var lastDelivery: Instant?
+    var maxGap: Duration = .zero
+    var maxGapEndWall: Int64 = 0
+    var ringChanges = 0
+    var backfills = 0
+    var reported = false
+    var timer: EventLoop.TimerID?
+    let padding: String
+
+    public init(options: BenchPeerOptions, host: NodeHost, loop: EventLoop, write: @escaping (String) -> Void) {
+        self.options = options
+        self.host = host
+        self.loop = loop
+        self.write = write
+        padding = String(repeating: "x", count: max(0, options.size - 24))
+    }
+
+    public func handle(_ e: HostEvent) {
+        let now = EventLoop.monotonicNow()
+        switch e {
+        case .delivered(let m, let backfill):
+            delivered(m, backfill: backfill, now: now)
+        case .status(let s):
+            members = s.members.map(\.id)
+            if started == nil, members.count >= options.members { start(now: now) }
+            finishIfDone()
+        case .token(.ringChanged(let old, _)):
+            if old != nil && started != nil { ringChanges += 1 }
+        default:
+            break
+        }
+    }
+
+    func start(now: Instant) {
+        started = now
+        stopSending = now + .milliseconds(Int64(options.seconds * 1000))
+        tick()
+    }
+
+    /// Sends what the window and the pace allow; re-armed every ms while
+    /// sending, so pacing and the end of the run need no other clock.
+    func tick() {
+        if let t = timer { loop.cancel(t) }
+        timer = nil
+        guard let started, let stop = stopSending else { return }
+        let now = EventLoop.monotonicNow()
+        if now >= stop {
+            if !endSent {
+                endSent = true
+                host.type("e \(host.node.id.hex)")
+            }
+            return
+        }
+        if options.window > 0 {
+            var allowed = options.window - inFlight
+            if options.rate > 0 {
+                let due = Int((now - started).milliseconds * Double(options.rate) / 1000) - sent
+                allowed = min(allowed, due)
+            }
+            while allowed > 0 {
+                sent += 1
+                inFlight += 1
+                sendTimes[sent] = now
+                host.type("b\(sent) \(padding)")
+                allowed -= 1
+            }
+        }
+        // Paced: every ms. Flat out: deliveries refill the window, the timer
+        // only ends the run. Passive: wake at the end only.
+        let next = options.window == 0 ? stop : options.rate > 0 ? now + .milliseconds(1) : min(stop, now + .milliseconds(50))
+        timer = loop.schedule(at: next) { [weak self] in self?.tick() }
+    }
+
+    func delivered(_ m: ChatMessage, backfill: Bool, now: Instant) {
+        guard let first = m.text.utf8.first, first == UInt8(ascii: "b") || first == UInt8(ascii: "e") else { return }
+        if backfill { backfills += 1 }
+        delivered += 1
+        hash.add(m.id.origin.raw)
+        hash.add(UInt64(m.id.incarnation))
+        hash.add(UInt64(m.id.counter))
+        if let last = lastDelivery, now - last > maxGap {
+            maxGap = now - last
+            maxGapEndWall = EventLoop.wallClockMillis()
+        }
+        lastDelivery = now
+        if first == UInt8(ascii: "e") {
+            ends.insert(m.id.origin)
+            finishIfDone()
+            return
+        }
+        data += 1
+        if firstData == nil { firstData = now }
+        lastData = now
+        if m.id.origin == host.node.id, let n = Self.number(in: m.text), let t = sendTimes.removeValue(forKey: n) {
+            inFlight -= 1
+            latencies.append((now - t).nanoseconds / 1000)
+            if options.rate == 0 { tick() }
+        }
+    }
+
+    static func number(in text: String) -> Int? {
+        var n = 0, any = false
+        for b in text.utf8.dropFirst() {
+            guard b >= 48 && b <= 57 else { break }
+            n = n * 10 + Int(b - 48)
+            any = true
+        }
+        return any ? n : nil
+    }
+
+    func finishIfDone() {
+        guard !reported, endSent, !members.isEmpty, members.allSatisfy({ ends.contains($0) }) else { return }
+        reported = true
+        let secs = max(0.001, ((lastData ?? .zero) - (firstData ?? .zero)).milliseconds / 1000)
+        var sorted = latencies
+        sorted.sort()
+        func pct(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        var cpu = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &cpu)
+        let cpuMicros = Int64(cpu.ru_utime.tv_sec + cpu.ru_stime.tv_sec) * 1_000_000 + Int64(cpu.ru_utime.tv_usec + cpu.ru_stime.tv_usec)
+        let fields: [(String, JSONValue)] = [
+            ("event", .string("bench")), ("node", .string(host.node.id.hex)), ("sent", .int(Int64(sent))),
+            ("delivered", .int(Int64(delivered))), ("data", .int(Int64(data))),
+            ("agreed_msgs_per_s", .int(Int64(Int(Double(data) / secs)))), ("hash", .string(hash.hex)),
+            ("lat_n", .int(Int64(latencies.count))), ("lat_med_us", .int(Int64(Int(pct(0.5))))), ("lat_p99_us", .int(Int64(Int(pct(0.99))))),
+            ("max_gap_ms", .int(Int64(Int(maxGap.milliseconds)))), ("max_gap_end_rt", .int(Int64(Int(maxGapEndWall)))),
+            ("ring_changes", .int(Int64(ringChanges))), ("backfills", .int(Int64(backfills))), ("members", .int(Int64(members.count))),
+            ("cpu_us", .int(Int64(Int(cpuMicros)))),
+        ]
+        write(JSONValue.object(fields).rendered + "\n")
+    }
+}
