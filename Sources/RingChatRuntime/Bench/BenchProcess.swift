@@ -105,7 +105,7 @@ enum BenchFiles {
     }
 
     static func removeTree(_ path: String) {
-        guard path.hasPrefix("/tmp/ringchat-bench-") else { return }
+        guard path.hasPrefix("/tmp/ringchat-bench-"), getenv("RINGCHAT_BENCH_KEEP") == nil else { return }
         _ = run(["/bin/rm", "-rf", path])
     }
 

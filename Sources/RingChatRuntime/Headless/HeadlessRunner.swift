@@ -82,7 +82,16 @@ public final class HeadlessRunner {
         if let b = bench {
             let peer = BenchPeer(options: b, host: host, loop: loop, write: reporter.writeLine)
             benchPeer = peer
-            host.onEvent = { e in peer.handle(e) }
+            // RINGCHAT_BENCH_EVENTS=1 also writes every event (to debug a run).
+            if getenv("RINGCHAT_BENCH_EVENTS") != nil {
+                host.onEvent = { [unowned self, unowned host] e in
+                    peer.handle(e)
+                    if case .delivered = e { return }
+                    self.reporter.report(e, host: host)
+                }
+            } else {
+                host.onEvent = { e in peer.handle(e) }
+            }
         } else {
             host.onEvent = { [unowned self, unowned host] e in self.reporter.report(e, host: host) }
         }

@@ -368,7 +368,12 @@ public final class NodeHost {
     private func rearm() {
         guard let n = currentNode else { return }
         let at = n.nextDeadline(now: EventLoop.monotonicNow())
-        if at == timerAt, timer != nil { return }
+        // Never push a pending tick later: the node clamps an overdue
+        // deadline to now + 1 ms, so re-arming on every input (a datagram
+        // or a typed line more often than every ms, i.e. any load) kept
+        // moving the tick out and starved it: no pass re-sends, no loss or
+        // dead-member checks, for as long as the load lasted.
+        if let old = timerAt, timer != nil, old <= at { return }
         if let t = timer { loop.cancel(t) }
         timerAt = at
         timer = loop.schedule(at: at) { [unowned self] in self.tick() }
