@@ -212,7 +212,7 @@ extension Node {
         // it would only add `tokenRetries` round trips to the failover.
         let dead = !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
         guard dead || now >= p.resendAt else { return }
-        if !dead && p.retries < config.tokenRetries {
+        if !dead && (p.retries < config.tokenRetries || slowButAlive(p, now: now)) {
             p.retries += 1
             p.resendAt = now + resendInterval
             passing = p
@@ -223,6 +223,17 @@ extension Node {
         membership.suspect(p.token.to, until: now + memberTimeout)
         emit(.token(.successorSilent(p.token.to)))
         regenerate(now: now)
+    }
+
+    /// A successor that spoke (in the incarnation the token is addressed
+    /// to) since we passed is alive, only slow to take the token: a CPU
+    /// busy with a burst. Forming a new ring without it would reorder its
+    /// in-flight messages for nothing, so it gets up to twice the member
+    /// timeout from the first send. Bounded, so that a one-way loss (we
+    /// hear it, it does not hear us) still ends in a new ring.
+    func slowButAlive(_ p: PendingPass, now: Instant) -> Bool {
+        guard let peer = membership.peers[p.token.to], peer.incarnation == p.token.toIncarnation else { return false }
+        return peer.lastHeard > p.sentAt && now - p.sentAt < memberTimeout * 2
     }
 
     func lossDeadline(now: Instant) -> Instant {
