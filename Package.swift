@@ -26,8 +26,11 @@ let package = Package(
         // replica/checkpoint files, headless peers.
         .target(name: "RingChatRuntime", dependencies: [
             "RingChatCore",
+            "CNetShim",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // sendmmsg(), which Glibc's Swift module does not expose.
+        .target(name: "CNetShim"),
         // ncursesw, wrapped in a tiny C target (see SWIFT-NCURSES-NOTES).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The terminal UI: pure view models plus the ncurses drawing shell.

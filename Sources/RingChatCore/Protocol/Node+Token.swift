@@ -147,7 +147,16 @@ extension Node {
             if !outbox.isEmpty { actAsHolder(now: now) } // next batch, nobody else to wait for
             return
         }
-        if sent || !outbox.isEmpty || someoneWaits(now: now) { pass(now: now) }
+        if sent || !outbox.isEmpty || someoneWaits(now: now) || ringBusy { pass(now: now) }
+    }
+
+    /// Messages were sent since this node last passed the token: the ring
+    /// is carrying traffic, and holding an idle token for `idleHold` would
+    /// stall every sender whose window is full, waiting for its messages to
+    /// come back (Totem keeps the token moving while there is traffic).
+    var ringBusy: Bool {
+        guard let h = holding, let last = lastPassedSeq, last.ring == h.ring else { return false }
+        return h.nextSeq > last.seq
     }
 
     func someoneWaits(now: Instant) -> Bool {
@@ -194,6 +203,7 @@ extension Node {
         let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq, lineage: lineage)
         holding = nil
         lastHopSeen = t.hop
+        lastPassedSeq = (h.ring, h.nextSeq)
         passing = PendingPass(token: t, sentAt: now, resendAt: now + resendInterval, retries: 0)
         lastPass = passing
         holderGuess = to

@@ -349,11 +349,24 @@ public final class NodeHost {
     }
 
     private func apply(_ effects: [Effect]) {
+        // One sendmmsg() and one disk enqueue per input, not one per packet
+        // and per message. Packets still leave before deliveries are shown
+        // and in effect order.
+        var datagrams: [[UInt8]] = []
+        var lines: [ChatMessage] = []
         for e in effects {
             switch e {
-            case .send(let p): send(p)
+            case .send(let p): datagrams.append(seal.seal(WireCodec.encode(p)))
+            case .persist(let ms): lines += ms
+            default: continue
+            }
+        }
+        if !datagrams.isEmpty { sendAll(datagrams) }
+        if !lines.isEmpty { disk?.appendReplica(lines) }
+        for e in effects {
+            switch e {
+            case .send, .persist: continue
             case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
-            case .persist(let ms): disk?.appendReplica(ms)
             case .writeCheckpoint(let cp): writeCheckpoint(cp)
             case .token(let t): onEvent?(.token(t))
             case .status(let s): onEvent?(.status(s))
@@ -379,11 +392,10 @@ public final class NodeHost {
         timer = loop.schedule(at: at) { [unowned self] in self.tick() }
     }
 
-    private func send(_ p: Packet) {
+    private func sendAll(_ datagrams: [[UInt8]]) {
         guard let socket = receivePath?.socket else { return }
-        let bytes = seal.seal(WireCodec.encode(p))
         do {
-            if try socket.send(bytes) { counters.packetsSent += 1 }
+            counters.packetsSent += try socket.sendMany(datagrams)
         } catch {
             counters.sendErrors += 1
             // A dead interface would otherwise print a warning per packet.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CNetShim
 
 /// A non-blocking UDP socket joined to one IPv4 multicast group on one
 /// interface. Owned by the event loop thread.
@@ -127,6 +128,47 @@ public final class MulticastSocket {
             }
             throw MulticastError(.system(SystemError("sendto", code: e, context: "\(group):\(port)")), "cannot send to the group")
         }
+    }
+
+    /// Several datagrams in one sendmmsg() call (one syscall for all the
+    /// packets a holder's turn produces). Returns how many were sent;
+    /// a full buffer drops the rest, counted in `sendDrops`, as `send` does.
+    public func sendMany(_ datagrams: [[UInt8]]) throws(MulticastError) -> Int {
+        guard !datagrams.isEmpty else { return 0 }
+        if datagrams.count == 1 { return try send(datagrams[0]) ? 1 : 0 }
+        guard fd >= 0 else { throw MulticastError(.system(SystemError("sendmmsg", code: EBADF)), "socket is closed") }
+        for d in datagrams where d.count > Self.maxDatagram {
+            throw MulticastError(.datagramTooLarge, "datagram of \(d.count) bytes exceeds \(Self.maxDatagram)")
+        }
+        let count = datagrams.count
+        let bufs = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: count)
+        let lens = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        // Copies that stay put while the kernel reads them.
+        let storage = datagrams.map { d -> UnsafeMutableBufferPointer<UInt8> in
+            let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, d.count))
+            _ = b.initialize(from: d)
+            return b
+        }
+        defer {
+            for b in storage { b.deallocate() }
+            bufs.deallocate()
+            lens.deallocate()
+        }
+        for i in 0..<count {
+            bufs[i] = UnsafePointer(storage[i].baseAddress)
+            lens[i] = datagrams[i].count
+        }
+        let n = withUnsafePointer(to: &destination) { rcn_send_many(fd, $0, bufs, lens, UInt32(count)) }
+        let e = errno
+        let sent = max(0, Int(n))
+        if sent < count {
+            if n >= 0 || e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS {
+                sendDrops += count - sent
+                return sent
+            }
+            throw MulticastError(.system(SystemError("sendmmsg", code: e, context: "\(group):\(port)")), "cannot send to the group")
+        }
+        return sent
     }
 
     /// One datagram, or nil when none is waiting (EAGAIN) or the socket

@@ -161,7 +161,15 @@ public final class DiskWriter: @unchecked Sendable {
     private func threadMain() {
         while true {
             let (batch, stop) = takeBatch()
-            for w in batch { process(w) }
+            // Consecutive appends become one write(): under load the loop
+            // queues one per delivered packet.
+            var lines: [ChatMessage] = []
+            for w in batch {
+                if case .append(let ms) = w { lines += ms; continue }
+                if !lines.isEmpty { process(.append(lines)); lines = [] }
+                process(w)
+            }
+            if !lines.isEmpty { process(.append(lines)) }
             if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
                 _ = syncReplica()
             }
