@@ -75,6 +75,34 @@ import RingChatCore
         #expect(ra.checkpoints.first?.replicaCount == 20)
     }
 
+    /// Input more often than every millisecond (a typed line every 0.5 ms,
+    /// as under load) must not starve the node's timers: re-arming the tick
+    /// on every input used to push it out by a ms each time, so periodic
+    /// work (here: checkpoints every 200 ms) never ran while the load
+    /// lasted. The bound is loose (2 checkpoints in up to 10 s of typing)
+    /// and catches only that defect.
+    @Test func timersRunUnderContinuousInput() throws {
+        let tmp = TempDir("host")
+        defer { tmp.cleanup() }
+        let loop = try EventLoop()
+        var o = options(tmp.file("a"), "alice", group: randomGroup())
+        o.checkpointEvery = .milliseconds(200)
+        let a = try NodeHost(options: o, loop: loop)
+        let r = Recorder()
+        r.attach(a)
+        try a.start()
+        defer { a.shutdown() }
+        var typed = 0
+        func typeOne() {
+            typed += 1
+            a.type("line \(typed)")
+            loop.schedule(at: EventLoop.monotonicNow() + .microseconds(500)) { typeOne() }
+        }
+        typeOne()
+        let ok = try run(loop) { r.checkpoints.count >= 2 }
+        #expect(ok, "\(r.checkpoints.count) checkpoints while \(typed) lines were typed")
+    }
+
     @Test func senderPeekMatchesTheCodecHeader() {
         let id = NodeID(0x0102_0304_0506_0708)
         let p = Packet(sender: id, incarnation: 7, counter: 9, body: .tokenRequest(TokenRequest(ring: nil, queued: 3)))
