@@ -177,7 +177,7 @@ public final class BenchPeer {
             ("lat_n", .int(Int64(latencies.count))), ("lat_med_us", .int(Int64(Int(pct(0.5))))), ("lat_p99_us", .int(Int64(Int(pct(0.99))))),
             ("max_gap_ms", .int(Int64(Int(maxGap.milliseconds)))), ("max_gap_end_rt", .int(Int64(Int(maxGapEndWall)))),
             ("ring_changes", .int(Int64(ringChanges))), ("backfills", .int(Int64(backfills))), ("members", .int(Int64(members.count))),
-            ("cpu_us", .int(Int64(Int(cpuMicros)))),
+            ("cpu_us", .int(Int64(Int(cpuMicros)))), ("end_rt", .int(EventLoop.wallClockMillis())),
         ]
         write(JSONValue.object(fields).rendered + "\n")
     }
