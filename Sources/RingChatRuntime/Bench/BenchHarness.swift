@@ -79,14 +79,14 @@ public final class BenchHarness {
         var stalls: [Int] = []
         var allSame = true
         for r in 1...max(1, settings.crashRuns) {
-            let load = [(Int, Int)](repeating: (1_000, 1_000), count: 3)
+            let load = [(Int, Int)](repeating: (64, 1_000), count: 3)
             let o = try run(Spec(nodes: 3, load: load, seconds: 10, kill: (2, 4)))
             let survivors = o.peers
             let stall = survivors.map { $0.int("max_gap_ms") }.max() ?? -1
             let same = sameOrder(survivors)
             allSame = allSame && same
             stalls.append(stall)
-            print("crash run=\(r) nodes=3 senders=3 rate=1000 killed=node3 stall_ms=\(stall) same_order=\(same ? "yes" : "NO") survivors=\(survivors.count) ring_changes=\(survivors.map { $0.int("ring_changes") }.max() ?? 0)")
+            print("crash run=\(r) nodes=3 senders=3 rate=1000 W=64 killed=node3 stall_ms=\(stall) same_order=\(same ? "yes" : "NO") survivors=\(survivors.count) ring_changes=\(survivors.map { $0.int("ring_changes") }.max() ?? 0)")
         }
         let sorted = stalls.sorted()
         print("crash runs=\(stalls.count) stall_ms_med=\(sorted[sorted.count / 2]) stall_ms_max=\(sorted.last ?? -1) under_500ms=\(stalls.filter { $0 >= 0 && $0 < 500 }.count)/\(stalls.count) same_order=\(allSame ? "yes" : "NO")")
