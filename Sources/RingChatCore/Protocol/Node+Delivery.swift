@@ -42,7 +42,10 @@ extension Node {
                     learn(d.lineage, now: now)
                     noteActivity(now: now)
                     joinBase(m.slot.seq, now: now)
-                    if let p = passing, m.slot.seq >= p.token.nextSeq { passing = nil }
+                    if let p = passing, m.slot.seq >= p.token.nextSeq {
+                        if sender == p.token.to { passAnswered(p, now: now) }
+                        passing = nil
+                    }
                     setHolder(sender)
                 }
             }

@@ -74,7 +74,10 @@ extension Node {
         requesters[t.to] = nil
         if t.hop > lastHopSeen {
             lastHopSeen = t.hop
-            if let p = passing, t.hop > p.token.hop { passing = nil }
+            if let p = passing, t.hop > p.token.hop {
+                if sender == p.token.to { passAnswered(p, now: now) }
+                passing = nil
+            }
             setHolder(t.to)
             if t.to == id && t.toIncarnation == incarnation {
                 accept(ring: t.ring, hop: t.hop, nextSeq: t.nextSeq, from: sender, now: now)
@@ -82,6 +85,11 @@ extension Node {
         } else if t.hop == lastHopSeen, t.to == id, let h = holding, h.hop == t.hop {
             // Our ack was lost: the predecessor is still re-sending.
             send(.tokenAck(TokenAck(ring: h.ring, hop: h.hop, nextSeq: h.nextSeq, lineage: lineage)))
+        } else if t.to == id, t.toIncarnation == incarnation, let a = acceptedHop, a.ring == t.ring, a.hop == t.hop {
+            // We took this hop and passed it on, but the predecessor missed
+            // both our data and our pass: it is still re-sending.
+            stats.staleTokens += 1
+            send(.tokenAck(TokenAck(ring: t.ring, hop: t.hop, nextSeq: t.nextSeq, lineage: lineage)))
         } else {
             stats.staleTokens += 1
         }
@@ -110,6 +118,16 @@ extension Node {
         }
     }
 
+    /// The successor acted on our pass (its data or its own pass, which
+    /// replace the ack on a busy ring): a round-trip sample, and no later
+    /// re-ack of that hop may count as one.
+    func passAnswered(_ p: PendingPass, now: Instant) {
+        if let l = lastPass, l.token.ring == p.token.ring, l.token.hop == p.token.hop {
+            passRTT.add(now - p.sentAt)
+            lastPass = nil
+        }
+    }
+
     /// News of where the current ring came from: the ring being finished
     /// may reach further than this node knew.
     func learn(_ l: RingLineage?, now: Instant) {
@@ -133,8 +151,16 @@ extension Node {
         holderGuess = id
         requesters[id] = nil
         emit(.token(.granted(ring: r, hop: hop, from: from)))
-        send(.tokenAck(TokenAck(ring: r, hop: hop, nextSeq: nextSeq, lineage: lineage)))
+        acceptedHop = (r, hop)
         actAsHolder(now: now)
+        // The ack only matters when we keep the token: fresh data or the
+        // next pass (both multicast) already tell the predecessor, and an
+        // ack per hop was a third of the packets every node handles on a
+        // busy ring. (A lost pass of ours is answered by re-acking the
+        // predecessor's re-send, in `receiveToken`.)
+        if let h = holding, h.ring == r, h.hop == hop {
+            send(.tokenAck(TokenAck(ring: r, hop: hop, nextSeq: h.nextSeq, lineage: lineage)))
+        }
     }
 
     /// What a holder does: send a bounded batch, then pass at once if it
@@ -220,7 +246,10 @@ extension Node {
         guard var p = passing else { return }
         // The membership already declared the successor dead: re-sending to
         // it would only add `tokenRetries` round trips to the failover.
-        let dead = !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
+        // So did a restart (a newer incarnation was heard): the token is
+        // addressed to the old one, which the new one will not take.
+        let restarted = membership.peers[p.token.to].map { $0.incarnation > p.token.toIncarnation } ?? false
+        let dead = restarted || !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
         guard dead || now >= p.resendAt else { return }
         if !dead && (p.retries < config.tokenRetries || slowButAlive(p, now: now)) {
             p.retries += 1
@@ -261,8 +290,12 @@ extension Node {
     /// others one heartbeat interval later per rank, in case it did not.
     func deadHolderDeadline(now: Instant) -> Instant? {
         guard let h = holderGuess, h != id else { return nil }
-        // Forgotten entirely: dead long ago.
-        let deadAt = membership.peers[h].map { $0.lastHeard + memberTimeout + .milliseconds(1) } ?? lastActivity
+        // Never heard (we restarted, or forgot it): it may still be alive
+        // for the node that passed it the token; give it a member timeout
+        // from the last token activity, or we would regenerate again each
+        // time that node passes to it (a storm of rings, seen in the
+        // simulator).
+        let deadAt = membership.peers[h].map { $0.lastHeard + memberTimeout + .milliseconds(1) } ?? lastActivity + memberTimeout
         return max(deadAt, lastActivity) + config.heartbeatInterval * rank(now: now)
     }
 

@@ -45,6 +45,8 @@ public final class Node {
     /// its ack.
     var lastPass: PendingPass?
     var lastHopSeen: UInt64 = 0
+    /// The last hop this node took (to re-ack a predecessor's re-send).
+    var acceptedHop: (ring: RingID, hop: UInt64)?
     /// The ring's next seq when this node last passed its token.
     var lastPassedSeq: (ring: RingID, seq: UInt64)?
     var lastActivity: Instant
