@@ -18,7 +18,10 @@ extension Node {
         outbox.append(entry)
         if holding != nil {
             actAsHolder(now: now)
-        } else {
+        } else if outbox.count == 1 || lastRequestSent.map({ now - $0 >= config.tokenRetransmit }) ?? true {
+            // One request per burst: a request per typed line (64 per turn
+            // of a busy sender) outnumbered the data packets two to one.
+            // Lines that keep waiting are re-requested every `idleHold`.
             requestToken(now: now)
         }
     }

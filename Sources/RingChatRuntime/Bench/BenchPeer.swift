@@ -53,10 +53,15 @@ public final class BenchPeer {
     var lastDelivery: Instant?
     var maxGap: Duration = .zero
     var maxGapEndWall: Int64 = 0
+    /// When the longest gap ended, from the start of the load.
+    var maxGapAt: Duration = .zero
     var ringChanges = 0
+    /// Why this node formed rings after the start: token lost, successor silent.
+    var why: [String: Int] = [:]
     var backfills = 0
     var reported = false
     var timer: EventLoop.TimerID?
+    var refillPending = false
     let padding: String
 
     public init(options: BenchPeerOptions, host: NodeHost, loop: EventLoop, write: @escaping (String) -> Void) {
@@ -78,6 +83,10 @@ public final class BenchPeer {
             finishIfDone()
         case .token(.ringChanged(let old, _)):
             if old != nil && started != nil { ringChanges += 1 }
+        case .token(.lost):
+            if started != nil { why["lost", default: 0] += 1 }
+        case .token(.successorSilent):
+            if started != nil { why["silent", default: 0] += 1 }
         default:
             break
         }
@@ -130,9 +139,12 @@ public final class BenchPeer {
         hash.add(m.id.origin.raw)
         hash.add(UInt64(m.id.incarnation))
         hash.add(UInt64(m.id.counter))
-        if let last = lastDelivery, now - last > maxGap {
+        // Gaps of the steady state only: the ring forming before the first
+        // line and the END round after the last are not stalls.
+        if let last = lastDelivery, let stop = stopSending, now < stop, now - last > maxGap {
             maxGap = now - last
             maxGapEndWall = EventLoop.wallClockMillis()
+            maxGapAt = started.map { now - $0 } ?? .zero
         }
         lastDelivery = now
         if first == UInt8(ascii: "e") {
@@ -146,7 +158,20 @@ public final class BenchPeer {
         if m.id.origin == host.node.id, let n = Self.number(in: m.text), let t = sendTimes.removeValue(forKey: n) {
             inFlight -= 1
             latencies.append((now - t).nanoseconds / 1000)
-            if options.rate == 0 { tick() }
+            if options.rate == 0 { refillSoon() }
+        }
+    }
+
+    /// Refills the window on the next loop turn, once for all the
+    /// deliveries of this one: typing from inside a delivery callback
+    /// re-entered the node (a lone holder delivers its own line while
+    /// sending it) and recursed until the stack overflowed.
+    func refillSoon() {
+        guard !refillPending else { return }
+        refillPending = true
+        _ = loop.schedule(at: EventLoop.monotonicNow()) { [weak self] in
+            self?.refillPending = false
+            self?.tick()
         }
     }
 
@@ -175,8 +200,9 @@ public final class BenchPeer {
             ("delivered", .int(Int64(delivered))), ("data", .int(Int64(data))),
             ("agreed_msgs_per_s", .int(Int64(Int(Double(data) / secs)))), ("hash", .string(hash.hex)),
             ("lat_n", .int(Int64(latencies.count))), ("lat_med_us", .int(Int64(Int(pct(0.5))))), ("lat_p99_us", .int(Int64(Int(pct(0.99))))),
-            ("max_gap_ms", .int(Int64(Int(maxGap.milliseconds)))), ("max_gap_end_rt", .int(Int64(Int(maxGapEndWall)))),
-            ("ring_changes", .int(Int64(ringChanges))), ("backfills", .int(Int64(backfills))), ("members", .int(Int64(members.count))),
+            ("max_gap_ms", .int(Int64(Int(maxGap.milliseconds)))), ("max_gap_end_rt", .int(Int64(Int(maxGapEndWall)))), ("max_gap_at_ms", .int(Int64(maxGapAt.milliseconds))),
+            ("ring_changes", .int(Int64(ringChanges))), ("lost", .int(Int64(why["lost"] ?? 0))), ("silent", .int(Int64(why["silent"] ?? 0))), ("backfills", .int(Int64(backfills))), ("members", .int(Int64(members.count))), ("rto_ms", .int(Int64(host.node.passRTT.timeout.milliseconds))),
+            ("srtt_ms", .int(Int64(host.node.passRTT.smoothed ?? -1))),
             ("cpu_us", .int(Int64(Int(cpuMicros)))), ("end_rt", .int(EventLoop.wallClockMillis())),
         ]
         write(JSONValue.object(fields).rendered + "\n")

@@ -86,7 +86,15 @@ public final class HeadlessRunner {
             if getenv("RINGCHAT_BENCH_EVENTS") != nil {
                 host.onEvent = { [unowned self, unowned host] e in
                     peer.handle(e)
-                    if case .delivered = e { return }
+                    switch e {
+                    case .delivered, .status: return
+                    case .token(let t):
+                        switch t {
+                        case .lost, .successorSilent, .regenerated, .ringChanged: break
+                        default: return
+                        }
+                    default: break
+                    }
                     self.reporter.report(e, host: host)
                 }
             } else {
