@@ -7,9 +7,9 @@ public struct MessageLog: Sendable {
     /// Each id with its canonical slot: the lowest slot it was ever seen at
     /// (a line re-sent after its sender crashed can occupy two slots; the
     /// minimum is the same everywhere once the replicas converge).
-    public private(set) var byID: [MessageID: ChatMessage] = [:]
+    public private(set) var byID = IncrementalMap<MessageID, ChatMessage>()
     /// Every occupied slot, including the extra slots of re-sent lines.
-    public private(set) var bySlot: [Slot: MessageID] = [:]
+    public private(set) var bySlot = IncrementalMap<Slot, MessageID>()
     private(set) var streams: [StreamID: StreamCounters] = [:]
     /// Order-independent hash of every (stream, counter) held: the sum of
     /// the per-message hashes.
@@ -152,7 +152,7 @@ public struct MessageLog: Sendable {
 
 /// The counters held of one stream, with what the digest needs kept current.
 struct StreamCounters: Sendable {
-    var held: Set<UInt32> = []
+    var held = IncrementalSet<UInt32>()
     var contiguous: UInt32 = 0
     var max: UInt32 = 0
     var setHash: UInt64 = 0
@@ -166,7 +166,7 @@ struct StreamCounters: Sendable {
     }
 
     mutating func insert(_ counter: UInt32, hash: UInt64) {
-        guard held.insert(counter).inserted else { return }
+        guard held.insert(counter) else { return }
         setHash = setHash &+ hash
         if counter > max { max = counter }
         // Counters are 32 bits from the wire: stop at the top, don't wrap.
