@@ -12,28 +12,10 @@ final class BenchProcess {
     private(set) var exited = false
 
     init(argv: [String], stdout: String, stderr: String) throws(BenchError) {
-        var fa = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fa)
-        defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fa, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&fa, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var all = sigset_t()
-        sigfillset(&all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cargv { free(p) } }
-        var p: pid_t = 0
-        let rc = posix_spawn(&p, argv[0], &fa, &attr, &cargv, environ)
-        guard rc == 0 else { throw BenchError("cannot start \(argv[0]): error \(rc)") }
-        pid = p
+        switch Spawn.start(argv, stdout: stdout, stderr: stderr) {
+        case .success(let p): pid = p
+        case .failure(let e): throw BenchError(e.description)
+        }
         stdoutPath = stdout
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import RingChatRuntime
 
 /// A child process started with posix_spawn: stdin a pipe the test writes
 /// to (or /dev/null), stdout and stderr files. Only ever signalled by its
@@ -25,43 +26,15 @@ final class Child: @unchecked Sendable {
             // would keep a peer's stdin open after closeStdin()).
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
-        var fa = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fa)
-        defer { posix_spawn_file_actions_destroy(&fa) }
-        if stdin {
-            posix_spawn_file_actions_adddup2(&fa, fds[0], 0)
-        } else {
-            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&fa, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&fa, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        // The child starts with default signal handling and nothing blocked,
-        // whatever the test runner did to its own.
-        var all = sigset_t()
-        sigfillset(&all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["LANG=C.UTF-8"]
-        var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer {
-            for p in cargv { free(p) }
-            for p in cenv { free(p) }
-        }
-        var p: pid_t = 0
-        let rc = posix_spawn(&p, argv[0], &fa, &attr, &cargv, &cenv)
+        let started = Spawn.start(argv, stdinFD: stdin ? fds[0] : nil, stdout: stdout, stderr: stderr, environment: env)
         if stdin { close(fds[0]) }
-        guard rc == 0 else {
+        let p: pid_t
+        switch started {
+        case .success(let pid): p = pid
+        case .failure(let e):
             if stdin { close(fds[1]) }
-            throw E2EError("posix_spawn \(argv[0]): \(String(cString: strerror(rc)))")
+            throw E2EError(e.description)
         }
         pid = p
         stdinFD = stdin ? fds[1] : -1
