@@ -160,6 +160,8 @@ struct ExtremePacketTests {
         Field(name: "reconcile stream incarnation", kind: .u32) {
             from(.reconcileRequest(ReconcileRequest(target: a, ranges: [StreamRange(stream: StreamID(origin: a, incarnation: u32($0)), counters: 1...9)])))
         },
+        Field(name: "settle ring epoch", kind: .epoch) { from(.settle(Settle(ring: ringAt($0), from: 1, through: 0, high: 0, holes: []))) },
+        Field(name: "settle high", kind: .lineageLast) { from(.settle(Settle(ring: ring, from: 1, through: 0, high: $0, holes: []))) },
         Field(name: "header incarnation", kind: .u32FromOne) { from(.tokenRequest(TokenRequest(ring: ring, queued: 1)), incarnation: u32($0)) },
         Field(name: "header counter", kind: .u64FromOne) { from(.tokenRequest(TokenRequest(ring: ring, queued: 1)), counter: $0) },
     ]
@@ -254,7 +256,7 @@ struct ExtremePacketTests {
     @Test("every numeric field of every packet kind is covered")
     func coverage() {
         let kinds = Set(Self.fields.map { $0.make(1).body.kindName })
-        #expect(kinds == ["heartbeat", "token", "tokenAck", "tokenRequest", "data", "nack", "reconcileRequest"])
+        #expect(kinds == ["heartbeat", "token", "tokenAck", "tokenRequest", "data", "nack", "reconcileRequest", "settle"])
         #expect(Self.cases.count == Self.fields.count * 2)
     }
 }
@@ -269,6 +271,7 @@ extension Packet.Body {
         case .data: "data"
         case .nack: "nack"
         case .reconcileRequest: "reconcileRequest"
+        case .settle: "settle"
         }
     }
 }

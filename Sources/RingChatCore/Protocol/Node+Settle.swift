@@ -71,7 +71,9 @@ extension Node {
             let firstFromPeer = settleReports[peer] == nil
             settleReports[peer] = s
             if s.high > f.last {
-                f.last = s.high
+                // At most one NACK span at a time: a forged `high` must not
+                // make this node wait for (and skip through) 2^40 seqs.
+                f.last = min(s.high, f.last + WireLimits.maxNackSpan)
                 sequencer.finishing = f
             }
             // Our report is what the peer needs to settle its own holes.
@@ -120,14 +122,19 @@ extension Node {
     func skipSettledHoles(now: Instant) {
         guard var f = sequencer.finishing else { return }
         var skipped = false
-        while f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil, settledMissing(f.next, ring: f.ring, now: now) {
+        var budget = Int(WireLimits.maxNackSpan)  // bounded work per call
+        while budget > 0, f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil,
+              settledMissing(f.next, ring: f.ring, now: now) {
+            budget -= 1
             f.next += 1
             stats.holesSkipped += 1
             stats.settledMissing += 1
             skipped = true
         }
         guard skipped else { return }
-        f.holeSince = nil
+        // The hole timer keeps running: a forged end far away (a lineage
+        // 2^40 ahead) is skipped through by `checkHole` in one step, not
+        // one span per tick.
         sequencer.finishing = f
         drain(now: now)
     }

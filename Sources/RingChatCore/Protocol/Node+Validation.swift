@@ -50,6 +50,7 @@ extension Node {
         case .data: "data packet"
         case .nack: "nack"
         case .reconcileRequest: "reconcile request"
+        case .settle: "settle report"
         }
     }
 }

@@ -69,9 +69,8 @@ public struct MessageLog: Sendable {
             }
             return out
         }
-        return bySlot.filter { $0.key.ring == ring && range.contains($0.key.seq) }
-            .sorted { $0.key.seq < $1.key.seq }
-            .compactMap { byID[$0.value] }
+        let slots: [Slot] = bySlot.keys.filter { $0.ring == ring && range.contains($0.seq) }
+        return slots.sorted { $0.seq < $1.seq }.compactMap { message(at: $0) }
     }
 
     /// The lowest seq of `ring` in `range` that is held, in work bounded by

@@ -142,6 +142,9 @@ public enum PacketValidator {
         case .nack(let n):
             try epoch(n.ring, "nack ring", k)
             for r in n.ranges { try seq(r.upperBound, n.ring, "nack range end", k, min: 1) }
+        case .settle(let st):
+            try epoch(st.ring, "settle ring", k)
+            try seq(st.high, st.ring, "settle high seq", k, min: 0)
         case .reconcileRequest:
             // Stream counters are 32 bits and every value is served in
             // bounded work (spans are capped by the decoder): nothing to judge.
