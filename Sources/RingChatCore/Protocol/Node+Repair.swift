@@ -30,7 +30,7 @@ extension Node {
         var ranges: [ClosedRange<UInt64>] = []
         var start: UInt64? = nil
         for s in from...to {
-            let have = log.bySlot[Slot(ring: r, seq: s)] != nil
+            let have = log.isOccupied(Slot(ring: r, seq: s))
             if !have, start == nil { start = s }
             if have, let st = start {
                 ranges.append(st...(s - 1))
@@ -55,7 +55,7 @@ extension Node {
                 examined += 1
                 if examined > 512 { break outer }
                 let slot = Slot(ring: n.ring, seq: seq)
-                guard let m = log.message(at: slot) else { continue }
+                guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? store?.message(at: slot) : nil) else { continue }
                 let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
                 guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
                 if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
@@ -107,10 +107,24 @@ extension Node {
         var out: [ChatMessage] = []
         let cap = 256
         for range in r.ranges {
-            out += log.messages(in: range.stream, range.counters, limit: cap - out.count)
+            out += held(range, limit: cap - out.count)
             if out.count >= cap { break }
         }
         resend(out, now: now)
+    }
+
+    /// The messages of `range` this node holds, in counter order: from the
+    /// cache, else from the store (with the cache's newest lines, which the
+    /// disk may not have yet).
+    func held(_ range: StreamRange, limit: Int) -> [ChatMessage] {
+        let (cached, complete) = log.messages(in: range.stream, range.counters, limit: limit)
+        guard !complete, let store else { return cached }
+        var byCounter: [UInt32: ChatMessage] = [:]
+        for m in store.messages(of: range.stream, counters: range.counters, limit: limit) where log.contains(m.id) {
+            byCounter[m.id.counter] = log.message(m.id) ?? m
+        }
+        for m in cached { byCounter[m.id.counter] = m }
+        return byCounter.keys.sorted().prefix(limit).map { byCounter[$0]! }
     }
 
     /// Messages known to exist but not held: the current ring's gaps, or
@@ -119,10 +133,10 @@ extension Node {
         var ringLag = 0
         if let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next {
             let hi = min(sequencer.known, next.addingSaturating(10_000))
-            for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
+            for s in next...hi where !log.isOccupied(Slot(ring: r, seq: s)) { ringLag += 1 }
         }
         if let f = sequencer.finishing, f.next <= f.last {
-            for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where log.bySlot[Slot(ring: f.ring, seq: s)] == nil { ringLag += 1 }
+            for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where !log.isOccupied(Slot(ring: f.ring, seq: s)) { ringLag += 1 }
         }
         var best: [StreamID: UInt32] = [:]
         for p in membership.livePeers(now: now, timeout: memberTimeout) {

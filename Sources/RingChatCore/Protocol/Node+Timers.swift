@@ -51,7 +51,7 @@ extension Node {
         let cp = Checkpoint(number: checkpointNumber, node: id, incarnation: incarnation, takenAt: wallClock(now),
                             nick: nick, replicaCount: replicaLines, lastDelivered: sequencer.lastDelivered,
                             outbox: outbox, ring: ring, members: ringOrder(now: now),
-                            highestEpoch: highestEpoch, draft: draft)
+                            highestEpoch: highestEpoch, draft: draft, log: log.snapshot)
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
         lastCheckpointFingerprint = checkpointFingerprint
         if let every = config.checkpointEvery { nextCheckpoint = now + every }

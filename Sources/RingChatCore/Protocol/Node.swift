@@ -26,7 +26,10 @@ public final class Node {
     /// The unsent draft of the input line: carried into checkpoints.
     public var draft: String = ""
 
-    public internal(set) var log = MessageLog()
+    public internal(set) var log: MessageLog
+    /// Where messages evicted from `log`'s cache are read back from (the
+    /// replica); nil keeps everything the cache dropped out of reach.
+    public var store: (any HistoryStore)?
     public internal(set) var outbox: [OutboxEntry] = []
     public internal(set) var membership: Membership
 
@@ -147,6 +150,7 @@ public final class Node {
         self.incarnation = incarnation
         self.nick = Node.validNick(nick) ?? "node-\(id.short)"
         self.config = config
+        self.log = MessageLog(capacity: config.recentMessages)
         self.membership = Membership(me: id)
         self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
         self.wallOffset = wallOffset
@@ -157,10 +161,8 @@ public final class Node {
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
     }
 
-    /// Rebuilds a node after a crash or restart from what survived on disk:
-    /// the newest checkpoint, then the replica lines after it; the
-    /// reconciler fetches the rest from peers. `durable.incarnation` must
-    /// already be the new, bumped incarnation.
+    /// Rebuilds a node after a crash or restart from what survived on disk,
+    /// all in memory (the simulator and tests): see `restore(node:...)`.
     public static func restore(from durable: DurableState, nick: String? = nil, config: NodeConfig = NodeConfig(),
                                seed: UInt64, now: Instant, wallOffset: Int64 = 0) -> (Node, [Effect]) {
         // What no honest node could have written is skipped, so that one
@@ -185,19 +187,38 @@ public final class Node {
             }
         }
         let cp = durable.checkpoints.first
-        let node = Node(id: durable.node, incarnation: durable.incarnation,
-                        nick: nick ?? cp?.nick ?? "node-\(durable.node.short)",
+        var replay = ReplicaReplay(checkpoint: cp, snapshotUsable: cp.map { $0.replicaCount <= durable.replica.count } ?? false,
+                                   capacity: config.recentMessages)
+        for m in durable.replica.dropFirst(replay.skip) { replay.add(m) }
+        return restore(node: durable.node, incarnation: durable.incarnation, replay: replay, nick: nick, config: config,
+                       seed: seed, now: now, wallOffset: wallOffset, warnings: warnings)
+    }
+
+    /// Rebuilds a node after a crash or restart: the newest checkpoint (its
+    /// log snapshot, outbox, draft), then the replica lines after it, as
+    /// `replay` gathered them; the reconciler fetches the rest from peers.
+    /// `incarnation` must already be the new, bumped incarnation;
+    /// `warnings` (what loading skipped) go into the `.restored` report.
+    public static func restore(node id: NodeID, incarnation: UInt32, replay: ReplicaReplay, nick: String? = nil,
+                               config: NodeConfig = NodeConfig(), seed: UInt64, now: Instant,
+                               wallOffset: Int64 = 0, warnings: [String] = []) -> (Node, [Effect]) {
+        let cp = replay.checkpoint
+        let node = Node(id: id, incarnation: incarnation,
+                        nick: nick ?? cp?.nick ?? "node-\(id.short)",
                         config: config, seed: seed, now: now, wallOffset: wallOffset)
-        let covered = cp.map { min($0.replicaCount, durable.replica.count) } ?? 0
-        if let cp, cp.replicaCount > durable.replica.count {
-            warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(durable.replica.count) survive; the rest comes from peers")
+        var warnings = warnings
+        let lines = replay.lines
+        let covered = cp.map { min($0.replicaCount, lines) } ?? 0
+        if let cp, cp.replicaCount > lines {
+            warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(lines) survive; the rest comes from peers")
+        } else if let cp, cp.log != nil, !replay.fromSnapshot {
+            warnings.append("checkpoint #\(cp.number) does not match the replica (cut or rewritten since): read the whole replica")
         }
-        for m in durable.replica { _ = node.log.insert(m) }
-        node.replicaLines = durable.replica.count
-        for m in node.log.byID.values {
-            node.highestEpoch = max(node.highestEpoch, m.slot.ring.epoch)
-            node.sequencer.delivered.insert(m.id)
-            if node.sequencer.lastDelivered.map({ m.slot > $0 }) ?? true { node.sequencer.lastDelivered = m.slot }
+        node.log = replay.log
+        node.replicaLines = lines
+        if let top = node.log.maxSlot {
+            node.highestEpoch = top.ring.epoch
+            node.sequencer.lastDelivered = top
         }
         if let cp {
             node.checkpointNumber = cp.number
@@ -206,9 +227,14 @@ public final class Node {
             node.outbox = cp.outbox.filter { !node.log.contains($0.id) }
             node.draft = cp.draft
         }
+        // A restart that had to read the whole replica writes a checkpoint
+        // soon, so that the next one need not.
+        if !replay.fromSnapshot, lines > 0, let every = config.checkpointEvery {
+            node.nextCheckpoint = now + min(every, .seconds(1))
+        }
         let report = RestoreReport(checkpoint: cp?.number, checkpointMessages: covered,
-                                   replayed: durable.replica.count - covered, outbox: node.outbox.count,
-                                   incarnation: durable.incarnation, draft: node.draft, warnings: warnings)
+                                   replayed: lines - covered, outbox: node.outbox.count,
+                                   incarnation: incarnation, draft: node.draft, warnings: warnings)
         node.emit(.restored(report))
         node.emitStatusIfChanged(now: now)
         return (node, node.drainEffects())
@@ -266,8 +292,19 @@ public final class Node {
     public var status: NodeStatus { makeStatus(now: lastTick) }
     var lastTick: Instant = .zero
 
-    /// The replica in the agreed order.
-    public func history() -> [ChatMessage] { log.sorted() }
+    /// The whole replica in the agreed order: from the cache while it holds
+    /// everything, else from the store (tests and small replicas; the TUI
+    /// pages through `store` instead).
+    public func history() -> [ChatMessage] {
+        guard !log.isComplete, let store else { return log.sorted() }
+        let relocated = log.relocated
+        var all = store.page(before: nil, limit: Int.max)
+        if !relocated.isEmpty {
+            for i in all.indices { if let s = relocated[all[i].id] { all[i].slot = s } }
+            all.sort { ($0.slot, $0.id) < ($1.slot, $1.id) }
+        }
+        return all
+    }
 
     /// Wall-clock milliseconds at `now`, for timestamps on screen only.
     public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }

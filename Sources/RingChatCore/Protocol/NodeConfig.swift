@@ -35,6 +35,9 @@ public struct NodeConfig: Sendable, Hashable {
     public var digestPage: Int = 24
     /// Periodic checkpoints; nil turns them off.
     public var checkpointEvery: Duration? = .seconds(10)
+    /// Recent messages kept in memory (the rest are read from the replica
+    /// when a peer asks for them).
+    public var recentMessages: Int = MessageLog.defaultCapacity
     /// Typed lines waiting for the token, at most.
     public var maxOutbox: Int = 10_000
 

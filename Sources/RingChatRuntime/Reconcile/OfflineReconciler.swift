@@ -61,13 +61,13 @@ public struct OfflineReconciler {
             if x.text != y.text { return x.text < y.text }
             return x.kind.rawValue < y.kind.rawValue
         }
-        var log = MessageLog()
+        var log = MessageLog(capacity: .max)
         var reps = input
         var disagreements: [String] = []
         for (i, m) in all {
-            if log.insert(m) == .conflict {
+            if log.insert(m, delivered: true) == .conflict {
                 reps[i].rejected.append(m)
-                if let other = log.byID[m.id], other.text != m.text || other.nick != m.nick || other.kind != m.kind {
+                if let other = log.message(m.id), other.text != m.text || other.nick != m.nick || other.kind != m.kind {
                     disagreements.append("\(reps[i].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(other.nick)> \"\(other.text)\"")
                 } else if let holder = log.message(at: m.slot) {
                     disagreements.append("\(reps[i].directory): slot \(m.slot.ring.text)#\(m.slot.seq) holds \(m.id.text) but the merge keeps \(holder.id.text) there")
@@ -76,10 +76,10 @@ public struct OfflineReconciler {
         }
         let merged = log.sorted()
         for i in reps.indices {
-            var own = MessageLog()
-            for m in reps[i].messages { _ = own.insert(m) }
+            var own = MessageLog(capacity: .max)
+            for m in reps[i].messages { _ = own.insert(m, delivered: true) }
             reps[i].lacks = merged.filter { !own.contains($0.id) }
-            reps[i].reordered = own.byID.values.filter { m in log.byID[m.id].map { $0.slot != m.slot } ?? false }.map(\.id).sorted()
+            reps[i].reordered = own.cached.values.filter { m in log.message(m.id).map { $0.slot != m.slot } ?? false }.map(\.id).sorted()
             reps[i].identical = reps[i].messages == merged
         }
         self.replicas = reps
