@@ -33,6 +33,10 @@ public struct Checkpoint: Hashable, Sendable, Codable {
     /// file's bytes). Nil in checkpoints of older versions, or when an
     /// append failed and the position is unknown.
     public var replicaBytes: Int?
+    /// FNV-1a of the line that ends at `replicaBytes` (16 hex digits): a
+    /// replica rewritten since (`ringchat reconcile --write`) is noticed
+    /// even when a line happens to end at the same byte.
+    public var replicaTail: String?
     /// The log's state over those lines (version vector, occupied slots):
     /// with it a restart reads only the lines after `replicaBytes`. Nil in
     /// checkpoints of older versions.
@@ -41,7 +45,7 @@ public struct Checkpoint: Hashable, Sendable, Codable {
     public init(number: UInt64, node: NodeID, incarnation: UInt32, takenAt: Int64, nick: String,
                 replicaCount: Int, lastDelivered: Slot?, outbox: [OutboxEntry], ring: RingID?,
                 members: [NodeID], highestEpoch: UInt64, draft: String,
-                replicaBytes: Int? = nil, log: LogSnapshot? = nil) {
+                replicaBytes: Int? = nil, replicaTail: String? = nil, log: LogSnapshot? = nil) {
         self.number = number
         self.node = node
         self.incarnation = incarnation
@@ -55,6 +59,7 @@ public struct Checkpoint: Hashable, Sendable, Codable {
         self.highestEpoch = highestEpoch
         self.draft = draft
         self.replicaBytes = replicaBytes
+        self.replicaTail = replicaTail
         self.log = log
     }
 }

@@ -60,6 +60,9 @@ public final class NodeHost {
     public var isRunning: Bool { currentNode != nil }
 
     private var pendingDraft = ""
+    /// The replica read back through its index (history older than the
+    /// node's cache: catch-up answers, the screen's scroll-back).
+    public private(set) var historyStore: ReplicaStore?
     private var receivePath: ReceivePath?
     private var disk: DiskWriter?
     /// Held from `start()` to `shutdown()`: one node per state dir.
@@ -243,6 +246,7 @@ public final class NodeHost {
     }
 
     private func stopNode() {
+        historyStore = nil
         if let n = currentNode {
             // The node's own counters die with it; the host's run on.
             counters.implausibleDrops += n.stats.implausibleDrops
@@ -259,22 +263,33 @@ public final class NodeHost {
         let ids = try NodeFile.start(in: dir.path, nick: options.nick, randomID: Entropy.random64)
         let store = CheckpointStore(directory: dir.path)
         let (checkpoints, cpWarnings) = store.loadAll()
-        let (replica, replicaWarnings) = ReplicaFile.load(from: dir.replicaPath)
-        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store,
-                                    syncInterval: options.syncInterval)
+        let config = options.effectiveConfig
+        // Reads only the replica lines after the checkpoint (all of them
+        // when its snapshot does not match), and catches the index up.
+        let opening = ReplicaOpening.prepare(dir, checkpoint: checkpoints.first, capacity: config.recentMessages)
+        var storeWarnings: [String] = []
+        var history: ReplicaStore?
+        if opening.index != nil {
+            do { history = try ReplicaStore(directory: dir) } catch {
+                storeWarnings.append("history older than the last \(config.recentMessages) messages cannot be read: \(error)")
+            }
+        }
+        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
+                                    start: opening.end, index: opening.index)
         disk = writer
 
         let now = EventLoop.monotonicNow()
         let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
-        let durable = DurableState(node: ids.node, incarnation: ids.incarnation,
-                                   checkpoints: checkpoints, replica: replica)
-        let (n, effects) = Node.restore(from: durable, nick: options.nick, config: options.effectiveConfig,
+        let (n, effects) = Node.restore(node: ids.node, incarnation: ids.incarnation, replay: opening.replay,
+                                        nick: options.nick, config: config,
                                         seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
+        n.store = history
+        historyStore = history
         generation += 1
         currentNode = n
         if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
         pendingDraft = ""
-        let loadWarnings = cpWarnings + replicaWarnings
+        let loadWarnings = cpWarnings + opening.warnings + storeWarnings
         apply(effects.map { e in
             guard case .restored(var r) = e else { return e }
             r.warnings = loadWarnings + r.warnings

@@ -29,6 +29,10 @@ public final class DiskWriter: @unchecked Sendable {
         public var checkpointsWritten = 0
         public var fsyncTotalMicros: Int64 = 0
         public var fsyncMaxMicros: Int64 = 0
+        /// Time to write the last checkpoint, and the longest (fsyncs of
+        /// the replica before it included).
+        public var checkpointLastMicros: Int64 = 0
+        public var checkpointMaxMicros: Int64 = 0
         /// Failed writes or syncs; the last one is in `lastError`.
         public var errors = 0
         public var lastError: String?
@@ -55,6 +59,12 @@ public final class DiskWriter: @unchecked Sendable {
     // Writer-thread state.
     private let fd: Int32
     private var fileSize: off_t
+    /// Where the replica ends (lines, bytes, hash of the last line), for the
+    /// index and for stamping checkpoints; `positionKnown` turns false when
+    /// an append fails (the node then holds lines the file does not).
+    private var position: ReplicaIndex.Position
+    private var positionKnown = true
+    private var index: ReplicaIndex?
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -62,11 +72,22 @@ public final class DiskWriter: @unchecked Sendable {
     /// Opens (creating if needed) the replica for appending and starts the
     /// thread. Load the replica with `ReplicaFile.load` first: it cuts a torn
     /// last line that appends must not follow.
-    public init(replicaPath: String, checkpoints: CheckpointStore,
-                syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+    public convenience init(replicaPath: String, checkpoints: CheckpointStore,
+                            syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+        try self.init(replicaPath: replicaPath, checkpoints: checkpoints, syncInterval: syncInterval, start: nil, index: nil)
+    }
+
+    /// `start` is where the replica ends as `ReplicaOpening` found it (nil:
+    /// unknown, checkpoints then carry no replica position); `index` is
+    /// handed over to the writer thread, which keeps it current.
+    init(replicaPath: String, checkpoints: CheckpointStore, syncInterval: Duration,
+         start: ReplicaIndex.Position?, index: ReplicaIndex?) throws(SystemError) {
         self.replicaPath = replicaPath
         self.checkpoints = checkpoints
         self.syncInterval = syncInterval
+        self.position = start ?? .empty
+        self.positionKnown = start != nil
+        self.index = index
         fd = open(replicaPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError("open", context: replicaPath) }
         var st = stat()
@@ -76,6 +97,7 @@ public final class DiskWriter: @unchecked Sendable {
             throw e
         }
         fileSize = st.st_size
+        if position.bytes != Int(fileSize) { positionKnown = false }
 
         var tid = pthread_t()
         let me = Unmanaged.passRetained(self).toOpaque()
@@ -168,6 +190,8 @@ public final class DiskWriter: @unchecked Sendable {
             if stop && batch.isEmpty {
                 if unsynced > 0 { _ = syncReplica() }
                 Glibc.close(fd)
+                index?.close()
+                index = nil
                 monitor.withLock {
                     flushedTicket = flushTicket
                     monitor.broadcast()
@@ -199,26 +223,48 @@ public final class DiskWriter: @unchecked Sendable {
         switch w {
         case .append(let messages):
             var bytes: [UInt8] = []
-            for m in messages { bytes += ReplicaFile.line(for: m) }
+            var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+            var lastLine: [UInt8] = []
+            for m in messages {
+                lastLine = ReplicaFile.line(for: m)
+                rows.append((ReplicaIndex.Location(offset: Int(fileSize) + bytes.count, length: lastLine.count), m))
+                bytes += lastLine
+            }
             do throws(SystemError) {
                 try FileIO.writeAll(fd, bytes, path: replicaPath)
                 fileSize += off_t(bytes.count)
                 unsynced += messages.count
+                position.lines += messages.count
+                position.bytes = Int(fileSize)
+                position.tail = FNV1a.hash(lastLine)
                 monitor.withLock { sharedStats.appended += messages.count }
+                indexLines(rows)
             } catch {
                 // Cut a partial write so the next line starts clean rather
                 // than leaving garbage in the middle of the replica.
                 _ = ftruncate(fd, fileSize)
+                positionKnown = false
                 recordError("replica append of \(messages.count) messages lost: \(error)")
             }
-        case .checkpoint(let cp, let done):
+        case .checkpoint(var cp, let done):
+            let t0 = nowNanos()
             if unsynced > 0, let e = syncReplica() {
                 done(.failure(e))
                 return
             }
+            // The core counts the lines; the byte position is known here.
+            if positionKnown, position.lines == cp.replicaCount {
+                cp.replicaBytes = position.bytes
+                cp.replicaTail = position.lines == 0 ? nil : FileIO.hex16(position.tail)
+            }
             do {
                 try checkpoints.write(cp, sync: measuredSync)
-                monitor.withLock { sharedStats.checkpointsWritten += 1 }
+                let us = (nowNanos() - t0) / 1000
+                monitor.withLock {
+                    sharedStats.checkpointsWritten += 1
+                    sharedStats.checkpointLastMicros = us
+                    sharedStats.checkpointMaxMicros = max(sharedStats.checkpointMaxMicros, us)
+                }
                 done(.success(()))
             } catch {
                 recordError("checkpoint #\(cp.number) not written: \(error)")
@@ -230,6 +276,17 @@ public final class DiskWriter: @unchecked Sendable {
                 flushedTicket = max(flushedTicket, ticket)
                 monitor.broadcast()
             }
+        }
+    }
+
+    /// Adds appended lines to the index; on failure the index is dropped
+    /// (the next start rebuilds it) and the node carries on without it.
+    private func indexLines(_ rows: [(location: ReplicaIndex.Location, message: ChatMessage)]) {
+        guard let idx = index, positionKnown else { return }
+        do throws(SQLiteError) { try idx.append(rows, position: position) } catch {
+            idx.close()
+            index = nil
+            recordError("\(StateDirectory.indexFile) not updated, dropped until the next start: \(error)")
         }
     }
 
