@@ -32,6 +32,11 @@ extension Node {
     }
 
     func receiveData(_ d: DataBatch, from sender: NodeID, now: Instant) {
+        defer {
+            if d.retransmission, !reconcileOutstanding.isEmpty {
+                followUpReconcile(Set(d.messages.map(\.id.stream)).filter { reconcileOutstanding[$0] != nil }, now: now)
+            }
+        }
         for m in d.messages {
             if !d.retransmission {
                 if ring == nil || m.slot.ring > ring! {

@@ -15,6 +15,7 @@ extension Node {
             cachedLag = computeLag(now: now)
             cachedPeerLags = membership.peers.mapValues(peerLag)
         }
+        if !catchUpPaused, !reconcileOutstanding.isEmpty { followUpReconcile(Set(reconcileOutstanding.keys), now: now) }
         checkPass(now: now)
         checkHolder(now: now)
         checkLoss(now: now)

@@ -59,7 +59,18 @@ public final class Node {
 
     // Delivery and repair
     var sequencer = Sequencer()
-    var reconcileOutstanding: [StreamID: Instant] = [:]
+    /// One open reconcile request per stream: what was asked of whom, and
+    /// until when it is awaited before being asked again.
+    var reconcileOutstanding: [StreamID: ReconcileAsk] = [:]
+    /// Set by the shell while its disk is behind: no new catch-up batch is
+    /// asked for (live traffic is unaffected), so memory holds at most the
+    /// shell's backlog, not the whole catch-up. Completed asks are followed
+    /// up on the first tick after it clears.
+    public var catchUpPaused = false
+    /// Token bucket of reconcile answers (separate from NACK re-sends: a
+    /// catching-up peer paces itself by asking for one batch at a time).
+    var answerBudget: Double
+    var answerBudgetAt: Instant
     var resendBudget: Double
     var resendBudgetAt: Instant
     var recentResends: [Slot: Instant] = [:]
@@ -158,6 +169,8 @@ public final class Node {
         self.nextHeartbeat = now
         self.resendBudget = Double(config.resendBudgetPerSecond) / 10
         self.resendBudgetAt = now
+        self.answerBudget = Double(config.reconcileBatch)
+        self.answerBudgetAt = now
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
     }
 
@@ -326,7 +339,14 @@ public final class Node {
     func persist(_ ms: [ChatMessage]) {
         guard !ms.isEmpty else { return }
         replicaLines += ms.count
-        emit(.persist(ms))
+        // One effect per datagram, not per message: the disk thread takes
+        // a catch-up batch in one append. Only adjacent persists merge, so
+        // a checkpoint still follows every line it covers.
+        if case .persist(let earlier)? = effects.last {
+            effects[effects.count - 1] = .persist(earlier + ms)
+        } else {
+            emit(.persist(ms))
+        }
     }
 
     /// The ring order, recomputed when membership changed or 10 ms passed

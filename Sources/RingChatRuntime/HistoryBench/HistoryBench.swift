@@ -124,7 +124,7 @@ public struct HistoryBench {
         let n = options.messages, missed = min(options.missed, options.messages)
         let root: String
         if let d = options.directory { root = d } else {
-            var template = Array("/tmp/ringchat-bench-history-XXXXXX".utf8CString)
+            var template = Array("/tmp/rc-bench-history-XXXXXX".utf8CString)
             guard let p = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
             root = String(cString: p)
         }
@@ -173,10 +173,17 @@ public struct HistoryBench {
         var lastLive = t0, maxGap = 0.0
         var backfilled = 0, sawLag = false, lastLag = -1
         var lagSamples: [(Double, Int)] = []
+        var rssSamples: [(Double, Int)] = []
+        var nextRSS = t0
         let end = t0 + options.timeout
         var done: Double?
         while done == nil, BenchClock.now() < end {
             let now = BenchClock.now()
+            if now >= nextRSS {
+                rssSamples.append((now - t0, Self.residentKiB(pc.pid)))
+                pc.say("/stats")
+                nextRSS += 0.5
+            }
             if now >= nextLine {
                 typed += 1
                 pa.say("live \(typed)")
@@ -194,6 +201,7 @@ public struct HistoryBench {
                 let e = BenchEvent(line: l)
                 switch e.name {
                 case "delivered": if e.bool("backfill") || e.string("text")?.hasPrefix("message ") == true { backfilled += 1 }
+                case "stats": out("  C stats at \(ms(BenchClock.now() - t0)): appended \(e.int("replicaAppended") ?? -1), delivered backfills \(backfilled)")
                 case "status":
                     if let lag = e.int("lag") {
                         if lag > 0 { sawLag = true }
@@ -206,6 +214,14 @@ public struct HistoryBench {
             var p = [pollfd(fd: pa.stdoutFD, events: Int16(POLLIN), revents: 0), pollfd(fd: pc.stdoutFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&p, 2, 5)
         }
+        // And a little after it: memory still held then is not a backlog.
+        let settle = BenchClock.now() + 2
+        while BenchClock.now() < settle {
+            _ = pa.readLines(); _ = pc.readLines()
+            if BenchClock.now() >= nextRSS { rssSamples.append((BenchClock.now() - t0, Self.residentKiB(pc.pid))); nextRSS += 0.5 }
+            usleep(20_000)
+        }
+        out("RSS of C during the catch-up: " + rssSamples.map { "\($0.1 / 1024)MiB@\(ms($0.0))" }.joined(separator: " "))
         let samples = lagSamples.count <= 12 ? lagSamples
             : stride(from: 0, to: lagSamples.count, by: lagSamples.count / 10).map { lagSamples[$0] } + [lagSamples.last!]
         out("catch-up of C: lag " + samples.map { "\($0.1)@\(ms($0.0))" }.joined(separator: " "))
@@ -224,6 +240,15 @@ public struct HistoryBench {
         while !r.exited { _ = r.readLines(); r.reap(timeout: 0.05) }
         let rt = BenchClock.now() - r.startedAt
         out("ringchat reconcile A C: \(ms(rt)), peak RSS \(mib(r.peakKiB ?? 0))")
+    }
+
+    /// VmRSS of a running process, in KiB (0 if unreadable).
+    static func residentKiB(_ pid: pid_t) -> Int {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/status", limit: 1 << 16) else { return 0 }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
+        }
+        return 0
     }
 
     func fileSize(_ path: String) -> Int {

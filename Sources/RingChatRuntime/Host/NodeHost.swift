@@ -277,6 +277,9 @@ public final class NodeHost {
         let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
                                     start: opening.end, index: opening.index)
         disk = writer
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        writer.onDrained = { loopHandle.post { me.value?.resumeCatchUp() } }
 
         let now = EventLoop.monotonicNow()
         let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
@@ -368,7 +371,10 @@ public final class NodeHost {
             switch e {
             case .send(let p): send(p)
             case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
-            case .persist(let ms): disk?.appendReplica(ms)
+            case .persist(let ms):
+                // The disk is behind (a catch-up arrives faster than it is
+                // written): ask peers for no more until it drains.
+                if disk?.appendReplica(ms) == true { currentNode?.catchUpPaused = true }
             case .writeCheckpoint(let cp): writeCheckpoint(cp)
             case .token(let t): onEvent?(.token(t))
             case .status(let s): onEvent?(.status(s))
@@ -379,11 +385,23 @@ public final class NodeHost {
         rearm()
     }
 
+    /// The disk caught up: carry on fetching history (on the loop thread).
+    private func resumeCatchUp() {
+        guard let n = currentNode, n.catchUpPaused else { return }
+        n.catchUpPaused = false
+        feed(.tick)
+    }
+
     /// Keeps exactly one loop timer at the node's next deadline.
     private func rearm() {
         guard let n = currentNode else { return }
         let at = n.nextDeadline(now: EventLoop.monotonicNow())
-        if at == timerAt, timer != nil { return }
+        // Never push a pending tick later: the node clamps an overdue
+        // deadline to now + 1 ms, so re-arming on every input (a datagram
+        // or a typed line more often than every ms, i.e. any load) kept
+        // moving the tick out and starved it: no pass re-sends, no loss or
+        // dead-member checks, for as long as the load lasted.
+        if let old = timerAt, timer != nil, old <= at { return }
         if let t = timer { loop.cancel(t) }
         timerAt = at
         timer = loop.schedule(at: at) { [unowned self] in self.tick() }

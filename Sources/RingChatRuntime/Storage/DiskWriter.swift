@@ -55,6 +55,14 @@ public final class DiskWriter: @unchecked Sendable {
     private var flushTicket: UInt64 = 0
     private var flushedTicket: UInt64 = 0
     private var sharedStats = Stats()
+    /// Messages queued for the replica and not yet written.
+    private var backlogCount = 0
+    private var overHighWater = false
+    /// Called on the writer thread when the backlog, after passing
+    /// `highWater`, is back under `lowWater` (the host resumes catching up).
+    public var onDrained: (@Sendable () -> Void)?
+    public static let highWater = 4_096
+    public static let lowWater = 1_024
 
     // Writer-thread state.
     private let fd: Int32
@@ -65,6 +73,10 @@ public final class DiskWriter: @unchecked Sendable {
     private var position: ReplicaIndex.Position
     private var positionKnown = true
     private var index: ReplicaIndex?
+    /// Lines written but not yet in the index: committed once per batch of
+    /// work (a transaction per datagram's few lines would cost a WAL commit
+    /// each).
+    private var pendingRows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -117,10 +129,23 @@ public final class DiskWriter: @unchecked Sendable {
     // MARK: loop-side API (any thread)
 
     /// Queues messages for the replica; returns at once.
-    public func appendReplica(_ messages: [ChatMessage]) {
-        guard !messages.isEmpty else { return }
+    /// Returns true when the backlog is now above `highWater`: `onDrained`
+    /// follows once it is under `lowWater` again.
+    @discardableResult
+    public func appendReplica(_ messages: [ChatMessage]) -> Bool {
+        guard !messages.isEmpty else { return false }
+        let over = monitor.withLock { () -> Bool in
+            backlogCount += messages.count
+            if backlogCount > Self.highWater { overHighWater = true }
+            return overHighWater
+        }
         enqueue(.append(messages))
+        return over
     }
+
+    /// Messages queued and not yet written: above `highWater` the host
+    /// stops asking peers for history until `onDrained`.
+    public var backlog: Int { monitor.withLock { backlogCount } }
 
     /// Queues a checkpoint. It is written after every message queued before
     /// it is written and fsynced. `completion` runs on the writer thread;
@@ -184,6 +209,7 @@ public final class DiskWriter: @unchecked Sendable {
         while true {
             let (batch, stop) = takeBatch()
             for w in batch { process(w) }
+            indexPending()
             if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
                 _ = syncReplica()
             }
@@ -238,13 +264,15 @@ public final class DiskWriter: @unchecked Sendable {
                 position.bytes = Int(fileSize)
                 position.tail = FNV1a.hash(lastLine)
                 monitor.withLock { sharedStats.appended += messages.count }
-                indexLines(rows)
+                pendingRows += rows
+                drained(messages.count)
             } catch {
                 // Cut a partial write so the next line starts clean rather
                 // than leaving garbage in the middle of the replica.
                 _ = ftruncate(fd, fileSize)
                 positionKnown = false
                 recordError("replica append of \(messages.count) messages lost: \(error)")
+                drained(messages.count)
             }
         case .checkpoint(var cp, let done):
             let t0 = nowNanos()
@@ -279,11 +307,24 @@ public final class DiskWriter: @unchecked Sendable {
         }
     }
 
-    /// Adds appended lines to the index; on failure the index is dropped
-    /// (the next start rebuilds it) and the node carries on without it.
-    private func indexLines(_ rows: [(location: ReplicaIndex.Location, message: ChatMessage)]) {
+    private func drained(_ n: Int) {
+        let resume = monitor.withLock { () -> Bool in
+            backlogCount -= n
+            guard overHighWater, backlogCount <= Self.lowWater else { return false }
+            overHighWater = false
+            return true
+        }
+        if resume { onDrained?() }
+    }
+
+    /// Adds the lines written since the last call to the index; on failure
+    /// the index is dropped (the next start rebuilds it) and the node
+    /// carries on without it.
+    private func indexPending() {
+        guard !pendingRows.isEmpty else { return }
+        defer { pendingRows.removeAll(keepingCapacity: true) }
         guard let idx = index, positionKnown else { return }
-        do throws(SQLiteError) { try idx.append(rows, position: position) } catch {
+        do throws(SQLiteError) { try idx.append(pendingRows, position: position) } catch {
             idx.close()
             index = nil
             recordError("\(StateDirectory.indexFile) not updated, dropped until the next start: \(error)")

@@ -16,10 +16,7 @@ public enum ReplicaFile {
 
     /// One message as a replica line: sorted-key JSON plus "\n".
     public static func line(for message: ChatMessage) -> [UInt8] {
-        // ChatMessage's fields are strings and integers: encoding cannot fail.
-        var bytes = (try? StateJSON.encode(message)) ?? []
-        bytes.append(UInt8(ascii: "\n"))
-        return bytes
+        ReplicaLineWriter.line(for: message)
     }
 
     /// Where lines no honest node could have written are moved:
