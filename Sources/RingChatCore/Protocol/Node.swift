@@ -319,6 +319,34 @@ public final class Node {
         return all
     }
 
+    /// Up to `limit` messages in the agreed order just before `slot` (the
+    /// newest when nil), oldest first: the store's lines merged with the
+    /// cache (whose newest lines the disk thread may not have written yet).
+    public func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
+        let disk = store?.page(before: slot, limit: limit) ?? []
+        let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
+        return Array(merged(disk, recent).suffix(limit))
+    }
+
+    /// Up to `limit` messages in the agreed order just after `slot`.
+    public func history(after slot: Slot, limit: Int) -> [ChatMessage] {
+        let disk = store?.page(after: slot, limit: limit) ?? []
+        let recent = log.cached.values.filter { $0.slot > slot }
+        return Array(merged(disk, recent).prefix(limit))
+    }
+
+    /// Store lines and cached messages as one list in the agreed order, the
+    /// cache's copy (with the canonical slot) winning.
+    private func merged(_ disk: [ChatMessage], _ recent: [ChatMessage]) -> [ChatMessage] {
+        var byID: [MessageID: ChatMessage] = [:]
+        for var m in disk {
+            if let s = log.relocated[m.id] { m.slot = s }
+            byID[m.id] = m
+        }
+        for m in recent { byID[m.id] = m }
+        return byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+    }
+
     /// Wall-clock milliseconds at `now`, for timestamps on screen only.
     public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }
 
