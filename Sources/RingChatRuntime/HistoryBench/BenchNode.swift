@@ -107,6 +107,18 @@ final class BenchNode {
         }
     }
 
+    /// Runs a short command to its end; its stdout.
+    static func run(_ argv: [String]) throws(BenchError) -> String {
+        let p = try BenchNode(argv.first ?? "?", argv: argv)
+        var out: [String] = []
+        while !p.exited {
+            out += p.readLines()
+            p.reap(timeout: 0.02)
+        }
+        out += p.readLines()
+        return out.joined(separator: "\n")
+    }
+
     func kill() {
         guard !exited else { return }
         _ = Glibc.kill(pid, SIGKILL)

@@ -172,6 +172,7 @@ public struct HistoryBench {
         var nextLine = t0, typed = 0
         var lastLive = t0, maxGap = 0.0
         var backfilled = 0, sawLag = false, lastLag = -1
+        var allHeld: Double?
         var lagSamples: [(Double, Int)] = []
         var rssSamples: [(Double, Int)] = []
         var nextRSS = t0
@@ -181,7 +182,6 @@ public struct HistoryBench {
             let now = BenchClock.now()
             if now >= nextRSS {
                 rssSamples.append((now - t0, Self.residentKiB(pc.pid)))
-                pc.say("/stats")
                 nextRSS += 0.5
             }
             if now >= nextLine {
@@ -200,8 +200,11 @@ public struct HistoryBench {
             for l in pc.readLines() {
                 let e = BenchEvent(line: l)
                 switch e.name {
-                case "delivered": if e.bool("backfill") || e.string("text")?.hasPrefix("message ") == true { backfilled += 1 }
-                case "stats": out("  C stats at \(ms(BenchClock.now() - t0)): appended \(e.int("replicaAppended") ?? -1), delivered backfills \(backfilled)")
+                case "delivered":
+                    if e.bool("backfill") || e.string("text")?.hasPrefix("message ") == true {
+                        backfilled += 1
+                        if backfilled == missed { allHeld = BenchClock.now() - t0 }
+                    }
                 case "status":
                     if let lag = e.int("lag") {
                         if lag > 0 { sawLag = true }
@@ -226,14 +229,17 @@ public struct HistoryBench {
             : stride(from: 0, to: lagSamples.count, by: lagSamples.count / 10).map { lagSamples[$0] } + [lagSamples.last!]
         out("catch-up of C: lag " + samples.map { "\($0.1)@\(ms($0.0))" }.joined(separator: " "))
         if let done {
-            out("catch-up of \(missed) missed messages: lag 0 and all held after \(ms(done)); A typed \(typed) live lines meanwhile, longest gap between them at A \(ms(maxGap))")
+            out("catch-up of \(missed) missed messages: all held after \(ms(allHeld ?? done)), lag 0 after \(ms(done)); A typed \(typed) live lines meanwhile, longest gap between them at A \(ms(maxGap))")
         } else {
-            out("catch-up did NOT finish within \(Int(options.timeout)) s: \(backfilled) of \(missed) received, lag \(lastLag)")
+            out("catch-up: lag 0 NOT seen within \(Int(options.timeout)) s: \(backfilled) of \(missed) received"
+                + (allHeld.map { " (all of them after \(ms($0)))" } ?? "") + ", last lag \(lastLag)")
         }
         let peakC = stop(pc)
         let peakA = stop(pa)
         out("peak RSS (VmHWM) of A, restarted with \(n) messages, serving the catch-up: \(mib(peakA))")
         out("peak RSS (VmHWM) of C, restarted with \(n - missed) and caught up: \(mib(peakC))")
+
+        try tuiScrollBack(a, group: group, n: n, newest: "live \(typed)")
 
         // Offline reconcile of the two replicas.
         let r = try BenchNode("reconcile", argv: [options.executable, "reconcile", a.path, c.path])
@@ -242,11 +248,43 @@ public struct HistoryBench {
         out("ringchat reconcile A C: \(ms(rt)), peak RSS \(mib(r.peakKiB ?? 0))")
     }
 
-    /// VmRSS of a running process, in KiB (0 if unreadable).
-    static func residentKiB(_ pid: pid_t) -> Int {
+    /// The TUI on A's replica in a private tmux server: PgUp until the
+    /// first message is on screen; its peak RSS then.
+    func tuiScrollBack(_ a: StateDirectory, group: String, n: Int, newest: String) throws {
+        let tmux = ["/usr/bin/env", "tmux", "-L", "rc-bench-\(getpid())"]
+        defer { _ = try? BenchNode.run(tmux + ["kill-server"]) }
+        let cmd = "exec \(options.executable) chat --nick A --state-dir \(a.path) --group \(group) --checkpoint-every 3600"
+        _ = try BenchNode.run(tmux + ["new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", cmd])
+        let pidText = try BenchNode.run(tmux + ["list-panes", "-t", "tui", "-F", "#{pane_pid}"])
+        guard let pid = pid_t(pidText.split(separator: "\n").first ?? "") else { throw BenchError("no TUI pid in '\(pidText)'") }
+        let t0 = BenchClock.now()
+        func screen() throws -> String { try BenchNode.run(tmux + ["capture-pane", "-p", "-t", "tui"]) }
+        while try !screen().contains(newest) {
+            if BenchClock.now() - t0 > options.timeout { throw BenchError("the TUI never showed the newest message") }
+            usleep(50_000)
+        }
+        let shown = BenchClock.now() - t0
+        var presses = 0
+        while try !screen().contains("message 0 of") {
+            if BenchClock.now() - t0 > options.timeout { throw BenchError("PgUp never reached the first message (\(presses) presses); screen:\n\(try screen())") }
+            _ = try BenchNode.run(tmux + ["send-keys", "-t", "tui", "-N", "200", "PPage"])
+            presses += 200
+            usleep(20_000)
+        }
+        let reached = BenchClock.now() - t0
+        let hwm = Self.statusKiB(pid, "VmHWM:")
+        out("TUI on A (\(n) messages): newest line on screen after \(ms(shown)); PgUp to the first message in \(ms(reached - shown)) (\(presses) presses sent); peak RSS (VmHWM) \(mib(hwm))")
+        _ = try BenchNode.run(tmux + ["send-keys", "-t", "tui", "C-d"])
+        usleep(500_000)
+    }
+
+    static func residentKiB(_ pid: pid_t) -> Int { statusKiB(pid, "VmRSS:") }
+
+    /// A `kB` field of a running process's /proc status (0 if unreadable).
+    static func statusKiB(_ pid: pid_t, _ field: String) -> Int {
         guard let bytes = try? FileIO.read("/proc/\(pid)/status", limit: 1 << 16) else { return 0 }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
+            return Int(line.dropFirst(field.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
         }
         return 0
     }
