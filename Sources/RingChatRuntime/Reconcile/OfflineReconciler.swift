@@ -1,6 +1,8 @@
 import RingChatCore
 
-/// `ringchat reconcile`: compares several state dirs' replicas offline,
+/// The merge of `ringchat reconcile` over replicas held in memory: the
+/// reference that `StreamingReconciler` (which the command runs) is tested
+/// against, and the report both print. It compares several replicas,
 /// says what each lacks and where they disagree, and can rewrite them all
 /// to the merged, agreed log.
 ///
@@ -24,10 +26,36 @@ public struct OfflineReconciler {
         public var rejected: [ChatMessage] = []
         /// Same content as the merge, line for line in agreed order.
         public var identical = false
+        /// Totals when `messages`, `lacks`, `reordered`, `rejected` hold only
+        /// examples (the streaming reconciler of long replicas).
+        public var totals: Totals?
+
+        public struct Totals: Sendable {
+            public var lines = 0
+            public var lacks = 0
+            public var reordered = 0
+            public var rejected = 0
+        }
+
+        public init(directory: String, node: NodeID?, messages: [ChatMessage], warnings: [String]) {
+            self.directory = directory
+            self.node = node
+            self.messages = messages
+            self.warnings = warnings
+        }
+
+        var lineCount: Int { totals?.lines ?? messages.count }
+        var lackCount: Int { totals?.lacks ?? lacks.count }
+        var reorderedCount: Int { totals?.reordered ?? reordered.count }
+        var rejectedCount: Int { totals?.rejected ?? rejected.count }
     }
 
     public var replicas: [Replica]
     public var merged: [ChatMessage]
+    /// Messages and rings of the merge (`merged` may be empty when it was
+    /// streamed to a file instead).
+    public var mergedCount: Int
+    public var mergedRings: Int
     /// Human-readable descriptions of every disagreement.
     public var disagreements: [String]
 
@@ -84,6 +112,17 @@ public struct OfflineReconciler {
         }
         self.replicas = reps
         self.merged = merged
+        self.mergedCount = merged.count
+        self.mergedRings = Set(merged.map(\.slot.ring)).count
+        self.disagreements = disagreements
+    }
+
+    /// A report built elsewhere (the streaming reconciler).
+    init(replicas: [Replica], mergedCount: Int, mergedRings: Int, disagreements: [String]) {
+        self.replicas = replicas
+        self.merged = []
+        self.mergedCount = mergedCount
+        self.mergedRings = mergedRings
         self.disagreements = disagreements
     }
 
@@ -93,7 +132,7 @@ public struct OfflineReconciler {
     /// Every replica holds the same messages at the same slots (line order
     /// aside: a replica is appended in arrival order).
     public var allAgree: Bool {
-        disagreements.isEmpty && replicas.allSatisfy { $0.lacks.isEmpty && $0.reordered.isEmpty && $0.rejected.isEmpty }
+        disagreements.isEmpty && replicas.allSatisfy { $0.lackCount == 0 && $0.reorderedCount == 0 && $0.rejectedCount == 0 }
     }
 
     /// The report, one line per fact.
@@ -101,24 +140,28 @@ public struct OfflineReconciler {
         var out: [String] = []
         for r in replicas {
             let who = r.node.map { " (node \($0.hex))" } ?? ""
-            out.append("\(r.directory)\(who): \(r.messages.count) lines, \(Set(r.messages.map(\.id)).count) messages")
+            if let t = r.totals {
+                out.append("\(r.directory)\(who): \(t.lines) lines")
+            } else {
+                out.append("\(r.directory)\(who): \(r.messages.count) lines, \(Set(r.messages.map(\.id)).count) messages")
+            }
             for w in r.warnings { out.append("  warning: \(w)") }
-            if r.lacks.isEmpty {
+            if r.lackCount == 0 {
                 out.append("  lacks nothing")
             } else {
-                out.append("  lacks \(r.lacks.count):")
+                out.append("  lacks \(r.lackCount):")
                 for m in r.lacks.prefix(limit) { out.append("    \(Self.describe(m))") }
-                if r.lacks.count > limit { out.append("    ... and \(r.lacks.count - limit) more") }
+                if r.lackCount > min(limit, r.lacks.count) { out.append("    ... and \(r.lackCount - min(limit, r.lacks.count)) more") }
             }
-            if !r.reordered.isEmpty {
-                out.append("  \(r.reordered.count) messages at another slot than the agreed one: "
+            if r.reorderedCount > 0 {
+                out.append("  \(r.reorderedCount) messages at another slot than the agreed one: "
                     + r.reordered.prefix(limit).map(\.text).joined(separator: ", "))
             }
-            if !r.identical && r.lacks.isEmpty && r.reordered.isEmpty && r.rejected.isEmpty {
+            if !r.identical && r.lackCount == 0 && r.reorderedCount == 0 && r.rejectedCount == 0 {
                 out.append("  same messages, lines in arrival order (the agreed order differs)")
             }
         }
-        out.append("merged: \(merged.count) messages in \(Set(merged.map(\.slot.ring)).count) rings")
+        out.append("merged: \(mergedCount) messages in \(mergedRings) rings")
         if disagreements.isEmpty {
             out.append("disagreements: none")
         } else {
@@ -153,7 +196,7 @@ public struct OfflineReconciler {
             lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
             do throws(SystemError) {
                 try ReplicaFile.rewrite(dir.replicaPath, with: merged)
-                lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.messages.count) lines)")
+                lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.lineCount) lines)")
             } catch {
                 lines.append("not written: \(dir.replicaPath): \(error)")
                 failures += 1

@@ -172,6 +172,22 @@ final class ReplicaIndex {
             """, slotKey(slot) + [l])
     }
 
+    /// The line of message `id`, if any.
+    func line(of id: MessageID) -> Location? {
+        locations("SELECT off, len FROM line WHERE origin = ?1 AND inc = ?2 AND counter = ?3 LIMIT 1",
+                  [Self.key(id.origin.raw), Int64(id.incarnation), Int64(id.counter)]).first
+    }
+
+    /// Every line, one at a time, in the agreed order (`bySlot`) or in file
+    /// order: a statement stepped as a cursor, so a million lines never sit
+    /// in memory.
+    func cursor(bySlot: Bool) throws(SQLiteError) -> SQLiteStatement {
+        let s = try db.prepare(bySlot ? "SELECT off, len FROM line ORDER BY epoch, creator, rinc, seq, origin, inc, counter"
+                                      : "SELECT off, len FROM line ORDER BY off")
+        s.bind([])
+        return s
+    }
+
     /// Lines in the agreed order just after `slot`, oldest first.
     func lines(after slot: Slot, limit: Int) -> [Location] {
         locations("""

@@ -92,6 +92,15 @@ final class SQLiteStatement {
     }
 
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+
+    /// One step of a query read as a cursor: true when a row is ready.
+    func step() throws(SQLiteError) -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        sqlite3_reset(stmt)
+        guard rc == SQLITE_DONE else { throw db.error(rc, "step") }
+        return false
+    }
 }
 
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {

@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+
+/// `ringchat reconcile` for replicas of any length, in bounded memory: the
+/// same merge as `OfflineReconciler` (union of ids, canonical slot = the
+/// lowest, the lowest variant kept on a disagreement), computed as a k-way
+/// merge of the replicas in slot order read through their indexes, one
+/// line per replica in memory at a time. The merged log is streamed to a
+/// temp file; `--write` copies it over each replica that differs.
+///
+/// A replica's own index is used read-only when it matches the file; else
+/// a temporary one is built (the dirs are never changed without --write).
+public struct StreamingReconciler {
+    /// The report, in `OfflineReconciler`'s terms (lacks etc. hold up to
+    /// `examples` examples, the totals are exact).
+    public private(set) var result: OfflineReconciler
+    let work: String
+    let mergedPath: String
+    /// Per dir: lines no honest node could have written, left out of the
+    /// merge (moved to replica.jsonl.broken before a --write).
+    var implausible: [Int] = []
+
+    struct Source {
+        let store: ReplicaStore
+        let cursor: SQLiteStatement
+        var head: ChatMessage?
+        var last: ChatMessage?
+        var unsorted = false
+    }
+
+    public init(directories: [String], examples: Int = 10) throws {
+        var template = Array("/tmp/rc-reconcile-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else { throw SystemError("mkdtemp") }
+        work = String(cString: p)
+        mergedPath = work + "/merged.jsonl"
+        var reps: [OfflineReconciler.Replica] = []
+        var sources: [Source] = []
+        for (k, d) in directories.enumerated() {
+            let dir = StateDirectory(path: d)
+            var warnings: [String] = []
+            let node: NodeID?
+            do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
+                node = nil
+                warnings.append(error.message)
+            }
+            if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+            let (indexPath, lines, bad, w) = try Self.index(for: dir, scratch: work + "/\(k).sqlite")
+            implausible.append(bad)
+            var rep = OfflineReconciler.Replica(directory: dir.path, node: node, messages: [], warnings: warnings + w)
+            rep.totals = .init(lines: lines)
+            reps.append(rep)
+            let store = try ReplicaStore(replicaPath: dir.replicaPath, indexPath: indexPath)
+            sources.append(Source(store: store, cursor: try store.index.cursor(bySlot: true)))
+        }
+        // Whether each replica's lines are already in the agreed order.
+        for k in sources.indices {
+            let c = try sources[k].store.index.cursor(bySlot: false)
+            var prev: ChatMessage?
+            while try c.step() {
+                guard let m = sources[k].store.read([.init(offset: Int(c.int(0)), length: Int(c.int(1)))]).first else { continue }
+                if let p = prev, (m.slot, m.id) < (p.slot, p.id) { sources[k].unsorted = true; break }
+                prev = m
+            }
+        }
+        result = try Self.merge(&sources, reps, into: mergedPath, examples: examples)
+    }
+
+    /// The dir's index if it matches its replica, else a scratch one built
+    /// from the replica (read-only: a torn tail is reported, not cut).
+    static func index(for dir: StateDirectory, scratch: String) throws -> (path: String, lines: Int, implausible: Int, warnings: [String]) {
+        let size = ReplicaOpening.fileSize(dir.replicaPath)
+        if FileIO.exists(dir.indexPath), let idx = try? ReplicaIndex(path: dir.indexPath, writable: false) {
+            defer { idx.close() }
+            if let p = try? idx.position(), p.bytes == size,
+               p.bytes == 0 || ReplicaOpening.tailHash(dir.replicaPath, endingAt: p.bytes) == p.tail {
+                return (dir.indexPath, p.lines, 0, [])
+            }
+        }
+        let idx = try ReplicaIndex(path: scratch, writable: true)
+        defer { idx.close() }
+        var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+        var pos = ReplicaIndex.Position.empty
+        let report = ReplicaScanner.scan(dir.replicaPath, repair: false) { off, len, _, m in
+            rows.append((.init(offset: off, length: len), m))
+            pos.lines += 1
+            pos.bytes = off + len
+            if rows.count >= 8_192 { try? idx.append(rows, position: pos); rows.removeAll(keepingCapacity: true) }
+        }
+        try idx.append(rows, position: pos)
+        return (scratch, pos.lines, report.implausible, report.warnings)
+    }
+
+    static func sameContent(_ a: ChatMessage, _ b: ChatMessage) -> Bool {
+        a.text == b.text && a.nick == b.nick && a.kind == b.kind
+    }
+
+    static func variantOrder(_ x: ChatMessage, _ y: ChatMessage) -> Bool {
+        if x.id != y.id { return x.id < y.id }
+        if x.nick != y.nick { return x.nick < y.nick }
+        if x.text != y.text { return x.text < y.text }
+        return x.kind.rawValue < y.kind.rawValue
+    }
+
+    static func advance(_ s: inout Source) throws {
+        s.head = nil
+        while try s.cursor.step() {
+            if let m = s.store.read([.init(offset: Int(s.cursor.int(0)), length: Int(s.cursor.int(1)))]).first {
+                s.head = m
+                return
+            }
+        }
+    }
+
+    static func merge(_ sources: inout [Source], _ input: [OfflineReconciler.Replica], into path: String,
+                      examples: Int) throws -> OfflineReconciler {
+        var reps = input
+        var disagreements: [String] = []
+        var rings = Set<RingID>()
+        var mergedCount = 0
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("open", context: path) }
+        defer { Glibc.close(fd) }
+        var out: [UInt8] = []
+        for k in sources.indices { try advance(&sources[k]) }
+        var lastMerged: ChatMessage?
+
+        func reject(_ k: Int, _ m: ChatMessage, _ why: String) {
+            reps[k].totals!.rejected += 1
+            if reps[k].rejected.count < examples { reps[k].rejected.append(m) }
+            if disagreements.count < examples * 2 { disagreements.append(why) }
+        }
+
+        while let slot = sources.compactMap(\.head?.slot).min() {
+            let group = sources.indices.filter { sources[$0].head?.slot == slot }
+            let variants = group.map { ($0, sources[$0].head!) }.sorted { variantOrder($0.1, $1.1) }
+            var keep = variants[0].1
+            // A slot already given to another id by the merge (a replica
+            // with two lines at one slot).
+            if let l = lastMerged, l.slot == slot {
+                for (k, m) in variants where m.id != l.id {
+                    reject(k, m, "\(reps[k].directory): slot \(slot.ring.text)#\(slot.seq) holds \(m.id.text) but the merge keeps \(l.id.text) there")
+                }
+                for k in group { try advance(&sources[k]) }
+                continue
+            }
+            // Where the other replicas hold this id: lower (merged there
+            // already: this is an extra slot), higher, or nowhere (lacking).
+            var earlier: ChatMessage?
+            var holders: [Int: ChatMessage] = [:]
+            for k in sources.indices where !variants.contains(where: { $0.0 == k && $0.1.id == keep.id }) {
+                if let loc = sources[k].store.index.line(of: keep.id), let m = sources[k].store.read([loc]).first {
+                    holders[k] = m
+                    if m.slot < slot, earlier.map({ m.slot < $0.slot }) ?? true { earlier = m }
+                }
+            }
+            if let e = earlier {
+                for (k, m) in variants where m.id == keep.id {
+                    if sameContent(m, e) {
+                        reps[k].totals!.reordered += 1
+                        if reps[k].reordered.count < examples { reps[k].reordered.append(m.id) }
+                    } else {
+                        reject(k, m, "\(reps[k].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(e.nick)> \"\(e.text)\"")
+                    }
+                }
+                for k in group { try advance(&sources[k]) }
+                continue
+            }
+            for (k, m) in variants.dropFirst() {
+                if m.id != keep.id {
+                    reject(k, m, "\(reps[k].directory): slot \(slot.ring.text)#\(slot.seq) holds \(m.id.text) but the merge keeps \(keep.id.text) there")
+                } else if !sameContent(m, keep) {
+                    reject(k, m, "\(reps[k].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(keep.nick)> \"\(keep.text)\"")
+                }
+            }
+            for k in sources.indices where !variants.contains(where: { $0.0 == k && $0.1.id == keep.id }) {
+                // Held at a higher slot: judged when its cursor gets there.
+                if holders[k] == nil {
+                    reps[k].totals!.lacks += 1
+                    if reps[k].lacks.count < examples { reps[k].lacks.append(keep) }
+                }
+            }
+            keep.slot = slot
+            out += ReplicaFile.line(for: keep)
+            if out.count >= 1 << 20 { try FileIO.writeAll(fd, out, path: path); out.removeAll(keepingCapacity: true) }
+            mergedCount += 1
+            rings.insert(slot.ring)
+            lastMerged = keep
+            for k in group { try advance(&sources[k]) }
+        }
+        try FileIO.writeAll(fd, out, path: path)
+        try FileIO.fsync(fd, path: path)
+        for k in reps.indices {
+            let t = reps[k].totals!
+            reps[k].identical = !sources[k].unsorted && t.lacks == 0 && t.reordered == 0 && t.rejected == 0 && t.lines == mergedCount
+        }
+        return OfflineReconciler(replicas: reps, mergedCount: mergedCount, mergedRings: rings.count, disagreements: disagreements)
+    }
+
+    /// Copies the merged log over every replica that differs (refusing a
+    /// dir whose node runs); their indexes are dropped (rebuilt on start).
+    public func write() -> (lines: [String], failures: Int) {
+        var lines: [String] = []
+        var failures = 0
+        for (k, r) in result.replicas.enumerated() where !r.identical {
+            let dir = StateDirectory(path: r.directory)
+            let lock: StateLock
+            do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
+                lines.append("not written: \(error.message)")
+                failures += 1
+                continue
+            }
+            defer { lock.release() }
+            // Lines the merge left out as implausible go to
+            // replica.jsonl.broken first, never lost by the rewrite.
+            if implausible[k] > 0 {
+                lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
+            }
+            do throws(SystemError) {
+                try FileIO.copyAtomically(mergedPath, to: dir.replicaPath, in: dir.path)
+                ReplicaIndex.remove(dir.indexPath)
+                lines.append("wrote \(dir.replicaPath): \(result.mergedCount) messages (was \(r.lineCount) lines)")
+            } catch {
+                lines.append("not written: \(dir.replicaPath): \(error)")
+                failures += 1
+            }
+        }
+        if lines.isEmpty { lines.append("nothing to write: every replica is already the merged log") }
+        return (lines, failures)
+    }
+
+    /// Removes the scratch files.
+    public func close() {
+        for name in ["merged.jsonl"] + (0..<result.replicas.count).flatMap { ["\($0).sqlite", "\($0).sqlite-wal", "\($0).sqlite-shm"] } {
+            unlink(work + "/" + name)
+        }
+        rmdir(work)
+    }
+}
