@@ -56,14 +56,15 @@ public struct StreamingReconciler {
             let store = try ReplicaStore(replicaPath: dir.replicaPath, indexPath: indexPath)
             sources.append(Source(store: store, cursor: try store.index.cursor(bySlot: true)))
         }
-        // Whether each replica's lines are already in the agreed order.
+        // Whether each replica's lines are already in the agreed order: the
+        // index's key columns in file order, no line read.
         for k in sources.indices {
             let c = try sources[k].store.index.cursor(bySlot: false)
-            var prev: ChatMessage?
+            var prev: [Int64]?
             while try c.step() {
-                guard let m = sources[k].store.read([.init(offset: Int(c.int(0)), length: Int(c.int(1)))]).first else { continue }
-                if let p = prev, (m.slot, m.id) < (p.slot, p.id) { sources[k].unsorted = true; break }
-                prev = m
+                let key = (2..<9).map { c.int(Int32($0)) }
+                if let p = prev, key.lexicographicallyPrecedes(p) { sources[k].unsorted = true; break }
+                prev = key
             }
         }
         result = try Self.merge(&sources, reps, into: mergedPath, examples: examples)

@@ -182,8 +182,9 @@ final class ReplicaIndex {
     /// order: a statement stepped as a cursor, so a million lines never sit
     /// in memory.
     func cursor(bySlot: Bool) throws(SQLiteError) -> SQLiteStatement {
+        // Columns 2... are the line's (slot, id) key, comparable as integers.
         let s = try db.prepare(bySlot ? "SELECT off, len FROM line ORDER BY epoch, creator, rinc, seq, origin, inc, counter"
-                                      : "SELECT off, len FROM line ORDER BY off")
+                                      : "SELECT off, len, epoch, creator, rinc, seq, origin, inc, counter FROM line ORDER BY off")
         s.bind([])
         return s
     }
