@@ -57,7 +57,8 @@ import RingChatCore
     @Test func restartReadsNoLineTheCheckpointCovers() throws {
         let tmp = TempDir("restart"); defer { tmp.cleanup() }
         let dir = tmp.file("a")
-        _ = try fill(dir, lines: 30)
+        let first = try fill(dir, lines: 30)
+        #expect(first.first?.warnings == [], "a brand-new node starts without a warning")
         let (host, _, rec) = try start(dir)
         defer { host.shutdown() }
         let r = try #require(rec.restored.first)

@@ -173,6 +173,8 @@ public struct HistoryBench {
         var lastLive = t0, maxGap = 0.0
         var backfilled = 0, sawLag = false, lastLag = -1
         var allHeld: Double?
+        var lagZeroAt: Double?
+        var firstStats = true
         var lagSamples: [(Double, Int)] = []
         var rssSamples: [(Double, Int)] = []
         var nextRSS = t0
@@ -182,6 +184,7 @@ public struct HistoryBench {
             let now = BenchClock.now()
             if now >= nextRSS {
                 rssSamples.append((now - t0, Self.residentKiB(pc.pid)))
+                if lagZeroAt != nil { pc.say("/stats") }
                 nextRSS += 0.5
             }
             if now >= nextLine {
@@ -205,11 +208,22 @@ public struct HistoryBench {
                         backfilled += 1
                         if backfilled == missed { allHeld = BenchClock.now() - t0 }
                     }
+                case "stats":
+                    // The first answer confirms the lag-0 time; a later one
+                    // (the disk still behind then) counts from its own time.
+                    if let z = lagZeroAt {
+                        let t = firstStats ? z : BenchClock.now() - t0
+                        if (e.int("replicaAppended") ?? 0) >= missed { done = t; allHeld = allHeld ?? t }
+                        firstStats = false
+                    }
                 case "status":
                     if let lag = e.int("lag") {
                         if lag > 0 { sawLag = true }
                         if lag != lastLag { lagSamples.append((BenchClock.now() - t0, lag)); lastLag = lag }
-                        if sawLag, lag == 0, backfilled >= missed { done = BenchClock.now() - t0 }
+                        // Lag 0: confirmed by the disk's count (the delivered
+                        // events may be dropped by a slow reader).
+                        if sawLag, lag == 0, lagZeroAt == nil { lagZeroAt = BenchClock.now() - t0; pc.say("/stats") }
+                        if lag > 0 { lagZeroAt = nil }
                     }
                 default: break
                 }

@@ -267,16 +267,19 @@ public final class NodeHost {
         // Reads only the replica lines after the checkpoint (all of them
         // when its snapshot does not match), and catches the index up.
         let opening = ReplicaOpening.prepare(dir, checkpoint: checkpoints.first, capacity: config.recentMessages)
+        // The writer first: it creates the replica of a brand-new node,
+        // which the history store then opens for reading.
+        let indexed = opening.index != nil
+        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
+                                    start: opening.end, index: opening.index)
+        disk = writer
         var storeWarnings: [String] = []
         var history: ReplicaStore?
-        if opening.index != nil {
+        if indexed {
             do { history = try ReplicaStore(directory: dir) } catch {
                 storeWarnings.append("history older than the last \(config.recentMessages) messages cannot be read: \(error)")
             }
         }
-        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
-                                    start: opening.end, index: opening.index)
-        disk = writer
         let loopHandle = loop.handle
         let me = UncheckedWeak(self)
         writer.onDrained = { loopHandle.post { me.value?.resumeCatchUp() } }
