@@ -9,8 +9,10 @@ import RingChatCore
 /// same merge as `OfflineReconciler` (union of ids, canonical slot = the
 /// lowest, the lowest variant kept on a disagreement), computed as a k-way
 /// merge of the replicas in slot order read through their indexes, one
-/// line per replica in memory at a time. The merged log is streamed to a
-/// temp file; `--write` copies it over each replica that differs.
+/// line per replica in memory at a time. Lines are compared by their bytes
+/// and parsed only where they differ; the merged log (the kept lines as
+/// they are) is streamed to a temp file, and `--write` copies it over each
+/// replica that differs.
 ///
 /// A replica's own index is used read-only when it matches the file; else
 /// a temporary one is built (the dirs are never changed without --write).
@@ -24,11 +26,20 @@ public struct StreamingReconciler {
     /// merge (moved to replica.jsonl.broken before a --write).
     var implausible: [Int] = []
 
+    /// One replica line at the head of a cursor: its slot and id from the
+    /// index, its raw bytes, parsed only when its content must be read (a
+    /// disagreement, an example to print).
+    struct Line {
+        let slot: Slot
+        let id: MessageID
+        let raw: [UInt8]
+        var message: ChatMessage? { ReplicaStore.decode(raw) }
+    }
+
     struct Source {
         let store: ReplicaStore
         let cursor: SQLiteStatement
-        var head: ChatMessage?
-        var last: ChatMessage?
+        var head: Line?
         var unsorted = false
     }
 
@@ -95,12 +106,19 @@ public struct StreamingReconciler {
         return (scratch, pos.lines, report.implausible, report.warnings)
     }
 
-    static func sameContent(_ a: ChatMessage, _ b: ChatMessage) -> Bool {
-        a.text == b.text && a.nick == b.nick && a.kind == b.kind
+    /// Same text, nick and kind: equal bytes say so without parsing.
+    static func sameContent(_ a: Line, _ b: Line) -> Bool {
+        if a.raw == b.raw { return true }
+        guard let x = a.message, let y = b.message else { return false }
+        return x.text == y.text && x.nick == y.nick && x.kind == y.kind
     }
 
-    static func variantOrder(_ x: ChatMessage, _ y: ChatMessage) -> Bool {
-        if x.id != y.id { return x.id < y.id }
+    /// The merge's order of variants at one slot: by id, then nick, text,
+    /// kind (the same whatever the order of the dirs).
+    static func variantOrder(_ a: Line, _ b: Line) -> Bool {
+        if a.id != b.id { return a.id < b.id }
+        if a.raw == b.raw { return false }
+        guard let x = a.message, let y = b.message else { return a.raw.lexicographicallyPrecedes(b.raw) }
         if x.nick != y.nick { return x.nick < y.nick }
         if x.text != y.text { return x.text < y.text }
         return x.kind.rawValue < y.kind.rawValue
@@ -109,8 +127,10 @@ public struct StreamingReconciler {
     static func advance(_ s: inout Source) throws {
         s.head = nil
         while try s.cursor.step() {
-            if let m = s.store.read([.init(offset: Int(s.cursor.int(0)), length: Int(s.cursor.int(1)))]).first {
-                s.head = m
+            let c = s.cursor
+            let loc = ReplicaIndex.Location(offset: Int(c.int(0)), length: Int(c.int(1)))
+            if let raw = s.store.bytes(loc) {
+                s.head = Line(slot: ReplicaIndex.slot(c, from: 2), id: ReplicaIndex.id(c, from: 6), raw: raw)
                 return
             }
         }
@@ -127,70 +147,70 @@ public struct StreamingReconciler {
         defer { Glibc.close(fd) }
         var out: [UInt8] = []
         for k in sources.indices { try advance(&sources[k]) }
-        var lastMerged: ChatMessage?
+        var lastMerged: (slot: Slot, id: MessageID)?
 
-        func reject(_ k: Int, _ m: ChatMessage, _ why: String) {
+        func reject(_ k: Int, _ l: Line, _ why: () -> String) {
             reps[k].totals!.rejected += 1
-            if reps[k].rejected.count < examples { reps[k].rejected.append(m) }
-            if disagreements.count < examples * 2 { disagreements.append(why) }
+            if reps[k].rejected.count < examples, let m = l.message { reps[k].rejected.append(m) }
+            if disagreements.count < examples * 2 { disagreements.append(why()) }
+        }
+        func slotTaken(_ k: Int, _ l: Line, by id: MessageID) {
+            reject(k, l) { "\(reps[k].directory): slot \(l.slot.ring.text)#\(l.slot.seq) holds \(l.id.text) but the merge keeps \(id.text) there" }
+        }
+        func otherContent(_ k: Int, _ l: Line, kept: Line) {
+            reject(k, l) {
+                let m = l.message, e = kept.message
+                return "\(reps[k].directory): message \(l.id.text) reads <\(m?.nick ?? "?")> \"\(m?.text ?? "?")\" but the merge keeps <\(e?.nick ?? "?")> \"\(e?.text ?? "?")\""
+            }
         }
 
         while let slot = sources.compactMap(\.head?.slot).min() {
             let group = sources.indices.filter { sources[$0].head?.slot == slot }
             let variants = group.map { ($0, sources[$0].head!) }.sorted { variantOrder($0.1, $1.1) }
-            var keep = variants[0].1
+            let keep = variants[0].1
+            defer { for k in group { try? advance(&sources[k]) } }
             // A slot already given to another id by the merge (a replica
             // with two lines at one slot).
             if let l = lastMerged, l.slot == slot {
-                for (k, m) in variants where m.id != l.id {
-                    reject(k, m, "\(reps[k].directory): slot \(slot.ring.text)#\(slot.seq) holds \(m.id.text) but the merge keeps \(l.id.text) there")
-                }
-                for k in group { try advance(&sources[k]) }
+                for (k, v) in variants where v.id != l.id { slotTaken(k, v, by: l.id) }
                 continue
             }
             // Where the other replicas hold this id: lower (merged there
             // already: this is an extra slot), higher, or nowhere (lacking).
-            var earlier: ChatMessage?
-            var holders: [Int: ChatMessage] = [:]
-            for k in sources.indices where !variants.contains(where: { $0.0 == k && $0.1.id == keep.id }) {
-                if let loc = sources[k].store.index.line(of: keep.id), let m = sources[k].store.read([loc]).first {
-                    holders[k] = m
-                    if m.slot < slot, earlier.map({ m.slot < $0.slot }) ?? true { earlier = m }
+            let holdsHere = Set(variants.filter { $0.1.id == keep.id }.map(\.0))
+            var earlier: Line?
+            var held = Set<Int>()
+            for k in sources.indices where !holdsHere.contains(k) {
+                guard let (loc, at) = sources[k].store.index.line(of: keep.id) else { continue }
+                held.insert(k)
+                if at < slot, earlier.map({ at < $0.slot }) ?? true, let raw = sources[k].store.bytes(loc) {
+                    earlier = Line(slot: at, id: keep.id, raw: raw)
                 }
             }
             if let e = earlier {
-                for (k, m) in variants where m.id == keep.id {
-                    if sameContent(m, e) {
+                for (k, v) in variants where v.id == keep.id {
+                    if sameContent(v, e) {
                         reps[k].totals!.reordered += 1
-                        if reps[k].reordered.count < examples { reps[k].reordered.append(m.id) }
+                        if reps[k].reordered.count < examples { reps[k].reordered.append(v.id) }
                     } else {
-                        reject(k, m, "\(reps[k].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(e.nick)> \"\(e.text)\"")
+                        otherContent(k, v, kept: e)
                     }
                 }
-                for k in group { try advance(&sources[k]) }
                 continue
             }
-            for (k, m) in variants.dropFirst() {
-                if m.id != keep.id {
-                    reject(k, m, "\(reps[k].directory): slot \(slot.ring.text)#\(slot.seq) holds \(m.id.text) but the merge keeps \(keep.id.text) there")
-                } else if !sameContent(m, keep) {
-                    reject(k, m, "\(reps[k].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(keep.nick)> \"\(keep.text)\"")
-                }
+            for (k, v) in variants.dropFirst() {
+                if v.id != keep.id { slotTaken(k, v, by: keep.id) } else if !sameContent(v, keep) { otherContent(k, v, kept: keep) }
             }
-            for k in sources.indices where !variants.contains(where: { $0.0 == k && $0.1.id == keep.id }) {
-                // Held at a higher slot: judged when its cursor gets there.
-                if holders[k] == nil {
-                    reps[k].totals!.lacks += 1
-                    if reps[k].lacks.count < examples { reps[k].lacks.append(keep) }
-                }
+            // Held at a higher slot: judged when its cursor gets there.
+            for k in sources.indices where !holdsHere.contains(k) && !held.contains(k) {
+                reps[k].totals!.lacks += 1
+                if reps[k].lacks.count < examples, let m = keep.message { reps[k].lacks.append(m) }
             }
-            keep.slot = slot
-            out += ReplicaFile.line(for: keep)
+            out += keep.raw
             if out.count >= 1 << 20 { try FileIO.writeAll(fd, out, path: path); out.removeAll(keepingCapacity: true) }
             mergedCount += 1
             rings.insert(slot.ring)
-            lastMerged = keep
-            for k in group { try advance(&sources[k]) }
+            lastMerged = (slot, keep.id)
         }
         try FileIO.writeAll(fd, out, path: path)
         try FileIO.fsync(fd, path: path)

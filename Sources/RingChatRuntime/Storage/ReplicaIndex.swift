@@ -172,10 +172,28 @@ final class ReplicaIndex {
             """, slotKey(slot) + [l])
     }
 
-    /// The line of message `id`, if any.
-    func line(of id: MessageID) -> Location? {
-        locations("SELECT off, len FROM line WHERE origin = ?1 AND inc = ?2 AND counter = ?3 LIMIT 1",
-                  [Self.key(id.origin.raw), Int64(id.incarnation), Int64(id.counter)]).first
+    /// The line of message `id` and its slot, if any.
+    func line(of id: MessageID) -> (location: Location, slot: Slot)? {
+        guard let st = try? statement("SELECT off, len, epoch, creator, rinc, seq FROM line WHERE origin = ?1 AND inc = ?2 AND counter = ?3 LIMIT 1")
+        else { return nil }
+        st.bind([Self.key(id.origin.raw), Int64(id.incarnation), Int64(id.counter)])
+        var out: (Location, Slot)?
+        try? st.rows { r in out = (Location(offset: Int(r.int(0)), length: Int(r.int(1))), Self.slot(r, from: 2)) }
+        return out
+    }
+
+    static func unkey(_ v: Int64) -> UInt64 { UInt64(bitPattern: v) ^ (1 << 63) }
+
+    /// The slot in columns `from`... of a row (epoch, creator, rinc, seq).
+    static func slot(_ r: SQLiteStatement, from c: Int32) -> Slot {
+        Slot(ring: RingID(epoch: unkey(r.int(c)), creator: NodeID(unkey(r.int(c + 1))), incarnation: UInt32(truncatingIfNeeded: r.int(c + 2))),
+             seq: unkey(r.int(c + 3)))
+    }
+
+    /// The id in columns `from`... of a row (origin, inc, counter).
+    static func id(_ r: SQLiteStatement, from c: Int32) -> MessageID {
+        MessageID(origin: NodeID(unkey(r.int(c))), incarnation: UInt32(truncatingIfNeeded: r.int(c + 1)),
+                  counter: UInt32(truncatingIfNeeded: r.int(c + 2)))
     }
 
     /// Every line, one at a time, in the agreed order (`bySlot`) or in file
@@ -183,8 +201,8 @@ final class ReplicaIndex {
     /// in memory.
     func cursor(bySlot: Bool) throws(SQLiteError) -> SQLiteStatement {
         // Columns 2... are the line's (slot, id) key, comparable as integers.
-        let s = try db.prepare(bySlot ? "SELECT off, len FROM line ORDER BY epoch, creator, rinc, seq, origin, inc, counter"
-                                      : "SELECT off, len, epoch, creator, rinc, seq, origin, inc, counter FROM line ORDER BY off")
+        let s = try db.prepare("SELECT off, len, epoch, creator, rinc, seq, origin, inc, counter FROM line ORDER BY "
+                               + (bySlot ? "epoch, creator, rinc, seq, origin, inc, counter" : "off"))
         s.bind([])
         return s
     }

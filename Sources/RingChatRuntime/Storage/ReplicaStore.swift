@@ -50,6 +50,20 @@ public final class ReplicaStore: HistoryStore {
         return out
     }
 
+    /// The raw bytes of one line, with its newline; nil if unreadable.
+    func bytes(_ loc: ReplicaIndex.Location) -> [UInt8]? {
+        guard loc.length > 1 else { return nil }
+        var buf = [UInt8](repeating: 0, count: loc.length)
+        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, loc.length, off_t(loc.offset)) }
+        guard n == loc.length, buf[loc.length - 1] == 0x0A else { return nil }
+        return buf
+    }
+
+    /// A raw line (with its newline) decoded.
+    static func decode(_ line: [UInt8]) -> ChatMessage? {
+        line.withUnsafeBufferPointer { ReplicaFile.decode(UnsafeBufferPointer(rebasing: $0.dropLast())) }
+    }
+
     public func messages(of s: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
         read(index.lines(of: s, counters: counters, limit: limit))
     }
