@@ -235,9 +235,14 @@ public struct MessageLog: Sendable {
         var complete = true
         let hi = Swift.min(range.upperBound, c.max)
         guard range.lowerBound <= hi, limit > 0 else { return ([], true) }
+        // Work bounded by the cache, not by the range a peer chose: past
+        // that many held counters the rest is the store's.
+        var budget = limit + cached.count
         for r in c.held.ranges where r.upperBound >= range.lowerBound {
             if r.lowerBound > hi { break }
             for counter in Swift.max(r.lowerBound, range.lowerBound)...Swift.min(r.upperBound, hi) {
+                budget -= 1
+                if budget < 0 { return (out, false) }
                 guard let m = cached[MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)] else {
                     complete = false
                     continue
