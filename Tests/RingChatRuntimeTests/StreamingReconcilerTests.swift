@@ -15,7 +15,7 @@ import RingChatCore
     static let ring2 = RingID(epoch: 2, creator: NodeID(6), incarnation: 1)
 
     static func message(_ i: Int, text: String? = nil, slot: Slot? = nil) -> ChatMessage {
-        ChatMessage(id: MessageID(origin: NodeID(UInt64(10 + i % 3)), incarnation: 1, counter: UInt32(i)), nick: "n\(i % 3)",
+        ChatMessage(id: MessageID(origin: NodeID(UInt64(10 + i % 3)), incarnation: 1, counter: UInt32(i + 1)), nick: "n\(i % 3)",
                     text: text ?? "line \(i)", slot: slot ?? Slot(ring: i < 60 ? ring1 : ring2, seq: UInt64(i < 60 ? i + 1 : i - 59)),
                     timestamp: 1_700_000_000_000 + Int64(i))
     }
