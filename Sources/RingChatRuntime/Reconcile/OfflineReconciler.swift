@@ -65,13 +65,7 @@ public struct OfflineReconciler {
         var reps: [Replica] = []
         for d in directories {
             let dir = StateDirectory(path: d)
-            var warnings: [String] = []
-            let node: NodeID?
-            do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
-                node = nil
-                warnings.append(error.message)
-            }
-            if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+            let (node, warnings) = Self.identify(dir)
             let (ms, w) = ReplicaFile.load(from: dir.replicaPath, repair: false)
             reps.append(Replica(directory: dir.path, node: node, messages: ms, warnings: warnings + w))
         }
@@ -180,9 +174,20 @@ public struct OfflineReconciler {
     /// dir whose node is running (it holds the state lock). Returns one line
     /// per dir written or refused.
     public func write() -> (lines: [String], failures: Int) {
+        Self.rewrite(replicas, messages: merged.count, aside: { _ in true }) { dir throws(SystemError) in
+            try ReplicaFile.rewrite(dir.replicaPath, with: merged)
+        }
+    }
+
+    /// Each replica that is not identical, under its lock (a dir whose node
+    /// runs is refused): lines the merge left out as implausible go to
+    /// replica.jsonl.broken first (where `aside(k)`), never lost by the
+    /// rewrite; then `replace` writes the merged log over it.
+    static func rewrite(_ replicas: [Replica], messages: Int, aside: (Int) -> Bool,
+                        replace: (StateDirectory) throws(SystemError) -> Void) -> (lines: [String], failures: Int) {
         var lines: [String] = []
         var failures = 0
-        for r in replicas where !r.identical {
+        for (k, r) in replicas.enumerated() where !r.identical {
             let dir = StateDirectory(path: r.directory)
             let lock: StateLock
             do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
@@ -191,12 +196,12 @@ public struct OfflineReconciler {
                 continue
             }
             defer { lock.release() }
-            // The merge left out lines no honest node could have written;
-            // they go to replica.jsonl.broken first, never lost by the rewrite.
-            lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
+            if aside(k) {
+                lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
+            }
             do throws(SystemError) {
-                try ReplicaFile.rewrite(dir.replicaPath, with: merged)
-                lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.lineCount) lines)")
+                try replace(dir)
+                lines.append("wrote \(dir.replicaPath): \(messages) messages (was \(r.lineCount) lines)")
             } catch {
                 lines.append("not written: \(dir.replicaPath): \(error)")
                 failures += 1
@@ -204,5 +209,17 @@ public struct OfflineReconciler {
         }
         if lines.isEmpty { lines.append("nothing to write: every replica is already the merged log") }
         return (lines, failures)
+    }
+
+    /// A dir's node id (if node.json reads) and what is wrong with the dir.
+    static func identify(_ dir: StateDirectory) -> (node: NodeID?, warnings: [String]) {
+        var warnings: [String] = []
+        let node: NodeID?
+        do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
+            node = nil
+            warnings.append(error.message)
+        }
+        if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+        return (node, warnings)
     }
 }

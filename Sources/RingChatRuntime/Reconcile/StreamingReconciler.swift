@@ -52,13 +52,7 @@ public struct StreamingReconciler {
         var sources: [Source] = []
         for (k, d) in directories.enumerated() {
             let dir = StateDirectory(path: d)
-            var warnings: [String] = []
-            let node: NodeID?
-            do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
-                node = nil
-                warnings.append(error.message)
-            }
-            if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+            let (node, warnings) = OfflineReconciler.identify(dir)
             let (indexPath, lines, bad, w) = try Self.index(for: dir, scratch: work + "/\(k).sqlite")
             implausible.append(bad)
             var rep = OfflineReconciler.Replica(directory: dir.path, node: node, messages: [], warnings: warnings + w)
@@ -224,33 +218,10 @@ public struct StreamingReconciler {
     /// Copies the merged log over every replica that differs (refusing a
     /// dir whose node runs); their indexes are dropped (rebuilt on start).
     public func write() -> (lines: [String], failures: Int) {
-        var lines: [String] = []
-        var failures = 0
-        for (k, r) in result.replicas.enumerated() where !r.identical {
-            let dir = StateDirectory(path: r.directory)
-            let lock: StateLock
-            do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
-                lines.append("not written: \(error.message)")
-                failures += 1
-                continue
-            }
-            defer { lock.release() }
-            // Lines the merge left out as implausible go to
-            // replica.jsonl.broken first, never lost by the rewrite.
-            if implausible[k] > 0 {
-                lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
-            }
-            do throws(SystemError) {
-                try FileIO.copyAtomically(mergedPath, to: dir.replicaPath, in: dir.path)
-                ReplicaIndex.remove(dir.indexPath)
-                lines.append("wrote \(dir.replicaPath): \(result.mergedCount) messages (was \(r.lineCount) lines)")
-            } catch {
-                lines.append("not written: \(dir.replicaPath): \(error)")
-                failures += 1
-            }
+        OfflineReconciler.rewrite(result.replicas, messages: result.mergedCount, aside: { implausible[$0] > 0 }) { dir throws(SystemError) in
+            try FileIO.copyAtomically(mergedPath, to: dir.replicaPath, in: dir.path)
+            ReplicaIndex.remove(dir.indexPath)
         }
-        if lines.isEmpty { lines.append("nothing to write: every replica is already the merged log") }
-        return (lines, failures)
     }
 
     /// Removes the scratch files.
