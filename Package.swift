@@ -25,12 +25,13 @@ let package = Package(
         // The I/O shell: multicast socket, poll() loop, fault injection,
         // replica/checkpoint files, headless peers.
         .target(name: "RingChatRuntime", dependencies: [
-            "RingChatCore",
-            "CNetShim",
+            "RingChatCore", "CNetShim", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // sendmmsg(), which Glibc's Swift module does not expose.
         .target(name: "CNetShim"),
+        // The system's SQLite, for the replica's derived index (docs/STORAGE.md).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // ncursesw, wrapped in a tiny C target (see SWIFT-NCURSES-NOTES).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The terminal UI: pure view models plus the ncurses drawing shell.

@@ -40,6 +40,8 @@ public final class Simulation {
     final class SimNode {
         var node: Node?
         var durable: DurableState
+        /// The replica lines, as the node reads them back.
+        let store = SimStore([])
         var generation: UInt64 = 0
         var scheduledTick: Instant?
         var typed = 0
@@ -107,7 +109,7 @@ public final class Simulation {
         history.finals = sims.map { s in
             let log = s.node?.history() ?? []
             let canonical = Set(log.map(\.slot))
-            let extra = (s.node?.log.bySlot.keys).map { $0.filter { !canonical.contains($0) } } ?? []
+            let extra = (s.node?.log.occupiedSlots).map { $0.filter { !canonical.contains($0) } } ?? []
             return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
                                       outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra)
         }
@@ -277,11 +279,15 @@ public final class Simulation {
         s.delivered = []
         let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
                                            seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)
+        node.store = s.store
         s.node = node
-        s.delivered = Set(node.log.byID.keys)
         let durableIDs = Set(s.durable.replica.map(\.id))
+        // Every replica line is held again (the snapshot stands for those
+        // the checkpoint covers) and counts as shown.
+        let restored = Set(durableIDs.filter { node.log.contains($0) })
+        s.delivered = restored
         record(.restarted(node: i, incarnation: s.durable.incarnation, durable: durableIDs,
-                          restored: Set(node.log.byID.keys), at: now),
+                          restored: restored, at: now),
                "start n\(i) incarnation \(s.durable.incarnation) with \(durableIDs.count) replica messages")
         apply(i, effects)
     }
@@ -312,6 +318,7 @@ public final class Simulation {
                        "n\(i) deliver \(m.slot) \(m.id) \"\(m.text)\"\(backfill ? " (late)" : "")")
             case .persist(let ms):
                 s.durable.replica += ms
+                for m in ms { s.store.append(m) }
                 for m in ms { record(.persisted(node: i, message: m, at: now), nil) }
             case .writeCheckpoint(let cp):
                 s.durable.checkpoints.insert(cp, at: 0)

@@ -39,10 +39,14 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let r = OfflineReconciler(directories: dirs)
+        // Streams the replicas in slot order through their indexes: bounded
+        // memory whatever their length (docs/STORAGE.md).
+        let s = try StreamingReconciler(directories: dirs, examples: limit)
+        defer { s.close() }
+        let r = s.result
         for line in r.report(limit: limit) { print(line) }
         if write {
-            let (lines, failures) = r.write()
+            let (lines, failures) = s.write()
             for l in lines { print(l) }
             if failures > 0 { throw ExitCode(3) }
         }

@@ -5,7 +5,8 @@ struct RingChat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ringchat",
         abstract: "A terminal group chat over UDP multicast, ordered by a token ring.",
-        subcommands: [ChatCommand.self, ServerCommand.self, ReconcileCommand.self, SimulateCommand.self, KeygenCommand.self, BenchCommand.self],
+        subcommands: [ChatCommand.self, ServerCommand.self, ReconcileCommand.self, SimulateCommand.self, KeygenCommand.self,
+                      BenchCommand.self, BenchHistoryCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 }

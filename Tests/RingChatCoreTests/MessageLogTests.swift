@@ -27,7 +27,7 @@ struct MessageLogTests {
         again.slot = Slot(ring: r2, seq: 4)
         #expect(log.insert(again) == .extraSlot)
         #expect(log.count == 1)
-        #expect(log.bySlot.count == 2)
+        #expect(log.occupiedSlots.count == 2)
         #expect(log.summary == summary)
         #expect(log.insert(again) == .duplicate)
     }
@@ -50,12 +50,12 @@ struct MessageLogTests {
         // A conflicting copy at a fresh slot is rejected as well.
         other.slot.seq = 2
         if field != "slot" { #expect(log.insert(other) == .conflict) }
-        #expect(log.byID[m.id] == m)
+        #expect(log.cached[m.id] == m)
         #expect(log.message(at: m.slot) == m)
         if field != "slot" {
             #expect(log.count == 1)
             #expect(log.summary == summary)
-            #expect(log.bySlot.count == 1)
+            #expect(log.occupiedSlots.count == 1)
         }
     }
 
@@ -72,7 +72,7 @@ struct MessageLogTests {
                 m.slot = s
                 #expect(log.insert(m) == (i == 0 ? .new : .extraSlot))
             }
-            #expect(log.byID[id]?.slot == Slot(ring: r1, seq: 9), "order \(order)")
+            #expect(log.cached[id]?.slot == Slot(ring: r1, seq: 9), "order \(order)")
             #expect(log.sorted().map(\.slot) == [Slot(ring: r1, seq: 9)])
             // Every occupied slot resolves to the message at its canonical slot.
             for s in slots { #expect(log.message(at: s)?.slot == Slot(ring: r1, seq: 9)) }
@@ -144,10 +144,10 @@ struct MessageLogTests {
         let s = StreamID(origin: nodeB, incarnation: 1)
         var log = MessageLog()
         for c: UInt32 in [5, 1, 3, 4, 9] { _ = log.insert(chat(msgID(nodeB, 1, c), ring: r1, seq: UInt64(c))) }
-        #expect(log.messages(in: s, 1...10, limit: 100).map(\.id.counter) == [1, 3, 4, 5, 9])
-        #expect(log.messages(in: s, 2...4, limit: 100).map(\.id.counter) == [3, 4])
-        #expect(log.messages(in: s, 1...10, limit: 2).map(\.id.counter) == [1, 3])
-        #expect(log.messages(in: s, 10...UInt32.max, limit: 100).isEmpty)
-        #expect(log.messages(in: StreamID(origin: nodeC, incarnation: 1), 1...10, limit: 100).isEmpty)
+        #expect(log.messages(in: s, 1...10, limit: 100).messages.map(\.id.counter) == [1, 3, 4, 5, 9])
+        #expect(log.messages(in: s, 2...4, limit: 100).messages.map(\.id.counter) == [3, 4])
+        #expect(log.messages(in: s, 1...10, limit: 2).messages.map(\.id.counter) == [1, 3])
+        #expect(log.messages(in: s, 10...UInt32.max, limit: 100).messages.isEmpty)
+        #expect(log.messages(in: StreamID(origin: nodeC, incarnation: 1), 1...10, limit: 100).messages.isEmpty)
     }
 }

@@ -26,7 +26,12 @@ import RingChatRuntime
         func checkpoint() { checkpoints += 1 }
         func simulateCrash() throws { crashes += 1; onCrash?() }
         func setNick(_ nick: String) { nicks.append(nick) }
-        func history() -> [ChatMessage] { messages }
+        func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
+            Array(messages.filter { m in slot.map { m.slot < $0 } ?? true }.suffix(limit))
+        }
+        func history(after slot: Slot, limit: Int) -> [ChatMessage] {
+            Array(messages.filter { $0.slot > slot }.prefix(limit))
+        }
     }
 
     final class Clock {

@@ -41,6 +41,7 @@ rc_installed() {
     tmux | aha | chromium | asciinema | python3) command -v "$1" >/dev/null ;;
     iproute2) command -v ip >/dev/null ;;
     libncurses-dev) [ -e /usr/include/ncursesw/curses.h ] || [ -e /usr/include/ncurses.h ] ;;
+    libsqlite3-dev) [ -e /usr/include/sqlite3.h ] ;;
     locales) locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' ;;
     *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' ;;
   esac

@@ -33,6 +33,11 @@ extension Node {
     }
 
     func receiveData(_ d: DataBatch, from sender: NodeID, now: Instant) {
+        defer {
+            if d.retransmission, !reconcileOutstanding.isEmpty {
+                followUpReconcile(Set(d.messages.map(\.id.stream)).filter { reconcileOutstanding[$0] != nil }, now: now)
+            }
+        }
         for m in d.messages {
             if !d.retransmission {
                 if ring == nil || m.slot.ring > ring! {
@@ -78,7 +83,7 @@ extension Node {
     /// A message outside the in-order path of the current ring: history, a
     /// filled hole, or another partition's ring.
     func deliverLate(_ m: ChatMessage) {
-        guard let canonical = log.byID[m.id], !sequencer.delivered.contains(m.id) else { return }
+        guard let canonical = log.message(m.id), !log.isDelivered(m.id) else { return }
         deliver(canonical)
     }
 
@@ -86,7 +91,7 @@ extension Node {
     /// already shown (the screen inserts it in place).
     func deliver(_ m: ChatMessage) {
         let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
-        sequencer.delivered.insert(m.id)
+        log.markDelivered(m.id)
         if backfill {
             stats.backfills += 1
         } else if sequencer.lastDelivered.map({ m.slot > $0 }) ?? true {
@@ -111,8 +116,10 @@ extension Node {
     /// gap.
     func drain(now: Instant) {
         if var f = sequencer.finishing {
-            while f.next <= f.last, let mid = log.bySlot[Slot(ring: f.ring, seq: f.next)] {
-                if !sequencer.delivered.contains(mid), let m = log.byID[mid] { deliver(m) }
+            while f.next <= f.last, log.isOccupied(Slot(ring: f.ring, seq: f.next)) {
+                // An occupied slot that is not cached holds an old message
+                // shown long ago (the extra slot of a re-sent line).
+                if let m = log.message(at: Slot(ring: f.ring, seq: f.next)), !log.isDelivered(m.id) { deliver(m) }
                 f.next += 1
                 f.holeSince = nil
             }
@@ -126,8 +133,8 @@ extension Node {
         }
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
-        while let mid = log.bySlot[Slot(ring: r, seq: next)] {
-            if !sequencer.delivered.contains(mid), let m = log.byID[mid] {
+        while log.isOccupied(Slot(ring: r, seq: next)) {
+            if let m = log.message(at: Slot(ring: r, seq: next)), !log.isDelivered(m.id) {
                 deliver(m)
             }
             next += 1
@@ -146,7 +153,7 @@ extension Node {
         guard let r = sequencer.ring else { return }
         let start = sequencer.next ?? 1
         guard sequencer.known >= start else { return }
-        for m in log.held(in: r, start...sequencer.known) where !sequencer.delivered.contains(m.id) {
+        for m in log.held(in: r, start...sequencer.known) where !log.isDelivered(m.id) {
             deliver(m)
         }
     }
@@ -156,7 +163,7 @@ extension Node {
         guard let f = sequencer.finishing else { return }
         sequencer.finishing = nil
         guard f.next <= f.last else { return }
-        for m in log.held(in: f.ring, f.next...f.last) where !sequencer.delivered.contains(m.id) { deliver(m) }
+        for m in log.held(in: f.ring, f.next...f.last) where !log.isDelivered(m.id) { deliver(m) }
     }
 
     /// Gives up on the hole at `next` after the hole timeout: skips to the

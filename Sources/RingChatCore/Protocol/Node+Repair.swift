@@ -32,7 +32,7 @@ extension Node {
         var ranges: [ClosedRange<UInt64>] = []
         var start: UInt64? = nil
         for s in from...to {
-            let have = log.bySlot[Slot(ring: r, seq: s)] != nil
+            let have = log.isOccupied(Slot(ring: r, seq: s))
             if !have, start == nil { start = s }
             if have, let st = start {
                 ranges.append(st...(s - 1))
@@ -57,7 +57,7 @@ extension Node {
                 examined += 1
                 if examined > 512 { break outer }
                 let slot = Slot(ring: n.ring, seq: seq)
-                guard let m = log.message(at: slot) else { continue }
+                guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? store?.message(at: slot) : nil) else { continue }
                 let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
                 guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
                 if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
@@ -84,35 +84,96 @@ extension Node {
     /// Compares a peer's digest page with ours and asks that peer for
     /// exactly the counters we lack (at most one open request per stream).
     func reconcile(with peer: NodeID, heartbeat hb: Heartbeat, now: Instant) {
-        guard hb.digest.hash != log.summary.hash || hb.digest.messages != UInt64(log.count) else { return }
+        guard !catchUpPaused, hb.digest.hash != log.summary.hash || hb.digest.messages != UInt64(log.count) else { return }
         var ranges: [StreamRange] = []
+        var budget = config.reconcileBatch
         for e in hb.page {
-            let mine = log.entry(for: e.stream)
-            if e.setHash == mine.setHash && e.count == mine.count { continue }
-            guard e.max > mine.contiguous else { continue }
-            if let until = reconcileOutstanding[e.stream], now < until { continue }
-            let lo = mine.contiguous + 1 // below e.max, so no overflow
-            let hi = min(e.max, lo.addingSaturating(WireLimits.maxReconcileSpan - 1))
-            let gaps = log.missing(in: e.stream, lo...hi, limit: WireLimits.maxRanges - ranges.count)
-            guard !gaps.isEmpty else { continue }
-            reconcileOutstanding[e.stream] = now + config.reconcileRetry
-            for g in gaps { ranges.append(StreamRange(stream: e.stream, counters: g)) }
-            if ranges.count >= WireLimits.maxRanges { break }
+            if let ask = reconcileOutstanding[e.stream], now < ask.until { continue }
+            askFor(e, from: peer, now: now, into: &ranges, budget: &budget)
+            if ranges.count >= WireLimits.maxRanges || budget <= 0 { break }
         }
+        sendReconcile(ranges, to: peer)
+    }
+
+    /// Adds to `ranges` the counters of `e`'s stream we lack, lowest first,
+    /// within `budget` counters, and records the ask.
+    func askFor(_ e: DigestEntry, from peer: NodeID, now: Instant, into ranges: inout [StreamRange], budget: inout Int) {
+        let mine = log.entry(for: e.stream)
+        if e.setHash == mine.setHash && e.count == mine.count { return }
+        guard e.max > mine.contiguous, budget > 0 else { return }
+        let lo = mine.contiguous + 1 // below e.max, so no overflow
+        let hi = min(e.max, lo.addingSaturating(WireLimits.maxReconcileSpan - 1))
+        var asked: [ClosedRange<UInt32>] = []
+        for g in log.missing(in: e.stream, lo...hi, limit: WireLimits.maxRanges - ranges.count) where budget > 0 {
+            let take = min(Int(g.upperBound - g.lowerBound) + 1, budget)
+            let r = g.lowerBound...(g.lowerBound + UInt32(take - 1))
+            budget -= take
+            asked.append(r)
+            ranges.append(StreamRange(stream: e.stream, counters: r))
+        }
+        guard !asked.isEmpty else { return }
+        reconcileOutstanding[e.stream] = ReconcileAsk(until: now + config.reconcileRetry, peer: peer, ranges: asked)
+    }
+
+    func sendReconcile(_ ranges: [StreamRange], to peer: NodeID) {
         guard !ranges.isEmpty else { return }
         stats.reconcileRequests += 1
         send(.reconcileRequest(ReconcileRequest(target: peer, ranges: ranges)))
     }
 
+    /// After re-sent messages of `streams` arrived: a request they complete
+    /// is followed at once by the next one (from the peer's latest digest),
+    /// so catching up runs at the pace of the round trip, not of the retry
+    /// timer.
+    func followUpReconcile(_ streams: Set<StreamID>, now: Instant) {
+        guard !catchUpPaused else { return }
+        var byPeer: [NodeID: [StreamRange]] = [:]
+        var budgets: [NodeID: Int] = [:]
+        for s in streams.sorted() {
+            guard let ask = reconcileOutstanding[s],
+                  ask.ranges.allSatisfy({ log.missing(in: s, $0, limit: 1).isEmpty }) else { continue }
+            reconcileOutstanding[s] = nil
+            guard let e = membership.peers[ask.peer]?.entries[s] else { continue }
+            var ranges = byPeer[ask.peer] ?? []
+            var budget = budgets[ask.peer] ?? config.reconcileBatch
+            askFor(e, from: ask.peer, now: now, into: &ranges, budget: &budget)
+            byPeer[ask.peer] = ranges
+            budgets[ask.peer] = budget
+        }
+        for (peer, ranges) in byPeer.sorted(by: { $0.key < $1.key }) { sendReconcile(ranges, to: peer) }
+    }
+
     func answerReconcile(_ r: ReconcileRequest, now: Instant) {
         guard r.target == id else { return }
+        let rate = Double(config.reconcileAnswerPerSecond)
+        let cap = Double(config.reconcileBatch * 2)
+        answerBudget = min(cap, answerBudget + rate * (now - answerBudgetAt).milliseconds / 1000)
+        answerBudgetAt = now
+        let limit = min(config.reconcileBatch, Int(answerBudget))
+        guard limit > 0 else { return }
         var out: [ChatMessage] = []
-        let cap = 256
         for range in r.ranges {
-            out += log.messages(in: range.stream, range.counters, limit: cap - out.count)
-            if out.count >= cap { break }
+            out += held(range, limit: limit - out.count)
+            if out.count >= limit { break }
         }
-        resend(out, now: now)
+        guard !out.isEmpty else { return }
+        answerBudget -= Double(out.count)
+        stats.resent += out.count
+        sendPacked(out, retransmission: true)
+    }
+
+    /// The messages of `range` this node holds, in counter order: from the
+    /// cache, else from the store (with the cache's newest lines, which the
+    /// disk may not have yet).
+    func held(_ range: StreamRange, limit: Int) -> [ChatMessage] {
+        let (cached, complete) = log.messages(in: range.stream, range.counters, limit: limit)
+        guard !complete, let store else { return cached }
+        var byCounter: [UInt32: ChatMessage] = [:]
+        for m in store.messages(of: range.stream, counters: range.counters, limit: limit) where log.contains(m.id) {
+            byCounter[m.id.counter] = log.message(m.id) ?? m
+        }
+        for m in cached { byCounter[m.id.counter] = m }
+        return byCounter.keys.sorted().prefix(limit).map { byCounter[$0]! }
     }
 
     /// Messages known to exist but not held: the current ring's gaps, or
@@ -121,10 +182,10 @@ extension Node {
         var ringLag = 0
         if let r = sequencer.ring, let next = sequencer.next, sequencer.known >= next {
             let hi = min(sequencer.known, next.addingSaturating(10_000))
-            for s in next...hi where log.bySlot[Slot(ring: r, seq: s)] == nil { ringLag += 1 }
+            for s in next...hi where !log.isOccupied(Slot(ring: r, seq: s)) { ringLag += 1 }
         }
         if let f = sequencer.finishing, f.next <= f.last {
-            for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where log.bySlot[Slot(ring: f.ring, seq: s)] == nil { ringLag += 1 }
+            for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where !log.isOccupied(Slot(ring: f.ring, seq: s)) { ringLag += 1 }
         }
         var best: [StreamID: UInt32] = [:]
         for p in membership.livePeers(now: now, timeout: memberTimeout) {
@@ -152,4 +213,11 @@ extension Node {
         }
         return lag
     }
+}
+
+/// A reconcile request in flight for one stream.
+struct ReconcileAsk {
+    var until: Instant
+    var peer: NodeID
+    var ranges: [ClosedRange<UInt32>]
 }

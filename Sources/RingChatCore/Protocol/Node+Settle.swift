@@ -24,7 +24,7 @@ extension Node {
         let end = from > high ? high : min(high, from + WireLimits.maxNackSpan - 1)
         var s = from
         while s <= end {
-            if log.bySlot[Slot(ring: r, seq: s)] == nil {
+            if !log.isOccupied(Slot(ring: r, seq: s)) {
                 if start == nil {
                     if holes.count == WireLimits.maxRanges { break }
                     start = s
@@ -57,7 +57,7 @@ extension Node {
         var s = hint &+ WireLimits.maxNackSpan
         var steps = 0
         while s >= from {
-            if log.bySlot[Slot(ring: r, seq: s)] != nil { return s }
+            if log.isOccupied(Slot(ring: r, seq: s)) { return s }
             steps += 1
             if steps > 4 * Int(WireLimits.maxNackSpan) { return hint }
             s -= 1
@@ -123,7 +123,7 @@ extension Node {
         guard var f = sequencer.finishing else { return }
         var skipped = false
         var budget = Int(WireLimits.maxNackSpan)  // bounded work per call
-        while budget > 0, f.next <= f.last, log.bySlot[Slot(ring: f.ring, seq: f.next)] == nil,
+        while budget > 0, f.next <= f.last, !log.isOccupied(Slot(ring: f.ring, seq: f.next)),
               settledMissing(f.next, ring: f.ring, now: now) {
             budget -= 1
             f.next += 1

@@ -16,6 +16,7 @@ extension Node {
             cachedLag = computeLag(now: now)
             cachedPeerLags = membership.peers.mapValues(peerLag)
         }
+        if !catchUpPaused, !reconcileOutstanding.isEmpty { followUpReconcile(Set(reconcileOutstanding.keys), now: now) }
         checkPass(now: now)
         checkHolder(now: now)
         checkLoss(now: now)
@@ -53,7 +54,7 @@ extension Node {
         let cp = Checkpoint(number: checkpointNumber, node: id, incarnation: incarnation, takenAt: wallClock(now),
                             nick: nick, replicaCount: replicaLines, lastDelivered: sequencer.lastDelivered,
                             outbox: outbox, ring: ring, members: ringOrder(now: now),
-                            highestEpoch: highestEpoch, draft: draft)
+                            highestEpoch: highestEpoch, draft: draft, log: log.snapshot)
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
         lastCheckpointFingerprint = checkpointFingerprint
         if let every = config.checkpointEvery { nextCheckpoint = now + every }

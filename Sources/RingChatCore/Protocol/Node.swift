@@ -26,7 +26,10 @@ public final class Node {
     /// The unsent draft of the input line: carried into checkpoints.
     public var draft: String = ""
 
-    public internal(set) var log = MessageLog()
+    public internal(set) var log: MessageLog
+    /// Where messages evicted from `log`'s cache are read back from (the
+    /// replica); nil keeps everything the cache dropped out of reach.
+    public var store: (any HistoryStore)?
     public internal(set) var outbox: [OutboxEntry] = []
     public internal(set) var membership: Membership
 
@@ -60,7 +63,18 @@ public final class Node {
 
     // Delivery and repair
     var sequencer = Sequencer()
-    var reconcileOutstanding: [StreamID: Instant] = [:]
+    /// One open reconcile request per stream: what was asked of whom, and
+    /// until when it is awaited before being asked again.
+    var reconcileOutstanding: [StreamID: ReconcileAsk] = [:]
+    /// Set by the shell while its disk is behind: no new catch-up batch is
+    /// asked for (live traffic is unaffected), so memory holds at most the
+    /// shell's backlog, not the whole catch-up. Completed asks are followed
+    /// up on the first tick after it clears.
+    public var catchUpPaused = false
+    /// Token bucket of reconcile answers (separate from NACK re-sends: a
+    /// catching-up peer paces itself by asking for one batch at a time).
+    var answerBudget: Double
+    var answerBudgetAt: Instant
     var resendBudget: Double
     var resendBudgetAt: Instant
     var recentResends: [Slot: Instant] = [:]
@@ -166,6 +180,7 @@ public final class Node {
         self.incarnation = incarnation
         self.nick = Node.validNick(nick) ?? "node-\(id.short)"
         self.config = config
+        self.log = MessageLog(capacity: config.recentMessages)
         self.membership = Membership(me: id)
         self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
         self.wallOffset = wallOffset
@@ -173,13 +188,13 @@ public final class Node {
         self.nextHeartbeat = now
         self.resendBudget = Double(config.resendBudgetPerSecond) / 10
         self.resendBudgetAt = now
+        self.answerBudget = Double(config.reconcileBatch)
+        self.answerBudgetAt = now
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
     }
 
-    /// Rebuilds a node after a crash or restart from what survived on disk:
-    /// the newest checkpoint, then the replica lines after it; the
-    /// reconciler fetches the rest from peers. `durable.incarnation` must
-    /// already be the new, bumped incarnation.
+    /// Rebuilds a node after a crash or restart from what survived on disk,
+    /// all in memory (the simulator and tests): see `restore(node:...)`.
     public static func restore(from durable: DurableState, nick: String? = nil, config: NodeConfig = NodeConfig(),
                                seed: UInt64, now: Instant, wallOffset: Int64 = 0) -> (Node, [Effect]) {
         // What no honest node could have written is skipped, so that one
@@ -204,19 +219,38 @@ public final class Node {
             }
         }
         let cp = durable.checkpoints.first
-        let node = Node(id: durable.node, incarnation: durable.incarnation,
-                        nick: nick ?? cp?.nick ?? "node-\(durable.node.short)",
+        var replay = ReplicaReplay(checkpoint: cp, snapshotUsable: cp.map { $0.replicaCount <= durable.replica.count } ?? false,
+                                   capacity: config.recentMessages)
+        for m in durable.replica.dropFirst(replay.skip) { replay.add(m) }
+        return restore(node: durable.node, incarnation: durable.incarnation, replay: replay, nick: nick, config: config,
+                       seed: seed, now: now, wallOffset: wallOffset, warnings: warnings)
+    }
+
+    /// Rebuilds a node after a crash or restart: the newest checkpoint (its
+    /// log snapshot, outbox, draft), then the replica lines after it, as
+    /// `replay` gathered them; the reconciler fetches the rest from peers.
+    /// `incarnation` must already be the new, bumped incarnation;
+    /// `warnings` (what loading skipped) go into the `.restored` report.
+    public static func restore(node id: NodeID, incarnation: UInt32, replay: ReplicaReplay, nick: String? = nil,
+                               config: NodeConfig = NodeConfig(), seed: UInt64, now: Instant,
+                               wallOffset: Int64 = 0, warnings: [String] = []) -> (Node, [Effect]) {
+        let cp = replay.checkpoint
+        let node = Node(id: id, incarnation: incarnation,
+                        nick: nick ?? cp?.nick ?? "node-\(id.short)",
                         config: config, seed: seed, now: now, wallOffset: wallOffset)
-        let covered = cp.map { min($0.replicaCount, durable.replica.count) } ?? 0
-        if let cp, cp.replicaCount > durable.replica.count {
-            warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(durable.replica.count) survive; the rest comes from peers")
+        var warnings = warnings
+        let lines = replay.lines
+        let covered = cp.map { min($0.replicaCount, lines) } ?? 0
+        if let cp, cp.replicaCount > lines {
+            warnings.append("checkpoint #\(cp.number) covers \(cp.replicaCount) replica lines but only \(lines) survive; the rest comes from peers")
+        } else if let cp, cp.log != nil, !replay.fromSnapshot {
+            warnings.append("checkpoint #\(cp.number) does not match the replica (cut or rewritten since): read the whole replica")
         }
-        for m in durable.replica { _ = node.log.insert(m) }
-        node.replicaLines = durable.replica.count
-        for m in node.log.byID.values {
-            node.highestEpoch = max(node.highestEpoch, m.slot.ring.epoch)
-            node.sequencer.delivered.insert(m.id)
-            if node.sequencer.lastDelivered.map({ m.slot > $0 }) ?? true { node.sequencer.lastDelivered = m.slot }
+        node.log = replay.log
+        node.replicaLines = lines
+        if let top = node.log.maxSlot {
+            node.highestEpoch = top.ring.epoch
+            node.sequencer.lastDelivered = top
         }
         if let cp {
             node.checkpointNumber = cp.number
@@ -225,9 +259,14 @@ public final class Node {
             node.outbox = cp.outbox.filter { !node.log.contains($0.id) }
             node.draft = cp.draft
         }
+        // A restart that had to read the whole replica writes a checkpoint
+        // soon, so that the next one need not.
+        if !replay.fromSnapshot, lines > 0, let every = config.checkpointEvery {
+            node.nextCheckpoint = now + min(every, .seconds(1))
+        }
         let report = RestoreReport(checkpoint: cp?.number, checkpointMessages: covered,
-                                   replayed: durable.replica.count - covered, outbox: node.outbox.count,
-                                   incarnation: durable.incarnation, draft: node.draft, warnings: warnings)
+                                   replayed: lines - covered, outbox: node.outbox.count,
+                                   incarnation: incarnation, draft: node.draft, warnings: warnings)
         node.emit(.restored(report))
         node.emitStatusIfChanged(now: now)
         return (node, node.drainEffects())
@@ -292,8 +331,47 @@ public final class Node {
     public var status: NodeStatus { makeStatus(now: lastTick) }
     var lastTick: Instant = .zero
 
-    /// The replica in the agreed order.
-    public func history() -> [ChatMessage] { log.sorted() }
+    /// The whole replica in the agreed order: from the cache while it holds
+    /// everything, else from the store (tests and small replicas; the TUI
+    /// pages through `store` instead).
+    public func history() -> [ChatMessage] {
+        guard !log.isComplete, let store else { return log.sorted() }
+        let relocated = log.relocated
+        var all = store.page(before: nil, limit: Int.max)
+        if !relocated.isEmpty {
+            for i in all.indices { if let s = relocated[all[i].id] { all[i].slot = s } }
+            all.sort { ($0.slot, $0.id) < ($1.slot, $1.id) }
+        }
+        return all
+    }
+
+    /// Up to `limit` messages in the agreed order just before `slot` (the
+    /// newest when nil), oldest first: the store's lines merged with the
+    /// cache (whose newest lines the disk thread may not have written yet).
+    public func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
+        let disk = store?.page(before: slot, limit: limit) ?? []
+        let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
+        return Array(merged(disk, recent).suffix(limit))
+    }
+
+    /// Up to `limit` messages in the agreed order just after `slot`.
+    public func history(after slot: Slot, limit: Int) -> [ChatMessage] {
+        let disk = store?.page(after: slot, limit: limit) ?? []
+        let recent = log.cached.values.filter { $0.slot > slot }
+        return Array(merged(disk, recent).prefix(limit))
+    }
+
+    /// Store lines and cached messages as one list in the agreed order, the
+    /// cache's copy (with the canonical slot) winning.
+    private func merged(_ disk: [ChatMessage], _ recent: [ChatMessage]) -> [ChatMessage] {
+        var byID: [MessageID: ChatMessage] = [:]
+        for var m in disk {
+            if let s = log.relocated[m.id] { m.slot = s }
+            byID[m.id] = m
+        }
+        for m in recent { byID[m.id] = m }
+        return byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+    }
 
     /// Wall-clock milliseconds at `now`, for timestamps on screen only.
     public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }
@@ -315,7 +393,14 @@ public final class Node {
     func persist(_ ms: [ChatMessage]) {
         guard !ms.isEmpty else { return }
         replicaLines += ms.count
-        emit(.persist(ms))
+        // One effect per datagram, not per message: the disk thread takes
+        // a catch-up batch in one append. Only adjacent persists merge, so
+        // a checkpoint still follows every line it covers.
+        if case .persist(let earlier)? = effects.last {
+            effects[effects.count - 1] = .persist(earlier + ms)
+        } else {
+            emit(.persist(ms))
+        }
     }
 
     /// The ring order, recomputed when membership changed or 10 ms passed

@@ -28,13 +28,22 @@ public struct NodeConfig: Sendable, Hashable {
     public var holeTimeout: Duration = .seconds(3)
     /// Repeat interval of a reconcile request for the same stream.
     public var reconcileRetry: Duration = .milliseconds(400)
-    /// Messages one node re-sends per second at most (NACK and reconcile
-    /// answers together).
+    /// Messages one node re-sends per second at most in answer to NACKs.
     public var resendBudgetPerSecond: Int = 4_000
+    /// Counters one reconcile request asks for at most, and messages one
+    /// answer carries: a peer catching up asks for the next batch as soon as
+    /// one is complete, so this is its window.
+    public var reconcileBatch: Int = 1_024
+    /// Messages one node sends per second at most in answer to reconcile
+    /// requests (all requesters together).
+    public var reconcileAnswerPerSecond: Int = 100_000
     /// Digest entries per heartbeat.
     public var digestPage: Int = 24
     /// Periodic checkpoints; nil turns them off.
     public var checkpointEvery: Duration? = .seconds(10)
+    /// Recent messages kept in memory (the rest are read from the replica
+    /// when a peer asks for them).
+    public var recentMessages: Int = MessageLog.defaultCapacity
     /// Typed lines waiting for the token, at most.
     public var maxOutbox: Int = 10_000
 

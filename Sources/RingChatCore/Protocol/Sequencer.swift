@@ -14,7 +14,6 @@ struct Sequencer: Sendable {
     var lastNack: Instant?
     /// The highest slot delivered in order.
     var lastDelivered: Slot?
-    var delivered = IncrementalSet<MessageID>()
     /// The ring this node just left, still being delivered: its seqs up to
     /// `last` come before anything of the current ring, which waits.
     var finishing: Finishing?

@@ -28,10 +28,24 @@ public struct Checkpoint: Hashable, Sendable, Codable {
     public var highestEpoch: UInt64
     /// UI state carried for the shell (the unsent draft of the input line).
     public var draft: String
+    /// Where the `replicaCount` lines end in replica.jsonl, in bytes; set by
+    /// the shell when it writes the checkpoint (the core does not know the
+    /// file's bytes). Nil in checkpoints of older versions, or when an
+    /// append failed and the position is unknown.
+    public var replicaBytes: Int?
+    /// FNV-1a of the line that ends at `replicaBytes` (16 hex digits): a
+    /// replica rewritten since (`ringchat reconcile --write`) is noticed
+    /// even when a line happens to end at the same byte.
+    public var replicaTail: String?
+    /// The log's state over those lines (version vector, occupied slots):
+    /// with it a restart reads only the lines after `replicaBytes`. Nil in
+    /// checkpoints of older versions.
+    public var log: LogSnapshot?
 
     public init(number: UInt64, node: NodeID, incarnation: UInt32, takenAt: Int64, nick: String,
                 replicaCount: Int, lastDelivered: Slot?, outbox: [OutboxEntry], ring: RingID?,
-                members: [NodeID], highestEpoch: UInt64, draft: String) {
+                members: [NodeID], highestEpoch: UInt64, draft: String,
+                replicaBytes: Int? = nil, replicaTail: String? = nil, log: LogSnapshot? = nil) {
         self.number = number
         self.node = node
         self.incarnation = incarnation
@@ -44,6 +58,9 @@ public struct Checkpoint: Hashable, Sendable, Codable {
         self.members = members
         self.highestEpoch = highestEpoch
         self.draft = draft
+        self.replicaBytes = replicaBytes
+        self.replicaTail = replicaTail
+        self.log = log
     }
 }
 
@@ -69,7 +86,9 @@ public struct DurableState: Sendable {
     public var incarnation: UInt32
     /// Newest first: the newest valid checkpoint and the one before it.
     public var checkpoints: [Checkpoint]
-    /// Every message held, in the order it was appended.
+    /// Every replica line, in the order it was appended (the simulator
+    /// keeps them all in memory; the runtime streams its file instead, see
+    /// `ReplicaReplay`).
     public var replica: [ChatMessage]
 
     public init(node: NodeID, incarnation: UInt32, checkpoints: [Checkpoint] = [], replica: [ChatMessage] = []) {

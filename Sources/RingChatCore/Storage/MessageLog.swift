@@ -1,23 +1,47 @@
-/// A node's replica in memory: every message held, indexed by id, by slot
-/// and by origin stream (for the reconciler's version vector).
+/// A node's replica as the core keeps it in memory: the compact version
+/// vector (per stream, the counters held as ranges), which slots of each
+/// ring are occupied (as ranges), and a bounded cache of recent messages.
+/// Older messages live only in the replica file; the node reads them
+/// through its `HistoryStore` when a peer asks for them.
 ///
 /// The replica is a grow-only set with one agreed order (by slot), so two
 /// logs holding the same ids render identically.
 public struct MessageLog: Sendable {
-    /// Each id with its canonical slot: the lowest slot it was ever seen at
-    /// (a line re-sent after its sender crashed can occupy two slots; the
-    /// minimum is the same everywhere once the replicas converge).
-    public private(set) var byID = IncrementalMap<MessageID, ChatMessage>()
-    /// Every occupied slot, including the extra slots of re-sent lines.
-    public private(set) var bySlot = IncrementalMap<Slot, MessageID>()
+    /// Recent messages by id, each with its canonical slot: the lowest slot
+    /// it was ever seen at (a line re-sent after its sender crashed can
+    /// occupy two slots; the minimum is the same everywhere once the
+    /// replicas converge). Undelivered messages are never evicted.
+    public private(set) var cached: [MessageID: ChatMessage] = [:]
+    /// Recent occupied slots, including the extra slots of re-sent lines.
+    public private(set) var cachedSlots: [Slot: MessageID] = [:]
+    /// Messages kept in `cached` at most (more while undelivered ones wait).
+    public let capacity: Int
+    /// Whether every message held is in `cached` (nothing evicted, not
+    /// started from a snapshot).
+    public private(set) var isComplete = true
+
     private(set) var streams: [StreamID: StreamCounters] = [:]
+    private(set) var rings: [RingID: RangeSet<UInt64>] = [:]
+    /// Ids whose canonical slot moved below the slot of their replica line
+    /// (they were seen again at a lower slot). Rare; kept for good.
+    public private(set) var relocated: [MessageID: Slot] = [:]
     /// Order-independent hash of every (stream, counter) held: the sum of
     /// the per-message hashes.
     private(set) var summaryHash: UInt64 = 0
+    public private(set) var count = 0
+    /// The highest canonical slot held.
+    public private(set) var maxSlot: Slot?
+    /// Held messages not yet shown: the hold-back queue. Pinned in the cache.
+    private(set) var undelivered: Set<MessageID> = []
+    /// Cached slots in insertion order, for eviction (FIFO from `fifoHead`).
+    private var fifo: [Slot] = []
+    private var fifoHead = 0
 
-    public init() {}
+    public static let defaultCapacity = 8_192
 
-    public var count: Int { byID.count }
+    public init(capacity: Int = MessageLog.defaultCapacity) {
+        self.capacity = Swift.max(1, capacity)
+    }
 
     public enum InsertResult: Equatable, Sendable {
         /// A message not held before.
@@ -31,35 +55,109 @@ public struct MessageLog: Sendable {
         case conflict
     }
 
-    public mutating func insert(_ m: ChatMessage) -> InsertResult {
-        if let existingID = bySlot[m.slot], existingID != m.id { return .conflict }
-        if let old = byID[m.id] {
-            guard old.text == m.text, old.nick == m.nick, old.kind == m.kind else { return .conflict }
-            if bySlot[m.slot] != nil { return .duplicate }
-            bySlot[m.slot] = m.id
-            if m.slot < old.slot { byID[m.id]!.slot = m.slot }
+    /// Adds `m`. A new message counts as undelivered until `markDelivered`
+    /// (pass `delivered: true` when replaying history that was shown).
+    ///
+    /// Content checks need the message: a copy of an evicted message is
+    /// taken as a duplicate (or an extra slot) without comparing its text.
+    public mutating func insert(_ m: ChatMessage, delivered: Bool = false) -> InsertResult {
+        let slotTaken = isOccupied(m.slot)
+        let idHeld = contains(m.id)
+        if slotTaken {
+            if let holder = cachedSlots[m.slot] {
+                if holder != m.id { return .conflict }
+            } else if !idHeld {
+                return .conflict
+            }
+        }
+        if idHeld {
+            if let old = cached[m.id] {
+                guard old.text == m.text, old.nick == m.nick, old.kind == m.kind else { return .conflict }
+                if slotTaken { return .duplicate }
+                occupy(m.slot, by: m.id)
+                if m.slot < old.slot {
+                    cached[m.id]!.slot = m.slot
+                    relocated[m.id] = m.slot
+                }
+                return .extraSlot
+            }
+            if slotTaken { return .duplicate }
+            rings[m.slot.ring, default: RangeSet()].insert(m.slot.seq)
             return .extraSlot
         }
-        byID[m.id] = m
-        bySlot[m.slot] = m.id
+        cached[m.id] = m
+        occupy(m.slot, by: m.id)
         let s = m.id.stream
         let h = StreamCounters.hash(s, m.id.counter)
         streams[s, default: StreamCounters()].insert(m.id.counter, hash: h)
         summaryHash = summaryHash &+ h
+        count += 1
+        if maxSlot.map({ m.slot > $0 }) ?? true { maxSlot = m.slot }
+        if !delivered { undelivered.insert(m.id) }
+        evict()
         return .new
     }
 
-    public func contains(_ id: MessageID) -> Bool { byID[id] != nil }
-
-    public func message(at slot: Slot) -> ChatMessage? {
-        bySlot[slot].flatMap { byID[$0] }
+    private mutating func occupy(_ slot: Slot, by id: MessageID) {
+        rings[slot.ring, default: RangeSet()].insert(slot.seq)
+        cachedSlots[slot] = id
+        fifo.append(slot)
     }
 
-    /// The messages held at slots of `ring` with seqs in `range`, in seq
-    /// order. The work is bounded by what is held, never by the width of
-    /// `range`: a peer chooses the seqs that delimit it.
+    /// Drops the oldest cached slots beyond `capacity`; undelivered
+    /// messages go to the back of the queue instead.
+    private mutating func evict() {
+        var budget = fifo.count - fifoHead
+        while cached.count > capacity, fifoHead < fifo.count, budget > 0 {
+            budget -= 1
+            let slot = fifo[fifoHead]
+            fifoHead += 1
+            guard let id = cachedSlots[slot] else { continue }
+            if undelivered.contains(id) {
+                fifo.append(slot)
+                continue
+            }
+            cachedSlots[slot] = nil
+            if cached[id]?.slot == slot { cached[id] = nil }
+            isComplete = false
+        }
+        if fifoHead > 4_096, fifoHead * 2 > fifo.count {
+            fifo.removeFirst(fifoHead)
+            fifoHead = 0
+        }
+    }
+
+    public func contains(_ id: MessageID) -> Bool {
+        streams[id.stream]?.held.contains(id.counter) ?? false
+    }
+
+    /// Whether some message occupies `slot` (cached or not).
+    public func isOccupied(_ slot: Slot) -> Bool {
+        rings[slot.ring]?.contains(slot.seq) ?? false
+    }
+
+    /// The cached message with this id.
+    public func message(_ id: MessageID) -> ChatMessage? { cached[id] }
+
+    /// The id at `slot`, if cached.
+    public func id(at slot: Slot) -> MessageID? { cachedSlots[slot] }
+
+    /// The cached message at `slot` (with its canonical slot).
+    public func message(at slot: Slot) -> ChatMessage? {
+        cachedSlots[slot].flatMap { cached[$0] }
+    }
+
+    public mutating func markDelivered(_ id: MessageID) { undelivered.remove(id) }
+
+    /// Held and shown (everything replayed from the replica counts as shown).
+    public func isDelivered(_ id: MessageID) -> Bool { contains(id) && !undelivered.contains(id) }
+
+    /// The cached messages at slots of `ring` with seqs in `range`, in seq
+    /// order. The work is bounded by what is cached, never by the width of
+    /// `range`: a peer chooses the seqs that delimit it. (Older messages
+    /// are shown already: the callers only deliver what is not.)
     public func held(in ring: RingID, _ range: ClosedRange<UInt64>) -> [ChatMessage] {
-        if walkable(range) {
+        if range.upperBound - range.lowerBound < UInt64(cachedSlots.count) {
             var out: [ChatMessage] = []
             var s = range.lowerBound
             while true {
@@ -69,39 +167,32 @@ public struct MessageLog: Sendable {
             }
             return out
         }
-        let slots: [Slot] = bySlot.keys.filter { $0.ring == ring && range.contains($0.seq) }
-        return slots.sorted { $0.seq < $1.seq }.compactMap { message(at: $0) }
+        return cachedSlots.filter { $0.key.ring == ring && range.contains($0.key.seq) }
+            .sorted { $0.key.seq < $1.key.seq }
+            .compactMap { cached[$0.value] }
     }
 
-    /// The lowest seq of `ring` in `range` that is held, in work bounded by
-    /// what is held (as `held(in:_:)`).
+    /// The lowest occupied seq of `ring` in `range` (cached or not), from
+    /// the ring's ranges: logarithmic in the holes, whatever the width.
     public func firstHeld(in ring: RingID, _ range: ClosedRange<UInt64>) -> UInt64? {
-        if walkable(range) {
-            var s = range.lowerBound
-            while true {
-                if bySlot[Slot(ring: ring, seq: s)] != nil { return s }
-                if s == range.upperBound { return nil }
-                s += 1
-            }
-        }
-        return bySlot.keys.lazy.filter { $0.ring == ring && range.contains($0.seq) }.map(\.seq).min()
+        rings[ring]?.first(in: range)
     }
 
-    /// Whether stepping through `range` costs less than looking at every
-    /// held slot.
-    private func walkable(_ range: ClosedRange<UInt64>) -> Bool {
-        range.upperBound - range.lowerBound < UInt64(bySlot.count)
-    }
-
-    /// The agreed order: by canonical slot (ids break the impossible tie).
+    /// The cached messages in the agreed order: by canonical slot (ids
+    /// break the impossible tie). The whole log while `isComplete`.
     public func sorted() -> [ChatMessage] {
-        byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+        cached.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+    }
+
+    /// Every occupied slot (for the simulator's checker; small logs only).
+    public var occupiedSlots: [Slot] {
+        rings.flatMap { r, set in set.members.map { Slot(ring: r, seq: $0) } }
     }
 
     // MARK: version vector
 
     public var summary: DigestSummary {
-        DigestSummary(streams: UInt32(streams.count), messages: UInt64(byID.count), hash: summaryHash)
+        DigestSummary(streams: UInt32(streams.count), messages: UInt64(count), hash: summaryHash)
     }
 
     public var streamIDs: [StreamID] { streams.keys.sorted() }
@@ -120,41 +211,86 @@ public struct MessageLog: Sendable {
     public func missing(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ClosedRange<UInt32>] {
         var out: [ClosedRange<UInt32>] = []
         guard limit > 0 else { return out }
-        var start: UInt32? = nil
+        let held = streams[s]?.held.ranges ?? []
         var c = range.lowerBound
-        while true {
-            let have = holds(s, c)
-            if !have, start == nil { start = c }
-            if have, let st = start { out.append(st...(c - 1)); start = nil; if out.count == limit { return out } }
-            if c == range.upperBound { break }
-            c += 1
+        for r in held where r.upperBound >= c {
+            if r.lowerBound > range.upperBound { break }
+            if r.lowerBound > c {
+                out.append(c...(r.lowerBound - 1))
+                if out.count == limit { return out }
+            }
+            if r.upperBound >= range.upperBound { return out }
+            c = r.upperBound + 1
         }
-        if let st = start, out.count < limit { out.append(st...range.upperBound) }
+        out.append(c...range.upperBound)
         return out
     }
 
-    /// Held messages of `s` with counters in `range`, in counter order.
-    public func messages(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
-        guard let c = streams[s] else { return [] }
+    /// Cached messages of `s` with counters in `range`, in counter order,
+    /// at most `limit`. `complete` is false when a held counter below the
+    /// last one returned is not cached (the caller reads the store).
+    public func messages(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> (messages: [ChatMessage], complete: Bool) {
+        guard let c = streams[s] else { return ([], true) }
         var out: [ChatMessage] = []
-        let hi = min(range.upperBound, c.max)
-        guard range.lowerBound <= hi else { return [] }
-        for counter in range.lowerBound...hi where c.held.contains(counter) {
-            if let m = byID[MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)] {
+        var complete = true
+        let hi = Swift.min(range.upperBound, c.max)
+        guard range.lowerBound <= hi, limit > 0 else { return ([], true) }
+        // Work bounded by the cache, not by the range a peer chose: past
+        // that many held counters the rest is the store's.
+        var budget = limit + cached.count
+        for r in c.held.ranges where r.upperBound >= range.lowerBound {
+            if r.lowerBound > hi { break }
+            for counter in Swift.max(r.lowerBound, range.lowerBound)...Swift.min(r.upperBound, hi) {
+                budget -= 1
+                if budget < 0 { return (out, false) }
+                guard let m = cached[MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)] else {
+                    complete = false
+                    continue
+                }
                 out.append(m)
-                if out.count == limit { break }
+                if out.count == limit { return (out, complete) }
             }
         }
-        return out
+        return (out, complete)
+    }
+
+    // MARK: snapshot
+
+    /// What a checkpoint records so that a restart need not read the
+    /// replica lines it covers.
+    public var snapshot: LogSnapshot {
+        LogSnapshot(streams: streams.map { .init(stream: $0.key, counters: $0.value.held.ranges, setHash: $0.value.setHash) }
+                        .sorted { $0.stream < $1.stream },
+                    rings: rings.map { .init(ring: $0.key, seqs: $0.value.ranges) }.sorted { $0.ring < $1.ring },
+                    relocated: relocated.map { .init(id: $0.key, slot: $0.value) }.sorted { $0.id < $1.id },
+                    maxSlot: maxSlot)
+    }
+
+    /// A log holding what `snapshot` recorded, with an empty cache.
+    public init(snapshot: LogSnapshot, capacity: Int = MessageLog.defaultCapacity) {
+        self.init(capacity: capacity)
+        for s in snapshot.streams {
+            var c = StreamCounters()
+            c.held = RangeSet(ranges: s.counters)
+            c.setHash = s.setHash
+            streams[s.stream] = c
+            summaryHash = summaryHash &+ s.setHash
+            count += c.held.count
+        }
+        for r in snapshot.rings { rings[r.ring] = RangeSet(ranges: r.seqs) }
+        for r in snapshot.relocated { relocated[r.id] = r.slot }
+        maxSlot = snapshot.maxSlot
+        isComplete = count == 0
     }
 }
 
 /// The counters held of one stream, with what the digest needs kept current.
 struct StreamCounters: Sendable {
-    var held = IncrementalSet<UInt32>()
-    var contiguous: UInt32 = 0
-    var max: UInt32 = 0
+    var held = RangeSet<UInt32>()
     var setHash: UInt64 = 0
+
+    var contiguous: UInt32 { held.contiguous(from: 1) }
+    var max: UInt32 { held.max ?? 0 }
 
     /// The hash of one held message. It mixes in the stream, so that two
     /// logs holding counter 5 of *different* streams never sum to the same
@@ -167,8 +303,5 @@ struct StreamCounters: Sendable {
     mutating func insert(_ counter: UInt32, hash: UInt64) {
         guard held.insert(counter) else { return }
         setHash = setHash &+ hash
-        if counter > max { max = counter }
-        // Counters are 32 bits from the wire: stop at the top, don't wrap.
-        while contiguous < UInt32.max, held.contains(contiguous + 1) { contiguous += 1 }
     }
 }

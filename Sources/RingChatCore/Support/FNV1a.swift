@@ -13,6 +13,8 @@ public struct FNV1a: Sendable, Hashable {
 
     public mutating func add(_ bytes: [UInt8]) { for b in bytes { add(b) } }
 
+    public mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) { for b in bytes { add(b) } }
+
     public mutating func add(_ v: UInt64) {
         var x = v
         for _ in 0..<8 { add(UInt8(x & 0xff)); x >>= 8 }

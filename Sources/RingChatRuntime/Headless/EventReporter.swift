@@ -39,7 +39,7 @@ public final class EventReporter {
         case .token(let t): token(t)
         case .status(let s): status(s)
         case .restored(let r): restored(r, messages: host.currentNode?.log.count ?? 0)
-        case .checkpointWritten(let cp): checkpoint(cp)
+        case .checkpointWritten(let cp): checkpoint(cp, writeMicros: host.stats.disk.checkpointLastMicros)
         case .notice(let text): emitOrdered("notice", [("message", .string(text))], log: "notice: \(text)")
         case .warning(let text): warning(text)
         }
@@ -113,9 +113,9 @@ public final class EventReporter {
         for w in r.warnings { warning(w) }
     }
 
-    private func checkpoint(_ cp: Checkpoint) {
-        emitOrdered("checkpoint", [("number", .uint(cp.number)), ("seq", cp.lastDelivered.map { .uint($0.seq) } ?? .null), ("ring", .opt(cp.lastDelivered?.ring.text)), ("replicaCount", .int(cp.replicaCount)), ("outbox", .int(cp.outbox.count)), ("incarnation", .uint(UInt64(cp.incarnation))), ("takenAt", .int(cp.takenAt))],
-             log: "checkpoint #\(cp.number) written: \(cp.replicaCount) replica lines, last delivered \(cp.lastDelivered.map { "\($0)" } ?? "none"), \(cp.outbox.count) unsent")
+    private func checkpoint(_ cp: Checkpoint, writeMicros: Int64) {
+        emitOrdered("checkpoint", [("number", .uint(cp.number)), ("seq", cp.lastDelivered.map { .uint($0.seq) } ?? .null), ("ring", .opt(cp.lastDelivered?.ring.text)), ("replicaCount", .int(cp.replicaCount)), ("outbox", .int(cp.outbox.count)), ("incarnation", .uint(UInt64(cp.incarnation))), ("takenAt", .int(cp.takenAt)), ("writeMicros", .int(writeMicros))],
+             log: "checkpoint #\(cp.number) written in \(writeMicros) µs: \(cp.replicaCount) replica lines, last delivered \(cp.lastDelivered.map { "\($0)" } ?? "none"), \(cp.outbox.count) unsent")
     }
 
     private func warning(_ text: String) {

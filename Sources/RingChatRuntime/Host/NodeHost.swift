@@ -60,6 +60,9 @@ public final class NodeHost {
     public var isRunning: Bool { currentNode != nil }
 
     private var pendingDraft = ""
+    /// The replica read back through its index (history older than the
+    /// node's cache: catch-up answers, the screen's scroll-back).
+    public private(set) var historyStore: ReplicaStore?
     private var receivePath: ReceivePath?
     private var disk: DiskWriter?
     /// Held from `start()` to `shutdown()`: one node per state dir.
@@ -243,6 +246,7 @@ public final class NodeHost {
     }
 
     private func stopNode() {
+        historyStore = nil
         if let n = currentNode {
             // The node's own counters die with it; the host's run on.
             counters.implausibleDrops += n.stats.implausibleDrops
@@ -259,22 +263,39 @@ public final class NodeHost {
         let ids = try NodeFile.start(in: dir.path, nick: options.nick, randomID: Entropy.random64)
         let store = CheckpointStore(directory: dir.path)
         let (checkpoints, cpWarnings) = store.loadAll()
-        let (replica, replicaWarnings) = ReplicaFile.load(from: dir.replicaPath)
-        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store,
-                                    syncInterval: options.syncInterval)
+        let config = options.effectiveConfig
+        // Reads only the replica lines after the checkpoint (all of them
+        // when its snapshot does not match), and catches the index up.
+        let opening = ReplicaOpening.prepare(dir, checkpoint: checkpoints.first, capacity: config.recentMessages)
+        // The writer first: it creates the replica of a brand-new node,
+        // which the history store then opens for reading.
+        let indexed = opening.index != nil
+        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
+                                    start: opening.end, index: opening.index)
         disk = writer
+        var storeWarnings: [String] = []
+        var history: ReplicaStore?
+        if indexed {
+            do { history = try ReplicaStore(directory: dir) } catch {
+                storeWarnings.append("history older than the last \(config.recentMessages) messages cannot be read: \(error)")
+            }
+        }
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        writer.onDrained = { loopHandle.post { me.value?.resumeCatchUp() } }
 
         let now = EventLoop.monotonicNow()
         let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
-        let durable = DurableState(node: ids.node, incarnation: ids.incarnation,
-                                   checkpoints: checkpoints, replica: replica)
-        let (n, effects) = Node.restore(from: durable, nick: options.nick, config: options.effectiveConfig,
+        let (n, effects) = Node.restore(node: ids.node, incarnation: ids.incarnation, replay: opening.replay,
+                                        nick: options.nick, config: config,
                                         seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
+        n.store = history
+        historyStore = history
         generation += 1
         currentNode = n
         if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
         pendingDraft = ""
-        let loadWarnings = cpWarnings + replicaWarnings
+        let loadWarnings = cpWarnings + opening.warnings + storeWarnings
         apply(effects.map { e in
             guard case .restored(var r) = e else { return e }
             r.warnings = loadWarnings + r.warnings
@@ -362,7 +383,9 @@ public final class NodeHost {
             }
         }
         if !datagrams.isEmpty { sendAll(datagrams) }
-        if !lines.isEmpty { disk?.appendReplica(lines) }
+        // The disk is behind (a catch-up arrives faster than it is
+        // written): ask peers for no more until it drains.
+        if !lines.isEmpty, disk?.appendReplica(lines) == true { currentNode?.catchUpPaused = true }
         for e in effects {
             switch e {
             case .send, .persist: continue
@@ -375,6 +398,13 @@ public final class NodeHost {
             }
         }
         rearm()
+    }
+
+    /// The disk caught up: carry on fetching history (on the loop thread).
+    private func resumeCatchUp() {
+        guard let n = currentNode, n.catchUpPaused else { return }
+        n.catchUpPaused = false
+        feed(.tick)
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.

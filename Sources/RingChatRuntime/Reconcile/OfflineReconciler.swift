@@ -1,6 +1,8 @@
 import RingChatCore
 
-/// `ringchat reconcile`: compares several state dirs' replicas offline,
+/// The merge of `ringchat reconcile` over replicas held in memory: the
+/// reference that `StreamingReconciler` (which the command runs) is tested
+/// against, and the report both print. It compares several replicas,
 /// says what each lacks and where they disagree, and can rewrite them all
 /// to the merged, agreed log.
 ///
@@ -24,10 +26,36 @@ public struct OfflineReconciler {
         public var rejected: [ChatMessage] = []
         /// Same content as the merge, line for line in agreed order.
         public var identical = false
+        /// Totals when `messages`, `lacks`, `reordered`, `rejected` hold only
+        /// examples (the streaming reconciler of long replicas).
+        public var totals: Totals?
+
+        public struct Totals: Sendable {
+            public var lines = 0
+            public var lacks = 0
+            public var reordered = 0
+            public var rejected = 0
+        }
+
+        public init(directory: String, node: NodeID?, messages: [ChatMessage], warnings: [String]) {
+            self.directory = directory
+            self.node = node
+            self.messages = messages
+            self.warnings = warnings
+        }
+
+        var lineCount: Int { totals?.lines ?? messages.count }
+        var lackCount: Int { totals?.lacks ?? lacks.count }
+        var reorderedCount: Int { totals?.reordered ?? reordered.count }
+        var rejectedCount: Int { totals?.rejected ?? rejected.count }
     }
 
     public var replicas: [Replica]
     public var merged: [ChatMessage]
+    /// Messages and rings of the merge (`merged` may be empty when it was
+    /// streamed to a file instead).
+    public var mergedCount: Int
+    public var mergedRings: Int
     /// Human-readable descriptions of every disagreement.
     public var disagreements: [String]
 
@@ -37,13 +65,7 @@ public struct OfflineReconciler {
         var reps: [Replica] = []
         for d in directories {
             let dir = StateDirectory(path: d)
-            var warnings: [String] = []
-            let node: NodeID?
-            do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
-                node = nil
-                warnings.append(error.message)
-            }
-            if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+            let (node, warnings) = Self.identify(dir)
             let (ms, w) = ReplicaFile.load(from: dir.replicaPath, repair: false)
             reps.append(Replica(directory: dir.path, node: node, messages: ms, warnings: warnings + w))
         }
@@ -61,13 +83,13 @@ public struct OfflineReconciler {
             if x.text != y.text { return x.text < y.text }
             return x.kind.rawValue < y.kind.rawValue
         }
-        var log = MessageLog()
+        var log = MessageLog(capacity: .max)
         var reps = input
         var disagreements: [String] = []
         for (i, m) in all {
-            if log.insert(m) == .conflict {
+            if log.insert(m, delivered: true) == .conflict {
                 reps[i].rejected.append(m)
-                if let other = log.byID[m.id], other.text != m.text || other.nick != m.nick || other.kind != m.kind {
+                if let other = log.message(m.id), other.text != m.text || other.nick != m.nick || other.kind != m.kind {
                     disagreements.append("\(reps[i].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(other.nick)> \"\(other.text)\"")
                 } else if let holder = log.message(at: m.slot) {
                     disagreements.append("\(reps[i].directory): slot \(m.slot.ring.text)#\(m.slot.seq) holds \(m.id.text) but the merge keeps \(holder.id.text) there")
@@ -76,14 +98,25 @@ public struct OfflineReconciler {
         }
         let merged = log.sorted()
         for i in reps.indices {
-            var own = MessageLog()
-            for m in reps[i].messages { _ = own.insert(m) }
+            var own = MessageLog(capacity: .max)
+            for m in reps[i].messages { _ = own.insert(m, delivered: true) }
             reps[i].lacks = merged.filter { !own.contains($0.id) }
-            reps[i].reordered = own.byID.values.filter { m in log.byID[m.id].map { $0.slot != m.slot } ?? false }.map(\.id).sorted()
+            reps[i].reordered = own.cached.values.filter { m in log.message(m.id).map { $0.slot != m.slot } ?? false }.map(\.id).sorted()
             reps[i].identical = reps[i].messages == merged
         }
         self.replicas = reps
         self.merged = merged
+        self.mergedCount = merged.count
+        self.mergedRings = Set(merged.map(\.slot.ring)).count
+        self.disagreements = disagreements
+    }
+
+    /// A report built elsewhere (the streaming reconciler).
+    init(replicas: [Replica], mergedCount: Int, mergedRings: Int, disagreements: [String]) {
+        self.replicas = replicas
+        self.merged = []
+        self.mergedCount = mergedCount
+        self.mergedRings = mergedRings
         self.disagreements = disagreements
     }
 
@@ -93,7 +126,7 @@ public struct OfflineReconciler {
     /// Every replica holds the same messages at the same slots (line order
     /// aside: a replica is appended in arrival order).
     public var allAgree: Bool {
-        disagreements.isEmpty && replicas.allSatisfy { $0.lacks.isEmpty && $0.reordered.isEmpty && $0.rejected.isEmpty }
+        disagreements.isEmpty && replicas.allSatisfy { $0.lackCount == 0 && $0.reorderedCount == 0 && $0.rejectedCount == 0 }
     }
 
     /// The report, one line per fact.
@@ -101,24 +134,28 @@ public struct OfflineReconciler {
         var out: [String] = []
         for r in replicas {
             let who = r.node.map { " (node \($0.hex))" } ?? ""
-            out.append("\(r.directory)\(who): \(r.messages.count) lines, \(Set(r.messages.map(\.id)).count) messages")
+            if let t = r.totals {
+                out.append("\(r.directory)\(who): \(t.lines) lines")
+            } else {
+                out.append("\(r.directory)\(who): \(r.messages.count) lines, \(Set(r.messages.map(\.id)).count) messages")
+            }
             for w in r.warnings { out.append("  warning: \(w)") }
-            if r.lacks.isEmpty {
+            if r.lackCount == 0 {
                 out.append("  lacks nothing")
             } else {
-                out.append("  lacks \(r.lacks.count):")
+                out.append("  lacks \(r.lackCount):")
                 for m in r.lacks.prefix(limit) { out.append("    \(Self.describe(m))") }
-                if r.lacks.count > limit { out.append("    ... and \(r.lacks.count - limit) more") }
+                if r.lackCount > min(limit, r.lacks.count) { out.append("    ... and \(r.lackCount - min(limit, r.lacks.count)) more") }
             }
-            if !r.reordered.isEmpty {
-                out.append("  \(r.reordered.count) messages at another slot than the agreed one: "
+            if r.reorderedCount > 0 {
+                out.append("  \(r.reorderedCount) messages at another slot than the agreed one: "
                     + r.reordered.prefix(limit).map(\.text).joined(separator: ", "))
             }
-            if !r.identical && r.lacks.isEmpty && r.reordered.isEmpty && r.rejected.isEmpty {
+            if !r.identical && r.lackCount == 0 && r.reorderedCount == 0 && r.rejectedCount == 0 {
                 out.append("  same messages, lines in arrival order (the agreed order differs)")
             }
         }
-        out.append("merged: \(merged.count) messages in \(Set(merged.map(\.slot.ring)).count) rings")
+        out.append("merged: \(mergedCount) messages in \(mergedRings) rings")
         if disagreements.isEmpty {
             out.append("disagreements: none")
         } else {
@@ -137,9 +174,20 @@ public struct OfflineReconciler {
     /// dir whose node is running (it holds the state lock). Returns one line
     /// per dir written or refused.
     public func write() -> (lines: [String], failures: Int) {
+        Self.rewrite(replicas, messages: merged.count, aside: { _ in true }) { dir throws(SystemError) in
+            try ReplicaFile.rewrite(dir.replicaPath, with: merged)
+        }
+    }
+
+    /// Each replica that is not identical, under its lock (a dir whose node
+    /// runs is refused): lines the merge left out as implausible go to
+    /// replica.jsonl.broken first (where `aside(k)`), never lost by the
+    /// rewrite; then `replace` writes the merged log over it.
+    static func rewrite(_ replicas: [Replica], messages: Int, aside: (Int) -> Bool,
+                        replace: (StateDirectory) throws(SystemError) -> Void) -> (lines: [String], failures: Int) {
         var lines: [String] = []
         var failures = 0
-        for r in replicas where !r.identical {
+        for (k, r) in replicas.enumerated() where !r.identical {
             let dir = StateDirectory(path: r.directory)
             let lock: StateLock
             do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
@@ -148,12 +196,12 @@ public struct OfflineReconciler {
                 continue
             }
             defer { lock.release() }
-            // The merge left out lines no honest node could have written;
-            // they go to replica.jsonl.broken first, never lost by the rewrite.
-            lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
+            if aside(k) {
+                lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
+            }
             do throws(SystemError) {
-                try ReplicaFile.rewrite(dir.replicaPath, with: merged)
-                lines.append("wrote \(dir.replicaPath): \(merged.count) messages (was \(r.messages.count) lines)")
+                try replace(dir)
+                lines.append("wrote \(dir.replicaPath): \(messages) messages (was \(r.lineCount) lines)")
             } catch {
                 lines.append("not written: \(dir.replicaPath): \(error)")
                 failures += 1
@@ -161,5 +209,17 @@ public struct OfflineReconciler {
         }
         if lines.isEmpty { lines.append("nothing to write: every replica is already the merged log") }
         return (lines, failures)
+    }
+
+    /// A dir's node id (if node.json reads) and what is wrong with the dir.
+    static func identify(_ dir: StateDirectory) -> (node: NodeID?, warnings: [String]) {
+        var warnings: [String] = []
+        let node: NodeID?
+        do throws(NodeFileError) { node = try NodeFile.read(in: dir.path)?.node } catch {
+            node = nil
+            warnings.append(error.message)
+        }
+        if !FileIO.exists(dir.replicaPath) { warnings.append("no \(StateDirectory.replicaFile) in \(dir.path): treated as empty") }
+        return (node, warnings)
     }
 }

@@ -29,6 +29,10 @@ public final class DiskWriter: @unchecked Sendable {
         public var checkpointsWritten = 0
         public var fsyncTotalMicros: Int64 = 0
         public var fsyncMaxMicros: Int64 = 0
+        /// Time to write the last checkpoint, and the longest (fsyncs of
+        /// the replica before it included).
+        public var checkpointLastMicros: Int64 = 0
+        public var checkpointMaxMicros: Int64 = 0
         /// Failed writes or syncs; the last one is in `lastError`.
         public var errors = 0
         public var lastError: String?
@@ -51,10 +55,28 @@ public final class DiskWriter: @unchecked Sendable {
     private var flushTicket: UInt64 = 0
     private var flushedTicket: UInt64 = 0
     private var sharedStats = Stats()
+    /// Messages queued for the replica and not yet written.
+    private var backlogCount = 0
+    private var overHighWater = false
+    /// Called on the writer thread when the backlog, after passing
+    /// `highWater`, is back under `lowWater` (the host resumes catching up).
+    public var onDrained: (@Sendable () -> Void)?
+    public static let highWater = 4_096
+    public static let lowWater = 1_024
 
     // Writer-thread state.
     private let fd: Int32
     private var fileSize: off_t
+    /// Where the replica ends (lines, bytes, hash of the last line), for the
+    /// index and for stamping checkpoints; `positionKnown` turns false when
+    /// an append fails (the node then holds lines the file does not).
+    private var position: ReplicaIndex.Position
+    private var positionKnown = true
+    private var index: ReplicaIndex?
+    /// Lines written but not yet in the index: committed once per batch of
+    /// work (a transaction per datagram's few lines would cost a WAL commit
+    /// each).
+    private var pendingRows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -62,11 +84,22 @@ public final class DiskWriter: @unchecked Sendable {
     /// Opens (creating if needed) the replica for appending and starts the
     /// thread. Load the replica with `ReplicaFile.load` first: it cuts a torn
     /// last line that appends must not follow.
-    public init(replicaPath: String, checkpoints: CheckpointStore,
-                syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+    public convenience init(replicaPath: String, checkpoints: CheckpointStore,
+                            syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+        try self.init(replicaPath: replicaPath, checkpoints: checkpoints, syncInterval: syncInterval, start: nil, index: nil)
+    }
+
+    /// `start` is where the replica ends as `ReplicaOpening` found it (nil:
+    /// unknown, checkpoints then carry no replica position); `index` is
+    /// handed over to the writer thread, which keeps it current.
+    init(replicaPath: String, checkpoints: CheckpointStore, syncInterval: Duration,
+         start: ReplicaIndex.Position?, index: ReplicaIndex?) throws(SystemError) {
         self.replicaPath = replicaPath
         self.checkpoints = checkpoints
         self.syncInterval = syncInterval
+        self.position = start ?? .empty
+        self.positionKnown = start != nil
+        self.index = index
         fd = open(replicaPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError("open", context: replicaPath) }
         var st = stat()
@@ -76,6 +109,7 @@ public final class DiskWriter: @unchecked Sendable {
             throw e
         }
         fileSize = st.st_size
+        if position.bytes != Int(fileSize) { positionKnown = false }
 
         var tid = pthread_t()
         let me = Unmanaged.passRetained(self).toOpaque()
@@ -95,10 +129,23 @@ public final class DiskWriter: @unchecked Sendable {
     // MARK: loop-side API (any thread)
 
     /// Queues messages for the replica; returns at once.
-    public func appendReplica(_ messages: [ChatMessage]) {
-        guard !messages.isEmpty else { return }
+    /// Returns true when the backlog is now above `highWater`: `onDrained`
+    /// follows once it is under `lowWater` again.
+    @discardableResult
+    public func appendReplica(_ messages: [ChatMessage]) -> Bool {
+        guard !messages.isEmpty else { return false }
+        let over = monitor.withLock { () -> Bool in
+            backlogCount += messages.count
+            if backlogCount > Self.highWater { overHighWater = true }
+            return overHighWater
+        }
         enqueue(.append(messages))
+        return over
     }
+
+    /// Messages queued and not yet written: above `highWater` the host
+    /// stops asking peers for history until `onDrained`.
+    public var backlog: Int { monitor.withLock { backlogCount } }
 
     /// Queues a checkpoint. It is written after every message queued before
     /// it is written and fsynced. `completion` runs on the writer thread;
@@ -170,12 +217,15 @@ public final class DiskWriter: @unchecked Sendable {
                 process(w)
             }
             if !lines.isEmpty { process(.append(lines)) }
+            indexPending()
             if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
                 _ = syncReplica()
             }
             if stop && batch.isEmpty {
                 if unsynced > 0 { _ = syncReplica() }
                 Glibc.close(fd)
+                index?.close()
+                index = nil
                 monitor.withLock {
                     flushedTicket = flushTicket
                     monitor.broadcast()
@@ -207,26 +257,50 @@ public final class DiskWriter: @unchecked Sendable {
         switch w {
         case .append(let messages):
             var bytes: [UInt8] = []
-            for m in messages { bytes += ReplicaFile.line(for: m) }
+            var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+            var lastLine: [UInt8] = []
+            for m in messages {
+                lastLine = ReplicaFile.line(for: m)
+                rows.append((ReplicaIndex.Location(offset: Int(fileSize) + bytes.count, length: lastLine.count), m))
+                bytes += lastLine
+            }
             do throws(SystemError) {
                 try FileIO.writeAll(fd, bytes, path: replicaPath)
                 fileSize += off_t(bytes.count)
                 unsynced += messages.count
+                position.lines += messages.count
+                position.bytes = Int(fileSize)
+                position.tail = FNV1a.hash(lastLine)
                 monitor.withLock { sharedStats.appended += messages.count }
+                pendingRows += rows
+                drained(messages.count)
             } catch {
                 // Cut a partial write so the next line starts clean rather
                 // than leaving garbage in the middle of the replica.
                 _ = ftruncate(fd, fileSize)
+                positionKnown = false
                 recordError("replica append of \(messages.count) messages lost: \(error)")
+                drained(messages.count)
             }
-        case .checkpoint(let cp, let done):
+        case .checkpoint(var cp, let done):
+            let t0 = nowNanos()
             if unsynced > 0, let e = syncReplica() {
                 done(.failure(e))
                 return
             }
+            // The core counts the lines; the byte position is known here.
+            if positionKnown, position.lines == cp.replicaCount {
+                cp.replicaBytes = position.bytes
+                cp.replicaTail = position.lines == 0 ? nil : FileIO.hex16(position.tail)
+            }
             do {
                 try checkpoints.write(cp, sync: measuredSync)
-                monitor.withLock { sharedStats.checkpointsWritten += 1 }
+                let us = (nowNanos() - t0) / 1000
+                monitor.withLock {
+                    sharedStats.checkpointsWritten += 1
+                    sharedStats.checkpointLastMicros = us
+                    sharedStats.checkpointMaxMicros = max(sharedStats.checkpointMaxMicros, us)
+                }
                 done(.success(()))
             } catch {
                 recordError("checkpoint #\(cp.number) not written: \(error)")
@@ -238,6 +312,30 @@ public final class DiskWriter: @unchecked Sendable {
                 flushedTicket = max(flushedTicket, ticket)
                 monitor.broadcast()
             }
+        }
+    }
+
+    private func drained(_ n: Int) {
+        let resume = monitor.withLock { () -> Bool in
+            backlogCount -= n
+            guard overHighWater, backlogCount <= Self.lowWater else { return false }
+            overHighWater = false
+            return true
+        }
+        if resume { onDrained?() }
+    }
+
+    /// Adds the lines written since the last call to the index; on failure
+    /// the index is dropped (the next start rebuilds it) and the node
+    /// carries on without it.
+    private func indexPending() {
+        guard !pendingRows.isEmpty else { return }
+        defer { pendingRows.removeAll(keepingCapacity: true) }
+        guard let idx = index, positionKnown else { return }
+        do throws(SQLiteError) { try idx.append(pendingRows, position: position) } catch {
+            idx.close()
+            index = nil
+            recordError("\(StateDirectory.indexFile) not updated, dropped until the next start: \(error)")
         }
     }
 

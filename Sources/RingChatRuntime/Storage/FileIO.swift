@@ -110,6 +110,33 @@ enum FileIO {
         try fsyncDirectory(dir, sync: fsync)
     }
 
+    /// Replaces `path` with a copy of `source`, atomically (as
+    /// `replaceAtomically`), in 1 MiB chunks.
+    static func copyAtomically(_ source: String, to path: String, in dir: String) throws(SystemError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SystemError("open", context: source) }
+        defer { close(input) }
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("open", context: tmp) }
+        do throws(SystemError) {
+            var buf = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buf.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+                if n < 0 { if errno == EINTR { continue }; throw SystemError("read", context: source) }
+                if n == 0 { break }
+                try writeAll(fd, Array(buf[0..<n]), path: tmp)
+            }
+            try fsync(fd, path: tmp)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw SystemError("close", context: tmp) }
+        try rename(tmp, path)
+        try fsyncDirectory(dir, sync: FileIO.fsync)
+    }
+
     static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s

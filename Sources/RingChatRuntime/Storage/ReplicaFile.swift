@@ -34,6 +34,10 @@ public enum ReplicaFile {
     /// repair or skip is reported in `warnings`. With `repair: false` the
     /// file is left untouched (an offline report must not change a node's
     /// files).
+    ///
+    /// This holds the file in memory: for tests, small files, and the rare
+    /// repair of implausible lines. A node streams its replica with
+    /// `ReplicaScanner` instead.
     public static func load(from path: String, repair: Bool = true) -> (messages: [ChatMessage], warnings: [String]) {
         let bytes: [UInt8]
         do throws(SystemError) {
@@ -116,6 +120,13 @@ public enum ReplicaFile {
         return (messages, warnings)
     }
 
+    /// One line's message (without its newline): the fast parser, else the
+    /// JSON decoder, which decides what is valid.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> ChatMessage? {
+        if let m = ReplicaLineParser.parse(bytes) { return m }
+        return try? StateJSON.decode(ChatMessage.self, from: bytes)
+    }
+
     /// Appends the `lines` of `bytes` to the .broken file (durably), then
     /// replaces the replica with the rest of `bytes[..<end]`, atomically: a
     /// crash in between leaves the lines in both files, never in neither.
@@ -152,7 +163,7 @@ public enum ReplicaFile {
 
     /// Truncates to `length` and makes it durable, so a later append cannot
     /// land after the torn bytes.
-    private static func cut(_ path: String, at length: Int) throws(SystemError) {
+    static func cut(_ path: String, at length: Int) throws(SystemError) {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open", context: path) }
         defer { close(fd) }

@@ -5,12 +5,14 @@ import Darwin
 #endif
 
 /// One node's state directory: node.json, replica.jsonl, checkpoint.json,
-/// checkpoint.prev.json.
+/// checkpoint.prev.json, and the derived replica.index.sqlite.
 public struct StateDirectory: Sendable, Equatable {
     public static let nodeFile = "node.json"
     public static let replicaFile = "replica.jsonl"
     public static let checkpointFile = "checkpoint.json"
     public static let previousCheckpointFile = "checkpoint.prev.json"
+    /// Derived from the replica; rebuilt when missing or stale.
+    public static let indexFile = "replica.index.sqlite"
 
     public let path: String
 
@@ -18,6 +20,7 @@ public struct StateDirectory: Sendable, Equatable {
     public var replicaPath: String { path + "/" + Self.replicaFile }
     public var checkpointPath: String { path + "/" + Self.checkpointFile }
     public var previousCheckpointPath: String { path + "/" + Self.previousCheckpointFile }
+    public var indexPath: String { path + "/" + Self.indexFile }
 
     /// Uses `path` as is; call `create()` before writing into it.
     public init(path: String) {

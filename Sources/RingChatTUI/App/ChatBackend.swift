@@ -16,13 +16,17 @@ protocol ChatBackend: AnyObject {
     func setNick(_ nick: String)
     /// The unsent input line, carried into checkpoints.
     var draft: String { get set }
-    /// The replica in the agreed order.
-    func history() -> [ChatMessage]
+    /// Up to `limit` messages of the replica in the agreed order just
+    /// before `slot` (the newest when nil), oldest first.
+    func history(before slot: Slot?, limit: Int) -> [ChatMessage]
+    /// Up to `limit` messages in the agreed order just after `slot`.
+    func history(after slot: Slot, limit: Int) -> [ChatMessage]
     /// This node's id (nil before start).
     var nodeID: NodeID? { get }
 }
 
 extension NodeHost: ChatBackend {
-    func history() -> [ChatMessage] { currentNode?.history() ?? [] }
+    func history(before slot: Slot?, limit: Int) -> [ChatMessage] { currentNode?.history(before: slot, limit: limit) ?? [] }
+    func history(after slot: Slot, limit: Int) -> [ChatMessage] { currentNode?.history(after: slot, limit: limit) ?? [] }
     var nodeID: NodeID? { currentNode?.id }
 }

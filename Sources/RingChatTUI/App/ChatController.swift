@@ -111,9 +111,21 @@ final class ChatController {
         case .none: break
         case .command(let c): run(c, at: t)
         case .pageUp:
-            if showingTokenLog { tokenLogPane.pageUp(width: w, height: h) } else { pane.pageUp(width: w, height: h) }
+            if showingTokenLog {
+                tokenLogPane.pageUp(width: w, height: h)
+            } else {
+                // Near the top of the window: read the page before it from
+                // the replica, so PgUp goes all the way to the first line.
+                if pane.rowsAboveView(width: w, height: h, limit: h) < h { loadOlder() }
+                pane.pageUp(width: w, height: h)
+            }
         case .pageDown:
-            if showingTokenLog { tokenLogPane.pageDown(width: w, height: h) } else { pane.pageDown(width: w, height: h) }
+            if showingTokenLog {
+                tokenLogPane.pageDown(width: w, height: h)
+            } else {
+                if pane.detached, pane.rowsBelowView(width: w, limit: h) < h { loadNewer() }
+                pane.pageDown(width: w, height: h)
+            }
         case .redraw, .resize: repaintAll = true
         }
     }
@@ -149,7 +161,11 @@ final class ChatController {
         latency?.entered(text, at: t)
         backend.type(text, kind: kind)
         // Sending is taking part: back to the newest lines, as irssi does.
-        pane.scrollToBottom()
+        if pane.detached {
+            pane.replaceWithNewest(backend.history(before: nil, limit: pane.capacity).map(entry))
+        } else {
+            pane.scrollToBottom()
+        }
     }
 
     /// F9 or /crash.
@@ -268,11 +284,29 @@ final class ChatController {
     /// same lines back, and the ones fetched from peers arrive as
     /// deliveries at their place in the order.
     private func loadHistory() {
-        let me = backend.nodeID
-        for m in backend.history().suffix(pane.capacity) {
-            pane.addChat(nick: m.nick, text: m.text, isOwn: m.id.origin == me, action: m.kind == .action,
-                         timestamp: m.timestamp, sortKey: m.slot)
-        }
+        for m in backend.history(before: nil, limit: pane.capacity) { pane.add(entry(m)) }
+    }
+
+    /// Lines read back from the replica per step of scrolling beyond the
+    /// window.
+    static let historyPage = 500
+
+    private func loadOlder() {
+        guard let first = pane.firstKey else { return }
+        pane.prepend(backend.history(before: first, limit: Self.historyPage).map(entry))
+    }
+
+    private func loadNewer() {
+        guard let last = pane.lastKey else { return }
+        let newer = backend.history(after: last, limit: Self.historyPage)
+        pane.appendNewer(newer.map(entry), reachedEnd: newer.count < Self.historyPage)
+    }
+
+    private func entry(_ m: ChatMessage) -> PaneEntry<Slot> {
+        let own = m.id.origin == backend.nodeID
+        let kind: PaneEntry<Slot>.Kind = m.kind == .action ? .action(nick: m.nick, text: m.text, isOwn: own)
+                                                           : .chat(nick: m.nick, text: m.text, isOwn: own)
+        return PaneEntry(kind: kind, timestamp: m.timestamp, sortKey: m.slot)
     }
 
     private func checkCatchUp(now: Instant) {

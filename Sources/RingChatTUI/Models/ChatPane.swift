@@ -12,6 +12,12 @@
 /// end, so lines arriving while the user reads history do not move the
 /// text under their eyes; they count as `unread` until the bottom is
 /// reached again.
+///
+/// The pane is a window of at most `capacity` entries over a history that
+/// may be far longer (it lives in the replica): older lines are put in
+/// front with `prepend` as the user scrolls back, which may push the
+/// newest ones out (`detached`: the window no longer reaches the live end);
+/// `appendNewer` brings them back as the user scrolls down.
 public struct ChatPane<Key: Comparable & Sendable>: Sendable {
     public typealias Entry = PaneEntry<Key>
 
@@ -30,6 +36,12 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
     /// The bottom visible row: entry index and how many of that entry's rows
     /// lie below the view. nil: following the bottom.
     private var anchor: (index: Int, rowsBelow: Int)?
+    /// Newer chat lines exist beyond the bottom of the window (dropped to
+    /// make room for older ones): new chat lines are not added (they are
+    /// read back later), local lines wait in `deferred`.
+    public private(set) var detached = false
+    private var deferred: [Entry] = []
+    static var maxDeferred: Int { 500 }
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
@@ -44,6 +56,17 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
 
     public mutating func add(_ entry: Entry) {
         let e = entry.sanitized()
+        if detached {
+            if let key = e.sortKey {
+                // Beyond the window: it is read back when the view gets there.
+                if lastKey.map({ key > $0 }) ?? true { unread += 1; return }
+            } else {
+                deferred.append(e)
+                if deferred.count > Self.maxDeferred { deferred.removeFirst() }
+                unread += 1
+                return
+            }
+        }
         var pos = count
         if let key = e.sortKey {
             // Chat keys are kept sorted; late lines are usually recent, so
@@ -87,6 +110,89 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
         head = 0
         anchor = nil
         unread = 0
+        detached = false
+        deferred = []
+    }
+
+    // MARK: the window over a longer history
+
+    /// The oldest and newest sort keys in the window.
+    public var firstKey: Key? {
+        for i in 0..<count { if let k = self[i].sortKey { return k } }
+        return nil
+    }
+
+    public var lastKey: Key? {
+        for i in stride(from: count - 1, through: 0, by: -1) { if let k = self[i].sortKey { return k } }
+        return nil
+    }
+
+    /// Puts older chat entries (oldest first, all before `firstKey`) at the
+    /// top, keeping the view where it is; beyond `capacity` the newest
+    /// entries leave the window, which is then `detached`.
+    public mutating func prepend(_ older: [Entry]) {
+        let first = firstKey
+        let add = older.map { $0.sanitized() }.filter { e in e.sortKey.map { k in first.map { k < $0 } ?? true } ?? false }
+        guard !add.isEmpty else { return }
+        if head >= add.count {
+            head -= add.count
+            storage.replaceSubrange(head..<(head + add.count), with: add)
+        } else {
+            storage.replaceSubrange(0..<head, with: add)
+            head = 0
+        }
+        if let a = anchor {
+            anchor = (a.index + add.count, a.rowsBelow)
+        } else {
+            // Following the bottom: keep showing the same (bottom) rows.
+            anchor = (count - 1, 0)
+        }
+        let over = count - capacity
+        guard over > 0 else { return }
+        storage.removeLast(over)
+        detached = true
+        if let a = anchor, a.index >= count { anchor = (count - 1, 0) }
+    }
+
+    /// Puts newer chat entries (oldest first, all after `lastKey`) at the
+    /// bottom; `reachedEnd` says they are the newest there are, so the
+    /// window follows the live end again (with the local lines kept aside).
+    public mutating func appendNewer(_ newer: [Entry], reachedEnd: Bool) {
+        let wasDetached = detached
+        // Scrolling down into lines read back: the view stays where it is.
+        if wasDetached, anchor == nil, count > 0 { anchor = (count - 1, 0) }
+        detached = false
+        let last = lastKey
+        for e in newer where e.sortKey.map({ k in last.map { k > $0 } ?? true }) ?? false {
+            add(e)
+            if anchor != nil, unread > 0 { unread -= 1 }
+        }
+        if reachedEnd {
+            let local = deferred
+            deferred = []
+            for e in local { add(e) }
+        } else {
+            detached = wasDetached
+        }
+    }
+
+    /// Rows above the top of the view, counted up to `limit`.
+    public func rowsAboveView(width: Int, height: Int, limit: Int) -> Int {
+        guard count > 0, width > 0, height > 0 else { return 0 }
+        let (i, r) = clampedAnchor
+        return max(0, rowsAtAndAbove(i, r, width: width, limit: limit + height) - height)
+    }
+
+    /// Rows below the bottom of the view, counted up to `limit`.
+    public func rowsBelowView(width: Int, limit: Int) -> Int {
+        guard let a = anchor, width > 0 else { return 0 }
+        var n = a.rowsBelow
+        var j = min(a.index, count - 1) + 1
+        while n < limit, j < count {
+            n += rows(of: j, width: width).count
+            j += 1
+        }
+        return n
     }
 
     private mutating func trim() {
@@ -202,6 +308,17 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
     public mutating func scrollToBottom() {
         anchor = nil
         unread = 0
+    }
+
+
+    /// Back to the live end from a detached window: the newest chat lines
+    /// (oldest first) replace the window, followed by the local lines kept
+    /// aside; the view follows the bottom.
+    public mutating func replaceWithNewest(_ newest: [Entry]) {
+        let local = deferred
+        removeAll()
+        for e in newest.suffix(capacity) { add(e) }
+        for e in local { add(e) }
     }
 
     /// Rows from the top of the history down to the bottom row (i, r),

@@ -1,0 +1,90 @@
+import Testing
+@testable import RingChatCore
+import RingChatRuntime
+@testable import RingChatTUI
+
+/// The pane is a window over a replica much longer than it: PgUp reads
+/// older pages back, all the way to the first message, and PgDn and typing
+/// come back to the live end, the pane never holding more than its capacity.
+@Suite struct ScrollBackTests {
+    static let ring = RingID(epoch: 1, creator: NodeID(0xA1), incarnation: 1)
+
+    final class Backend: ChatBackend {
+        var messages: [ChatMessage]
+        var typed: [String] = []
+        var draft = ""
+        var nodeID: NodeID? = NodeID(0xA1)
+        init(_ n: Int) {
+            messages = (1...n).map { i in
+                ChatMessage(id: MessageID(origin: NodeID(0xB2), incarnation: 1, counter: UInt32(i)), nick: "bob", text: "line \(i)",
+                            slot: Slot(ring: ScrollBackTests.ring, seq: UInt64(i)), timestamp: 1_700_000_000_000)
+            }
+        }
+        func type(_ text: String, kind: MessageKind) { typed.append(text) }
+        func checkpoint() {}
+        func simulateCrash() throws {}
+        func setNick(_ nick: String) {}
+        func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
+            Array(messages.filter { m in slot.map { m.slot < $0 } ?? true }.suffix(limit))
+        }
+        func history(after slot: Slot, limit: Int) -> [ChatMessage] {
+            Array(messages.filter { $0.slot > slot }.prefix(limit))
+        }
+    }
+
+    func restored() -> RestoreReport {
+        RestoreReport(checkpoint: 1, checkpointMessages: 3000, replayed: 0, outbox: 0, incarnation: 2, draft: "", warnings: [])
+    }
+
+    func visible(_ c: ChatController) -> [String] { c.frame().textRows(paneHeight: c.paneSize.height) }
+
+    @Test func pageUpReachesTheFirstMessageAndBack() {
+        let backend = Backend(3_000)
+        let c = ChatController(backend: backend, nick: "alice", capacity: 700, monotonic: { .zero }, wall: { 1_700_000_000_000 })
+        c.paneSize = (80, 20)
+        c.handle(.restored(restored()))
+        #expect(c.pane.count <= 700)
+        #expect(visible(c).contains { $0.hasSuffix("line 3000") })
+        var presses = 0
+        while !visible(c).contains(where: { $0.hasSuffix("line 1") }) && presses < 1_000 {
+            c.handle(keys: [.pageUp], at: .zero)
+            presses += 1
+            #expect(c.pane.count <= 700)
+        }
+        #expect(visible(c).contains { $0.hasSuffix("line 1") }, "PgUp reached the first message after \(presses) presses")
+        #expect(c.pane.detached)
+        // New lines while reading the start are not lost: they are read
+        // back when the view gets there.
+        backend.messages.append(ChatMessage(id: MessageID(origin: NodeID(0xB2), incarnation: 1, counter: 3001), nick: "bob",
+                                            text: "line 3001", slot: Slot(ring: Self.ring, seq: 3001), timestamp: 0))
+        c.handle(.delivered(backend.messages.last!, backfill: false))
+        var downs = 0
+        while c.pane.scrolledBack && downs < 1_000 {
+            c.handle(keys: [.pageDown], at: .zero)
+            downs += 1
+            #expect(c.pane.count <= 700)
+        }
+        #expect(!c.pane.detached)
+        #expect(visible(c).contains { $0.hasSuffix("line 3001") })
+        // The rows seen on the way down are every line, in order, once.
+        let texts = c.pane.entries.compactMap { e -> Int? in
+            if case .chat(_, let t, _) = e.kind { return Int(t.dropFirst(5)) }
+            return nil
+        }
+        #expect(texts == Array((3002 - texts.count)...3001))
+    }
+
+    @Test func typingWhileFarBackReturnsToTheNewestLines() {
+        let backend = Backend(2_000)
+        let c = ChatController(backend: backend, nick: "alice", capacity: 300, monotonic: { .zero }, wall: { 1_700_000_000_000 })
+        c.paneSize = (80, 20)
+        c.handle(.restored(restored()))
+        for _ in 0..<100 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(c.pane.detached)
+        c.handle(keys: Array("hi".map { KeyEvent.character($0) }) + [.enter], at: .zero)
+        #expect(backend.typed == ["hi"])
+        #expect(!c.pane.detached && !c.pane.scrolledBack)
+        #expect(visible(c).contains { $0.hasSuffix("line 2000") })
+        #expect(c.pane.count <= 300)
+    }
+}
