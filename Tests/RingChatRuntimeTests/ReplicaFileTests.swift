@@ -43,6 +43,7 @@ import RingChatCore
         #expect(r.warnings.count == 1)
         #expect(r.warnings.first?.contains("line 4") == true)
         #expect(readFile(path) == good)
+        #expect(readFile(path + ".broken") == Array(tail.utf8), "the cut bytes are kept")
         // Loading again is clean now.
         #expect(ReplicaFile.load(from: path).warnings.isEmpty)
     }
@@ -61,13 +62,16 @@ import RingChatCore
         #expect(readFile(path) == bytes, "middle lines are not rewritten")
     }
 
-    @Test func everythingBadLeavesAnEmptyFile() {
+    /// A file that is not JSON at all: the node starts with an empty
+    /// replica (its peers fill it), and every byte is in `.broken`.
+    @Test func everythingBadLeavesAnEmptyFileAndKeepsTheBytes() {
         let dir = TempDir("replica"); defer { dir.cleanup() }
         let path = dir.file("replica.jsonl")
         writeFile(path, "nope\nalso nope")
         let r = ReplicaFile.load(from: path)
         #expect(r.messages.isEmpty)
         #expect(readFile(path) == [])
+        #expect(readFile(path + ".broken") == Array("nope\nalso nope".utf8))
         #expect(r.warnings.count == 1 && r.warnings[0].contains("line 1") && r.warnings[0].contains("2"))
     }
 }

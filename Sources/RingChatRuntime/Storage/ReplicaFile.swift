@@ -164,9 +164,21 @@ public enum ReplicaFile {
     /// Truncates to `length` and makes it durable, so a later append cannot
     /// land after the torn bytes.
     static func cut(_ path: String, at length: Int) throws(SystemError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open", context: path) }
         defer { close(fd) }
+        // The bytes cut off go to the .broken file first (durably): a torn
+        // line is almost always garbage, but nothing is ever deleted.
+        var aside: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var at = off_t(length)
+        while true {
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, at) }
+            guard n > 0 else { break }
+            aside += buf[0..<n]
+            at += off_t(n)
+        }
+        if !aside.isEmpty { try FileIO.appendDurably(brokenPath(for: path), aside, in: directory(of: path)) }
         guard ftruncate(fd, off_t(length)) == 0 else { throw SystemError("ftruncate", context: path) }
         try FileIO.fsync(fd, path: path)
     }

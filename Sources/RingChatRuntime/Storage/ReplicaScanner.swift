@@ -12,7 +12,8 @@ import RingChatCore
 ///
 /// A bad line (torn, too long, not a message) is skipped with a warning;
 /// bad lines at the very end are the tail of a crash and, with `repair`,
-/// are cut so that the next append starts on a clean line.
+/// are cut (moved to `replica.jsonl.broken`) so that the next append
+/// starts on a clean line.
 enum ReplicaScanner {
     struct Report {
         /// Byte offset just past the last good line (the file's length once
@@ -129,7 +130,7 @@ enum ReplicaScanner {
             if repair {
                 do throws(SystemError) {
                     try ReplicaFile.cut(path, at: report.goodEnd)
-                    report.warnings.append("replica: cut \(fileEnd - report.goodEnd) bytes at the end: line \(lines)")
+                    report.warnings.append("replica: cut \(fileEnd - report.goodEnd) bytes at the end (kept in \(ReplicaFile.brokenPath(for: path))): line \(lines)")
                 } catch {
                     report.warnings.append("replica: could not cut the bad end (line \(lines)): \(error)")
                 }
