@@ -21,4 +21,20 @@ struct ReplicaLineWriterTests {
         let back = try StateJSON.decode(ChatMessage.self, from: ReplicaLineWriter.line(for: m).dropLast())
         #expect(back == m)
     }
+
+    static let numbers: [(UInt64, UInt32, UInt64, Int64)] = [
+        (0, 0, 0, 0), (9, 9, 9, 9), (10, 10, 10, -10), (UInt64.max, UInt32.max, UInt64.max, Int64.min),
+        (0x0123_4567_89ab_cdef, 1_000_000, 18_446_744_073_709_551_615, Int64.max),
+    ]
+
+    @Test("numbers and ids written digit by digit match JSONEncoder", arguments: numbers)
+    func sameNumbers(n: (UInt64, UInt32, UInt64, Int64)) throws {
+        let m = ChatMessage(id: MessageID(origin: NodeID(n.0), incarnation: n.1, counter: n.1),
+                            nick: "n", text: "t", kind: .text,
+                            slot: Slot(ring: RingID(epoch: n.2, creator: NodeID(~n.0), incarnation: n.1), seq: n.2),
+                            timestamp: n.3)
+        var expected = try StateJSON.encode(m)
+        expected.append(UInt8(ascii: "\n"))
+        #expect(ReplicaLineWriter.line(for: m) == expected)
+    }
 }

@@ -257,12 +257,14 @@ public final class DiskWriter: @unchecked Sendable {
         switch w {
         case .append(let messages):
             var bytes: [UInt8] = []
+            bytes.reserveCapacity(messages.count * 200)
             var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
-            var lastLine: [UInt8] = []
+            rows.reserveCapacity(messages.count)
+            var lastStart = 0
             for m in messages {
-                lastLine = ReplicaFile.line(for: m)
-                rows.append((ReplicaIndex.Location(offset: Int(fileSize) + bytes.count, length: lastLine.count), m))
-                bytes += lastLine
+                lastStart = bytes.count
+                ReplicaLineWriter.append(m, to: &bytes)
+                rows.append((ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
             }
             do throws(SystemError) {
                 try FileIO.writeAll(fd, bytes, path: replicaPath)
@@ -270,7 +272,7 @@ public final class DiskWriter: @unchecked Sendable {
                 unsynced += messages.count
                 position.lines += messages.count
                 position.bytes = Int(fileSize)
-                position.tail = FNV1a.hash(lastLine)
+                position.tail = bytes[lastStart...].withUnsafeBufferPointer { var h = FNV1a(); h.add($0); return h.value }
                 monitor.withLock { sharedStats.appended += messages.count }
                 pendingRows += rows
                 drained(messages.count)
