@@ -119,7 +119,7 @@ extension Node {
             while f.next <= f.last, log.isOccupied(Slot(ring: f.ring, seq: f.next)) {
                 // An occupied slot that is not cached holds an old message
                 // shown long ago (the extra slot of a re-sent line).
-                if let m = log.message(at: Slot(ring: f.ring, seq: f.next)), !log.isDelivered(m.id) { deliver(m) }
+                if let m = log.undeliveredMessage(at: Slot(ring: f.ring, seq: f.next)) { deliver(m) }
                 f.next += 1
                 f.holeSince = nil
             }
@@ -134,9 +134,7 @@ extension Node {
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
         while log.isOccupied(Slot(ring: r, seq: next)) {
-            if let m = log.message(at: Slot(ring: r, seq: next)), !log.isDelivered(m.id) {
-                deliver(m)
-            }
+            if let m = log.undeliveredMessage(at: Slot(ring: r, seq: next)) { deliver(m) }
             next += 1
             progressed = true
         }
