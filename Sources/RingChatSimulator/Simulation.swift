@@ -330,6 +330,11 @@ public final class Simulation {
                 break
             }
         }
+        // The real shell ends its turn once this input's effects are applied.
+        if let node = sims[i].node, node.wantsTurnEnd {
+            apply(i, node.handle(.turnEnd, now: now))
+            return
+        }
         schedule(i)
     }
 

@@ -70,11 +70,49 @@ struct TokenAcceptanceTests {
         #expect(sent.first?.messages.map(\.slot) == [Slot(ring: Self.ring, seq: 7), Slot(ring: Self.ring, seq: 8)])
         #expect(sent.first?.messages.map(\.text) == ["one", "two"])
         #expect(sent.first?.messages.map(\.id) == [msgID(nodeA, 2, 1), msgID(nodeA, 2, 2)])
-        let pass = e.sentPackets.compactMap { if case .token(let t) = $0.body { t } else { nil } }
+        // Nobody waits: the holder keeps the token until the shell's turn
+        // ends (no ack: its data already told the predecessor).
+        #expect(e.sentPackets.allSatisfy { if case .data = $0.body { true } else { false } })
+        #expect(h.node.wantsTurnEnd)
+        let end = h.node.handle(.turnEnd, now: h.now)
+        let pass = end.sentPackets.compactMap { if case .token(let t) = $0.body { t } else { nil } }
         #expect(pass == [Token(ring: Self.ring, hop: 6, to: nodeB, toIncarnation: 1, nextSeq: 9)])
+        #expect(end.tokenEvents.contains(.passed(ring: Self.ring, hop: 6, to: nodeB)))
+        #expect(h.node.holding == nil)
+        #expect(!h.node.wantsTurnEnd)
+        #expect(h.node.outbox.isEmpty)
+    }
+
+    @Test("a line typed before the turn ends goes out in the same visit; the visit never exceeds maxBatch")
+    func linesOfTheSameTurnJoinTheVisit() throws {
+        let h = Harness()
+        _ = h.node.handle(.type("first", kind: .text), now: h.now)
+        _ = h.token(hop: 5, nextSeq: 7)
+        let more = h.node.handle(.type("answer", kind: .text), now: h.now)
+        let sent = more.sentPackets.compactMap { if case .data(let d) = $0.body { d } else { nil } }
+        #expect(sent.flatMap(\.messages).map(\.slot) == [Slot(ring: Self.ring, seq: 8)])
+        #expect(h.node.holding?.hop == 5, "still ours until the turn ends")
+        // Fill the visit: the line beyond maxBatch waits, and the token
+        // goes at once (lines are left).
+        var last: [Effect] = []
+        for i in 0..<(h.node.config.maxBatch - 2 + 1) { last = h.node.handle(.type("l\(i)", kind: .text), now: h.now) }
+        #expect(h.node.outbox.count == 1)
+        #expect(h.node.holding == nil)
+        #expect(last.tokenEvents.contains(.passed(ring: Self.ring, hop: 6, to: nodeB)))
+        let pass = last.sentPackets.compactMap { if case .token(let t) = $0.body { t } else { nil } }
+        #expect(pass.first?.nextSeq == 7 + UInt64(h.node.config.maxBatch))
+    }
+
+    @Test("without a turn end, the next tick passes the deferred token")
+    func tickPassesDeferredToken() {
+        let h = Harness()
+        _ = h.node.handle(.type("one", kind: .text), now: h.now)
+        _ = h.token(hop: 5, nextSeq: 7)
+        #expect(h.node.wantsTurnEnd)
+        #expect(h.node.nextDeadline(now: h.now) <= h.now + .milliseconds(1))
+        let e = h.node.handle(.tick, now: h.now + .milliseconds(1))
         #expect(e.tokenEvents.contains(.passed(ring: Self.ring, hop: 6, to: nodeB)))
         #expect(h.node.holding == nil)
-        #expect(h.node.outbox.isEmpty)
     }
 
     @Test("a token from a lower ring is ignored", arguments: [

@@ -17,6 +17,10 @@ public final class Node {
         /// The node is about to stop cleanly: a held token is passed on at
         /// once, so the others need not wait for the loss timeout.
         case leave
+        /// The shell has fed everything this turn produced (lines typed in
+        /// answer to this turn's deliveries included): a holder that kept
+        /// the token for them passes it now. Call when `wantsTurnEnd`.
+        case turnEnd
     }
 
     public let id: NodeID
@@ -135,6 +139,11 @@ public final class Node {
         var hop: UInt64
         var nextSeq: UInt64
         var since: Instant
+        /// Messages sent in this visit (at most `maxBatch`).
+        var sent = 0
+        /// Sent, nothing left, nobody waiting: passes at the end of the
+        /// shell's turn rather than at once (Node+Token `actAsHolder`).
+        var passAtTurnEnd = false
     }
 
     struct PendingPass {
@@ -293,16 +302,22 @@ public final class Node {
         case .checkpoint: takeCheckpoint(now: now)
         case .setNick(let n): nick = Node.validNick(n) ?? nick
         case .leave: if holding != nil { pass(now: now) }
+        case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
         }
         emitStatusIfChanged(now: now)
         return drainEffects()
     }
+
+    /// Whether the shell should send `.turnEnd` once this turn's inputs are
+    /// fed (a tick passes the token too, in case it does not).
+    public var wantsTurnEnd: Bool { holding?.passAtTurnEnd == true }
 
     /// The latest time at which `tick` must be called.
     public func nextDeadline(now: Instant) -> Instant {
         var d = nextHeartbeat
         func consider(_ t: Instant?) { if let t, t < d { d = t } }
         consider(passing?.resendAt)
+        if wantsTurnEnd { consider(now) }
         if let h = holding, successor(now: now) != id {
             consider(h.since + config.idleHold)
         }

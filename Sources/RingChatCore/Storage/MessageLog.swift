@@ -199,7 +199,11 @@ public struct MessageLog: Sendable {
         return e.message
     }
 
-    public mutating func markDelivered(_ id: MessageID) { entries[id]?.delivered = true }
+    public mutating func markDelivered(_ id: MessageID) {
+        // Through the index: `entries[id]?.delivered = true` copied the
+        // entry out and back (three allocations per message).
+        if let i = entries.index(forKey: id) { entries.values[i].delivered = true }
+    }
 
     /// Held and shown (everything replayed from the replica counts as shown;
     /// an evicted message was shown, since undelivered ones stay cached).

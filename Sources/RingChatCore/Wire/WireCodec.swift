@@ -10,6 +10,12 @@ public enum WireCodec {
         case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7, settle = 8
     }
 
+    /// Whether a datagram claims to be a token (its header's kind byte),
+    /// without decoding it: the receive path hands tokens over first.
+    public static func isToken(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 3 && bytes[3] == Kind.token.rawValue
+    }
+
     public static func encode(_ p: Packet) -> [UInt8] {
         var w = ByteWriter()
         w.u8(WireLimits.magic.0)

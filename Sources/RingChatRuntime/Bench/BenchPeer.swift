@@ -61,7 +61,6 @@ public final class BenchPeer {
     var backfills = 0
     var reported = false
     var timer: EventLoop.TimerID?
-    var refillPending = false
     let padding: String
 
     public init(options: BenchPeerOptions, host: NodeHost, loop: EventLoop, write: @escaping (String) -> Void) {
@@ -112,24 +111,28 @@ public final class BenchPeer {
             }
             return
         }
-        if options.window > 0 {
-            var allowed = options.window - inFlight
-            if options.rate > 0 {
-                let due = Int((now - started).milliseconds * Double(options.rate) / 1000) - sent
-                allowed = min(allowed, due)
-            }
-            while allowed > 0 {
-                sent += 1
-                inFlight += 1
-                sendTimes[sent] = now
-                host.type("b\(sent) \(padding)")
-                allowed -= 1
-            }
-        }
+        refill(now: now, started: started)
         // Paced: every ms. Flat out: deliveries refill the window, the timer
         // only ends the run. Passive: wake at the end only.
         let next = options.window == 0 ? stop : options.rate > 0 ? now + .milliseconds(1) : min(stop, now + .milliseconds(50))
         timer = loop.schedule(at: next) { [weak self] in self?.tick() }
+    }
+
+    /// Types what the window (and the pace) allows.
+    func refill(now: Instant, started: Instant) {
+        guard options.window > 0 else { return }
+        var allowed = options.window - inFlight
+        if options.rate > 0 {
+            let due = Int((now - started).milliseconds * Double(options.rate) / 1000) - sent
+            allowed = min(allowed, due)
+        }
+        while allowed > 0 {
+            sent += 1
+            inFlight += 1
+            sendTimes[sent] = now
+            host.type("b\(sent) \(padding)")
+            allowed -= 1
+        }
     }
 
     func delivered(_ m: ChatMessage, backfill: Bool, now: Instant) {
@@ -158,20 +161,11 @@ public final class BenchPeer {
         if m.id.origin == host.node.id, let n = Self.number(in: m.text), let t = sendTimes.removeValue(forKey: n) {
             inFlight -= 1
             latencies.append((now - t).nanoseconds / 1000)
-            if options.rate == 0 { refillSoon() }
-        }
-    }
-
-    /// Refills the window on the next loop turn, once for all the
-    /// deliveries of this one: typing from inside a delivery callback
-    /// re-entered the node (a lone holder delivers its own line while
-    /// sending it) and recursed until the stack overflowed.
-    func refillSoon() {
-        guard !refillPending else { return }
-        refillPending = true
-        _ = loop.schedule(at: EventLoop.monotonicNow()) { [weak self] in
-            self?.refillPending = false
-            self?.tick()
+            // Flat out: type the next line at once, as a client would.
+            // The host feeds it after this delivery's turn (never into the
+            // node from inside its own output), while the holder that just
+            // delivered it may still send it in the same visit.
+            if options.rate == 0, let started, let stop = stopSending, now < stop { refill(now: now, started: started) }
         }
     }
 

@@ -79,6 +79,11 @@ public final class NodeHost {
     /// Bumped on every (re)start: completions of an earlier node are stale.
     private var generation: UInt64 = 0
     private let completions = Completions()
+    /// Inputs that arrived while the effects of another were being applied
+    /// (a line typed from a delivery callback): fed right after it, in the
+    /// same turn, so that a holder can still send them (`Node.Input.turnEnd`).
+    private var inputsDuringApply: [Node.Input] = []
+    private var applying = false
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -139,9 +144,9 @@ public final class NodeHost {
     /// durable, and closes the socket. Emits the last `.checkpointWritten`
     /// before returning. Idempotent.
     public func shutdown() {
-        guard let n = currentNode else { return }
-        apply(n.handle(.leave, now: EventLoop.monotonicNow()))
-        apply(n.handle(.checkpoint, now: EventLoop.monotonicNow()))
+        guard currentNode != nil else { return }
+        run(.leave)
+        run(.checkpoint)
         stopNode()
         closeSocket()
         disk?.close()   // flushes: the final checkpoint's completion has run
@@ -215,9 +220,29 @@ public final class NodeHost {
 
     // MARK: internals
 
-    private func feed(_ input: Node.Input) {
+    private func feed(_ input: Node.Input) { run(input) }
+
+    /// Feeds one input, then whatever its effects' callbacks fed, then the
+    /// end of the turn. Never re-enters the node: an input fed from a
+    /// callback waits in `inputsDuringApply` (typing from a delivery
+    /// callback used to recurse until the stack overflowed).
+    private func run(_ input: Node.Input) {
         guard let n = currentNode else { return }
+        if applying {
+            inputsDuringApply.append(input)
+            return
+        }
+        applying = true
+        defer { applying = false }
         apply(n.handle(input, now: EventLoop.monotonicNow()))
+        var i = 0
+        while i < inputsDuringApply.count, let m = currentNode {
+            let next = inputsDuringApply[i]
+            i += 1
+            apply(m.handle(next, now: EventLoop.monotonicNow()))
+        }
+        inputsDuringApply.removeAll(keepingCapacity: true)
+        if let m = currentNode, m.wantsTurnEnd { apply(m.handle(.turnEnd, now: EventLoop.monotonicNow())) }
     }
 
     private func openSocket() throws {
@@ -226,6 +251,7 @@ public final class NodeHost {
         let injector = FaultInjector(spec: options.faults, seed: options.faultSeed ?? Entropy.random64())
         let rp = ReceivePath(socket: socket, loop: loop, faults: injector,
                              admit: { [unowned self] bytes, from in self.admit(bytes, from: from) },
+                             isUrgent: { WireCodec.isToken($0) },
                              onDatagram: { [unowned self] bytes in self.receive(bytes) })
         receivePath = rp
         rp.start()
@@ -323,7 +349,7 @@ public final class NodeHost {
             return
         }
         counters.packetsDecoded += 1
-        apply(n.handle(.packet(packet), now: EventLoop.monotonicNow()))
+        run(.packet(packet))
     }
 
     /// Opens the group-key envelope (or checks there is none): what the
@@ -365,8 +391,7 @@ public final class NodeHost {
     private func tick() {
         timer = nil
         timerAt = nil
-        guard let n = currentNode else { return }
-        apply(n.handle(.tick, now: EventLoop.monotonicNow()))
+        run(.tick)
     }
 
     private func apply(_ effects: [Effect]) {

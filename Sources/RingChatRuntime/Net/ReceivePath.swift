@@ -17,6 +17,8 @@ public final class ReceivePath {
     private let loop: EventLoop
     private let admit: (([UInt8], MulticastSocket) -> [UInt8]?)?
     private let onDatagram: ([UInt8]) -> Void
+    private let isUrgent: (([UInt8]) -> Bool)?
+    private var burst: [[UInt8]] = []
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
 
@@ -26,10 +28,12 @@ public final class ReceivePath {
     /// before the fault injector delays or duplicates anything.
     public init(socket: MulticastSocket, loop: EventLoop, faults: FaultInjector,
                 admit: (([UInt8], MulticastSocket) -> [UInt8]?)? = nil,
+                isUrgent: (([UInt8]) -> Bool)? = nil,
                 onDatagram: @escaping ([UInt8]) -> Void) {
         self.socket = socket
         self.loop = loop
         self.admit = admit
+        self.isUrgent = isUrgent
         self.injector = faults
         self.onDatagram = onDatagram
     }
@@ -57,9 +61,25 @@ public final class ReceivePath {
                 guard let admitted = admit(d, socket) else { continue }
                 d = admitted
             }
-            for copy in injector.ingest(d, now: now) { onDatagram(copy) }
+            burst += injector.ingest(d, now: now)
         }
+        handOver()
         release(now: now)
+    }
+
+    /// Hands the datagrams read in one wake-up to the node, urgent ones
+    /// (the token) first: a token queued behind a holder's burst of data
+    /// would otherwise wait until every message before it is stored and
+    /// shown, and every hop of the ring would add that wait. Datagrams
+    /// may arrive in any order anyway (the protocol orders by seq).
+    private func handOver() {
+        defer { burst.removeAll(keepingCapacity: true) }
+        guard let isUrgent, burst.count > 1 else {
+            for d in burst { onDatagram(d) }
+            return
+        }
+        for d in burst where isUrgent(d) { onDatagram(d) }
+        for d in burst where !isUrgent(d) { onDatagram(d) }
     }
 
     private func release(now: Instant) {
