@@ -9,11 +9,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ringchat", targets: ["ringchat"]),
+        // For the separate micro-benchmark package in Benchmarks/.
+        .library(name: "RingChatCore", targets: ["RingChatCore"]),
+        .library(name: "RingChatRuntime", targets: ["RingChatRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // ChaCha20-Poly1305 for the group key (BoringSSL on Linux).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Latency percentiles of `ringchat bench`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Pure protocol: packets, codec, membership, token ring, sequencing,
@@ -27,6 +32,7 @@ let package = Package(
         .target(name: "RingChatRuntime", dependencies: [
             "RingChatCore", "CNetShim", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // sendmmsg(), which Glibc's Swift module does not expose.
         .target(name: "CNetShim"),

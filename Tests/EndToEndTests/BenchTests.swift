@@ -42,6 +42,11 @@ extension EndToEnd {
                 #expect((Int(f["agreed_msgs_per_s"] ?? "") ?? 0) > 0, "nothing delivered: \(line)")
                 #expect(Int(f["lat_med_us"] ?? "") != nil && Double(f["cpu_us_per_msg"] ?? "") != nil, "\(line)")
             }
+            // The sender's latency histogram holds samples: a median of 0
+            // or a p99 below it would mean nothing was recorded or read back.
+            let l = parse(lat)
+            let med = Int(l["lat_med_us"] ?? "") ?? 0, p99 = Int(l["lat_p99_us"] ?? "") ?? 0
+            #expect(med > 0 && p99 >= med, "\(lat)")
         }
     }
 }

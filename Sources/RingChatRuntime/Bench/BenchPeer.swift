@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Histogram
 import RingChatCore
 
 /// What one headless peer does under `ringchat bench` (the same protocol
@@ -41,7 +42,10 @@ public final class BenchPeer {
     var sent = 0
     var inFlight = 0
     var sendTimes: [Int: Instant] = [:]
-    var latencies: [Int64] = []
+    /// Send to own delivery, in µs, 3 significant digits (values below
+    /// 2,048 µs are exact): fixed memory however long the run, where a
+    /// sorted array of every sample grew with it.
+    var latencies = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     var delivered = 0
     var data = 0
     var firstData: Instant?
@@ -160,7 +164,7 @@ public final class BenchPeer {
         lastData = now
         if m.id.origin == host.node.id, let n = Self.number(in: m.text), let t = sendTimes.removeValue(forKey: n) {
             inFlight -= 1
-            latencies.append((now - t).nanoseconds / 1000)
+            latencies.record(UInt64(max(0, (now - t).nanoseconds / 1000)))
             // Flat out: type the next line at once, as a client would.
             // The host feeds it after this delivery's turn (never into the
             // node from inside its own output), while the holder that just
@@ -183,9 +187,7 @@ public final class BenchPeer {
         guard !reported, endSent, !members.isEmpty, members.allSatisfy({ ends.contains($0) }) else { return }
         reported = true
         let secs = max(0.001, ((lastData ?? .zero) - (firstData ?? .zero)).milliseconds / 1000)
-        var sorted = latencies
-        sorted.sort()
-        func pct(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        func pct(_ p: Double) -> Int64 { latencies.totalCount == 0 ? 0 : Int64(clamping: latencies.valueAtPercentile(p)) }
         var cpu = rusage()
         getrusage(RUSAGE_SELF.rawValue, &cpu)
         let cpuMicros = Int64(cpu.ru_utime.tv_sec + cpu.ru_stime.tv_sec) * 1_000_000 + Int64(cpu.ru_utime.tv_usec + cpu.ru_stime.tv_usec)
@@ -193,7 +195,7 @@ public final class BenchPeer {
             ("event", .string("bench")), ("node", .string(host.node.id.hex)), ("sent", .int(Int64(sent))),
             ("delivered", .int(Int64(delivered))), ("data", .int(Int64(data))),
             ("agreed_msgs_per_s", .int(Int64(Int(Double(data) / secs)))), ("hash", .string(hash.hex)),
-            ("lat_n", .int(Int64(latencies.count))), ("lat_med_us", .int(Int64(Int(pct(0.5))))), ("lat_p99_us", .int(Int64(Int(pct(0.99))))),
+            ("lat_n", .int(Int64(clamping: latencies.totalCount))), ("lat_med_us", .int(pct(50))), ("lat_p99_us", .int(pct(99))),
             ("max_gap_ms", .int(Int64(Int(maxGap.milliseconds)))), ("max_gap_end_rt", .int(Int64(Int(maxGapEndWall)))), ("max_gap_at_ms", .int(Int64(maxGapAt.milliseconds))),
             ("ring_changes", .int(Int64(ringChanges))), ("lost", .int(Int64(why["lost"] ?? 0))), ("silent", .int(Int64(why["silent"] ?? 0))), ("backfills", .int(Int64(backfills))), ("members", .int(Int64(members.count))), ("rto_ms", .int(Int64(host.node.passRTT.timeout.milliseconds))),
             ("srtt_ms", .int(Int64(host.node.passRTT.smoothed ?? -1))),

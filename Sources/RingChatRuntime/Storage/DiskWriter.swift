@@ -100,6 +100,16 @@ public final class DiskWriter: @unchecked Sendable {
         try self.init(replicaPath: replicaPath, checkpoints: checkpoints, syncInterval: syncInterval, start: nil, index: nil)
     }
 
+    /// The writer of a state directory opened as a node's start opens it
+    /// (the index caught up with the replica and kept current by the
+    /// writer thread), without restoring a node: the micro-benchmarks in
+    /// Benchmarks/ append through the real path with it.
+    public convenience init(directory dir: StateDirectory, syncInterval: Duration = .milliseconds(200)) throws(SystemError) {
+        let opening = ReplicaOpening.prepare(dir, checkpoint: nil, capacity: MessageLog.defaultCapacity)
+        try self.init(replicaPath: dir.replicaPath, checkpoints: CheckpointStore(directory: dir.path),
+                      syncInterval: syncInterval, start: opening.end, index: opening.index)
+    }
+
     /// `start` is where the replica ends as `ReplicaOpening` found it (nil:
     /// unknown, checkpoints then carry no replica position); `index` is
     /// handed over to the writer thread, which keeps it current.

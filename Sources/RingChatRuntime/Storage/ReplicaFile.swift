@@ -19,6 +19,12 @@ public enum ReplicaFile {
         ReplicaLineWriter.line(for: message)
     }
 
+    /// The same line appended to a batch buffer, as the disk writer does
+    /// (public for the micro-benchmarks in Benchmarks/).
+    public static func appendLine(for message: ChatMessage, to bytes: inout [UInt8]) {
+        ReplicaLineWriter.append(message, to: &bytes)
+    }
+
     /// Where lines no honest node could have written are moved:
     /// `replica.jsonl.broken` next to the replica, only ever appended to.
     public static func brokenPath(for path: String) -> String { path + ".broken" }
