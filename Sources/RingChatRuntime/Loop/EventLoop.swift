@@ -124,9 +124,11 @@ public final class EventLoop {
         // of run() must still end it, and the loop may be run again later.
         defer { handle.stopped.store(false, ordering: .sequentiallyConsistent) }
         while !handle.stopped.load(ordering: .sequentiallyConsistent) {
-            runDueTimers()
-            if handle.stopped.load(ordering: .sequentiallyConsistent) { break }
-
+            // Input first, then the timers that fell due: after the process
+            // was descheduled for a while (a saturated machine), a timer that
+            // ran before reading the socket would judge by stale news: a
+            // token declared lost, or a peer dead, whose packets were
+            // waiting unread. (An overdue timer makes this poll not wait.)
             if pollSetStale { rebuildPollSet() }
             var fds = pollSet
             let rc = poll(&fds, nfds_t(fds.count), pollTimeout())
@@ -146,6 +148,8 @@ public final class EventLoop {
                 // A handler may have unregistered this fd meanwhile.
                 readers[p.fd]?()
             }
+            if handle.stopped.load(ordering: .sequentiallyConsistent) { break }
+            runDueTimers()
         }
     }
 
