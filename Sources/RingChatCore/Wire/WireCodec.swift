@@ -10,10 +10,15 @@ public enum WireCodec {
         case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7, settle = 8
     }
 
-    /// Whether a datagram claims to be a token (its header's kind byte),
-    /// without decoding it: the receive path hands tokens over first.
-    public static func isToken(_ bytes: [UInt8]) -> Bool {
-        bytes.count > 3 && bytes[3] == Kind.token.rawValue
+    /// The ring a datagram claims to be a token of, read from its first
+    /// bytes without decoding the rest (nil: not a token): the receive path
+    /// hands tokens of the node's ring over first. A claim only: the packet
+    /// is decoded and validated as any other.
+    public static func tokenRing(_ bytes: [UInt8]) -> RingID? {
+        let at = WireLimits.headerBytes
+        guard bytes.count >= at + 20, bytes[3] == Kind.token.rawValue else { return nil }
+        var r = ByteReader(bytes, from: at)
+        return try? ring(&r)
     }
 
     public static func encode(_ p: Packet) -> [UInt8] {
