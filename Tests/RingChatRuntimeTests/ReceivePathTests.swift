@@ -50,4 +50,27 @@ import RingChatCore
         #expect(r.got.count == 100)
         #expect(Set(r.got) == Set(0..<50))
     }
+
+    @Test func urgentDatagramsOfOneWakeUpAreHandedOverFirst() throws {
+        let (group, port) = randomGroup()
+        let tx = try MulticastSocket(group: group, port: port)
+        let rx = try MulticastSocket(group: group, port: port)
+        defer { tx.close(); rx.close() }
+        let loop = try EventLoop()
+        let tag = UInt8.random(in: 1...255)
+        // All ten are queued before the loop first reads: one wake-up.
+        for i in 0..<10 { _ = try tx.send([tag, UInt8(i)]) }
+        var got: [Int] = []
+        let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: .none, seed: 1),
+                               isUrgent: { $0.count == 2 && $0[1] >= 8 }) { d in
+            guard d.count == 2, d[0] == tag else { return }
+            got.append(Int(d[1]))
+            if got.count == 10 { loop.stop() }
+        }
+        path.start()
+        loop.schedule(at: EventLoop.monotonicNow() + .seconds(5)) { loop.stop() }
+        try loop.run()
+        path.stop()
+        #expect(got == [8, 9, 0, 1, 2, 3, 4, 5, 6, 7])
+    }
 }
