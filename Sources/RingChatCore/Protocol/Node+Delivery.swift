@@ -64,7 +64,7 @@ extension Node {
         switch log.insert(m) {
         case .conflict: stats.conflicts += 1; return
         case .duplicate: stats.duplicates += 1; return
-        case .new: persist([m])
+        case .new: persist(m)
         case .extraSlot: break
         }
         if let f = sequencer.finishing, m.slot.ring == f.ring {

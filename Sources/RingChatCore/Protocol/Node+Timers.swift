@@ -58,6 +58,7 @@ extension Node {
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
         lastCheckpointFingerprint = checkpointFingerprint
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
+        flushPersisted()
         emit(.writeCheckpoint(cp))
     }
 

@@ -110,6 +110,8 @@ public final class Node {
     var orderCache: (at: Instant, version: UInt64, order: [NodeID])?
     var lastStatus: NodeStatus?
     var effects: [Effect] = []
+    /// New messages for the replica, not yet handed over as an effect.
+    var toPersist: [ChatMessage] = []
 
     /// Counters for the shell's diagnostics.
     public internal(set) var stats = Stats()
@@ -396,6 +398,7 @@ public final class Node {
     func emit(_ e: Effect) { effects.append(e) }
 
     func drainEffects() -> [Effect] {
+        flushPersisted()
         defer { effects.removeAll(keepingCapacity: true) }
         return effects
     }
@@ -405,17 +408,18 @@ public final class Node {
         emit(.send(Packet(sender: id, incarnation: incarnation, counter: packetCounter, body: body)))
     }
 
-    func persist(_ ms: [ChatMessage]) {
-        guard !ms.isEmpty else { return }
-        replicaLines += ms.count
-        // One effect per datagram, not per message: the disk thread takes
-        // a catch-up batch in one append. Only adjacent persists merge, so
-        // a checkpoint still follows every line it covers.
-        if case .persist(let earlier)? = effects.last {
-            effects[effects.count - 1] = .persist(earlier + ms)
-        } else {
-            emit(.persist(ms))
-        }
+    func persist(_ m: ChatMessage) {
+        replicaLines += 1
+        toPersist.append(m)
+    }
+
+    /// One `.persist` effect per input, not one per message (a visit of 64
+    /// lines was 64 one-element arrays), emitted at the end of the input or
+    /// before a checkpoint, which must follow every line it covers.
+    func flushPersisted() {
+        guard !toPersist.isEmpty else { return }
+        emit(.persist(toPersist))
+        toPersist = []
     }
 
     /// The ring order, recomputed when membership changed or 10 ms passed
