@@ -235,14 +235,20 @@ public final class NodeHost {
         applying = true
         defer { applying = false }
         apply(n.handle(input, now: EventLoop.monotonicNow()))
-        var i = 0
-        while i < inputsDuringApply.count, let m = currentNode {
-            let next = inputsDuringApply[i]
-            i += 1
-            apply(m.handle(next, now: EventLoop.monotonicNow()))
+        while true {
+            var i = 0
+            while i < inputsDuringApply.count, let m = currentNode {
+                let next = inputsDuringApply[i]
+                i += 1
+                apply(m.handle(next, now: EventLoop.monotonicNow()))
+            }
+            inputsDuringApply.removeAll(keepingCapacity: true)
+            guard let m = currentNode, m.wantsTurnEnd else { return }
+            // The pass may deliver nothing, but whatever its callbacks feed
+            // is fed too before the turn ends.
+            apply(m.handle(.turnEnd, now: EventLoop.monotonicNow()))
+            if inputsDuringApply.isEmpty { return }
         }
-        inputsDuringApply.removeAll(keepingCapacity: true)
-        if let m = currentNode, m.wantsTurnEnd { apply(m.handle(.turnEnd, now: EventLoop.monotonicNow())) }
     }
 
     private func openSocket() throws {
