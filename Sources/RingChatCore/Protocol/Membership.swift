@@ -19,8 +19,9 @@ public struct Membership: Sendable {
     public let me: NodeID
     public private(set) var peers: [NodeID: Peer] = [:]
     private var suspects: [NodeID: Instant] = [:]
-    /// Bumped whenever a peer appears, restarts or is suspected or
-    /// forgotten: lets the node cache its ring order between changes.
+    /// Bumped whenever a peer appears, restarts, changes its nick, or is
+    /// suspected or forgotten: lets the node cache its ring order and its
+    /// status between changes.
     public private(set) var version: UInt64 = 0
 
     public init(me: NodeID) { self.me = me }
@@ -48,6 +49,7 @@ public struct Membership: Sendable {
 
     public mutating func update(_ id: NodeID, with hb: Heartbeat) {
         guard var p = peers[id] else { return }
+        if p.nick != hb.nick { version += 1 } // the status shows nicks
         p.nick = hb.nick
         p.ring = hb.ring
         p.queued = hb.queued

@@ -15,6 +15,7 @@ extension Node {
             settleReplies = settleReplies.filter { now - $0.value < config.nackInterval }
             cachedLag = computeLag(now: now)
             cachedPeerLags = membership.peers.mapValues(peerLag)
+            lagVersion &+= 1
         }
         if !catchUpPaused, !reconcileOutstanding.isEmpty { followUpReconcile(Set(reconcileOutstanding.keys), now: now) }
         checkPass(now: now)
@@ -79,12 +80,28 @@ extension Node {
     }
 
     func emitStatusIfChanged(now: Instant) {
-        // Lags are computed only on heartbeat ticks, so rebuilding the
-        // status after every packet stays affordable.
+        let key = StatusKey(ring: ring, holder: holding != nil ? id : holderGuess, order: ringOrder(now: now),
+                            membership: membership.version, lags: lagVersion, queued: outbox.count,
+                            checkpoint: lastCheckpoint, nick: nick)
+        if key == lastStatusKey { return }
+        lastStatusKey = key
         let s = makeStatus(now: now)
         if s != lastStatus {
             lastStatus = s
             emit(.status(s))
         }
     }
+}
+
+/// Everything `makeStatus` reads (peers' nicks through the membership's
+/// version, lags through their version).
+struct StatusKey: Equatable {
+    var ring: RingID?
+    var holder: NodeID?
+    var order: [NodeID]
+    var membership: UInt64
+    var lags: UInt64
+    var queued: Int
+    var checkpoint: NodeStatus.CheckpointInfo?
+    var nick: String
 }
