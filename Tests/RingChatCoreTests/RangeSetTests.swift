@@ -19,6 +19,20 @@ struct RangeSetTests {
         #expect(RangeSet(ranges: set.ranges) == set)
     }
 
+    @Test("first(in:) and last(in:) match a scan of the members", arguments: [UInt64(5), 6, 7])
+    func firstAndLastInRange(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var set = RangeSet<UInt32>()
+        for _ in 0..<150 { set.insert(UInt32(rng.next() % 300)) }
+        let members = Set(set.members)
+        for _ in 0..<500 {
+            let a = UInt32(rng.next() % 320), b = UInt32(rng.next() % 320)
+            let r = min(a, b)...max(a, b)
+            #expect(set.first(in: r) == r.first(where: members.contains))
+            #expect(set.last(in: r) == r.reversed().first(where: members.contains))
+        }
+    }
+
     @Test("contiguous from 1, and range inserts that overlap and touch")
     func contiguousAndRanges() {
         var set = RangeSet<UInt64>()

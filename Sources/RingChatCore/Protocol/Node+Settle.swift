@@ -50,19 +50,14 @@ extension Node {
         return high
     }
 
-    /// Scans down from one span above `hint`; a bounded scan that finds
-    /// nothing claims no more than `hint` (never "holds none" unchecked).
+    /// The highest seq held from `from` up to one span above `hint`, from
+    /// the ring's ranges (a scan slot by slot was three quarters of the
+    /// simulator's time with a hostile peer sending settles).
     private func scanHighest(_ r: RingID, from: UInt64, hint: UInt64) -> UInt64 {
         let from = max(1, from)
-        var s = hint &+ WireLimits.maxNackSpan
-        var steps = 0
-        while s >= from {
-            if log.isOccupied(Slot(ring: r, seq: s)) { return s }
-            steps += 1
-            if steps > 4 * Int(WireLimits.maxNackSpan) { return hint }
-            s -= 1
-        }
-        return from - 1
+        let top = hint.addingSaturating(WireLimits.maxNackSpan)
+        guard from <= top else { return from - 1 }
+        return log.lastHeld(in: r, from...top) ?? from - 1
     }
 
     func receiveSettle(_ s: Settle, from peer: NodeID, now: Instant) {

@@ -238,6 +238,11 @@ public struct MessageLog: Sendable {
         seqs(of: ring)?.first(in: range)
     }
 
+    /// The highest occupied seq of `ring` in `range`, likewise.
+    public func lastHeld(in ring: RingID, _ range: ClosedRange<UInt64>) -> UInt64? {
+        seqs(of: ring)?.last(in: range)
+    }
+
     /// The cached messages in the agreed order: by canonical slot (ids
     /// break the impossible tie). The whole log while `isComplete`.
     public func sorted() -> [ChatMessage] {

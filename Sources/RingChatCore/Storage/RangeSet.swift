@@ -49,6 +49,13 @@ public struct RangeSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>: H
         return ranges[i].lowerBound
     }
 
+    /// The highest member in `r`, logarithmic in the ranges.
+    public func last(in r: ClosedRange<Bound>) -> Bound? {
+        guard let i = floorIndex(r.upperBound) else { return nil }
+        let top = Swift.min(ranges[i].upperBound, r.upperBound)
+        return top >= r.lowerBound ? top : nil
+    }
+
     /// Adds `v`; false when it was already there.
     @discardableResult
     public mutating func insert(_ v: Bound) -> Bool {
