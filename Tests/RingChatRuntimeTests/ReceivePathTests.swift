@@ -3,30 +3,36 @@ import RingChatCore
 @testable import RingChatRuntime
 
 @Suite(.serialized) struct ReceivePathTests {
-    /// Sends `count` tagged datagrams from one loopback socket and collects
-    /// what a second one's receive path delivers until `expect` arrive.
-    func exchange(spec: FaultSpec, count: Int, expect: Int) throws -> (got: [Int], elapsed: Duration, path: ReceivePath) {
+    /// A sender and a receiver on one random loopback group, a loop, and a
+    /// random tag that marks this test's datagrams.
+    func withSockets<T>(_ body: (_ tx: MulticastSocket, _ rx: MulticastSocket, _ loop: EventLoop, _ tag: UInt8) throws -> T) throws -> T {
         let (group, port) = randomGroup()
         let tx = try MulticastSocket(group: group, port: port)
         let rx = try MulticastSocket(group: group, port: port)
         defer { tx.close(); rx.close() }
-        let loop = try EventLoop()
-        let tag = UInt8.random(in: 1...255)
-        var got: [Int] = []
-        let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: spec, seed: 11)) { d in
-            guard d.count == 3, d[0] == tag else { return }
-            got.append(Int(d[1]) << 8 | Int(d[2]))
-            if got.count == expect { loop.stop() }
+        return try body(tx, rx, try EventLoop(), UInt8.random(in: 1...255))
+    }
+
+    /// Sends `count` tagged datagrams from one loopback socket and collects
+    /// what a second one's receive path delivers until `expect` arrive.
+    func exchange(spec: FaultSpec, count: Int, expect: Int) throws -> (got: [Int], elapsed: Duration, path: ReceivePath) {
+        try withSockets { tx, rx, loop, tag in
+            var got: [Int] = []
+            let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: spec, seed: 11)) { d in
+                guard d.count == 3, d[0] == tag else { return }
+                got.append(Int(d[1]) << 8 | Int(d[2]))
+                if got.count == expect { loop.stop() }
+            }
+            path.start()
+            let start = EventLoop.monotonicNow()
+            loop.schedule(at: start + .seconds(5)) { loop.stop() }
+            loop.schedule(at: start + .milliseconds(1)) {
+                for i in 0..<count { _ = try? tx.send([tag, UInt8(i >> 8), UInt8(i & 0xFF)]) }
+            }
+            try loop.run()
+            path.stop()
+            return (got, EventLoop.monotonicNow() - start, path)
         }
-        path.start()
-        let start = EventLoop.monotonicNow()
-        loop.schedule(at: start + .seconds(5)) { loop.stop() }
-        loop.schedule(at: start + .milliseconds(1)) {
-            for i in 0..<count { _ = try? tx.send([tag, UInt8(i >> 8), UInt8(i & 0xFF)]) }
-        }
-        try loop.run()
-        path.stop()
-        return (got, EventLoop.monotonicNow() - start, path)
     }
 
     @Test func noFaultsDeliversEverythingInOrder() throws {
@@ -52,25 +58,21 @@ import RingChatCore
     }
 
     @Test func urgentDatagramsOfOneWakeUpAreHandedOverFirst() throws {
-        let (group, port) = randomGroup()
-        let tx = try MulticastSocket(group: group, port: port)
-        let rx = try MulticastSocket(group: group, port: port)
-        defer { tx.close(); rx.close() }
-        let loop = try EventLoop()
-        let tag = UInt8.random(in: 1...255)
-        // All ten are queued before the loop first reads: one wake-up.
-        for i in 0..<10 { _ = try tx.send([tag, UInt8(i)]) }
-        var got: [Int] = []
-        let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: .none, seed: 1),
-                               isUrgent: { $0.count == 2 && $0[1] >= 8 }) { d in
-            guard d.count == 2, d[0] == tag else { return }
-            got.append(Int(d[1]))
-            if got.count == 10 { loop.stop() }
+        try withSockets { tx, rx, loop, tag in
+            // All ten are queued before the loop first reads: one wake-up.
+            for i in 0..<10 { _ = try tx.send([tag, UInt8(i)]) }
+            var got: [Int] = []
+            let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: .none, seed: 1),
+                                   isUrgent: { $0.count == 2 && $0[1] >= 8 }) { d in
+                guard d.count == 2, d[0] == tag else { return }
+                got.append(Int(d[1]))
+                if got.count == 10 { loop.stop() }
+            }
+            path.start()
+            loop.schedule(at: EventLoop.monotonicNow() + .seconds(5)) { loop.stop() }
+            try loop.run()
+            path.stop()
+            #expect(got == [8, 9, 0, 1, 2, 3, 4, 5, 6, 7])
         }
-        path.start()
-        loop.schedule(at: EventLoop.monotonicNow() + .seconds(5)) { loop.stop() }
-        try loop.run()
-        path.stop()
-        #expect(got == [8, 9, 0, 1, 2, 3, 4, 5, 6, 7])
     }
 }
