@@ -114,17 +114,16 @@ import RingChatCore
     // MARK: the index's answers, as messages (adapters over its API)
 
     static func line(of id: MessageID, in store: ReplicaStore) -> (ChatMessage, Slot)? {
-        guard let (loc, slot) = store.index.line(of: id), let m = store.read([loc]).first else { return nil }
-        return (m, slot)
+        guard let l = store.index.line(of: id), let m = store.read([l]).first else { return nil }
+        return (m, l.slot)
     }
 
     static func all(bySlot: Bool, in store: ReplicaStore) throws -> [ChatMessage] {
         let c = try store.index.cursor(bySlot: bySlot)
         var out: [ChatMessage] = []
-        while try c.step() {
-            let loc = ReplicaIndex.Location(offset: Int(c.int(0)), length: Int(c.int(1)))
-            guard let raw = store.bytes(loc), let m = ReplicaStore.decode(raw) else { continue }
-            #expect(m.slot == ReplicaIndex.slot(c, from: 2) && m.id == ReplicaIndex.id(c, from: 6))
+        while let l = try c.next() {
+            guard let raw = store.bytes(l), let m = ReplicaStore.decode(raw) else { continue }
+            #expect(m.slot == l.slot && m.id == l.id)
             out.append(m)
         }
         return out
@@ -140,6 +139,9 @@ import RingChatCore
     func answersAsABruteForceScan(seed: UInt64) throws {
         let tmp = TempDir("index"); defer { tmp.cleanup() }
         let (store, lines) = try Self.build(Self.replica(seed: seed), in: tmp, seed: seed)
+        // Mostly runs of many lines, some overlapping (a line at two slots,
+        // two at one), so that the expansion is what is tested.
+        #expect(try Self.runs(store.index).count < lines.count / 4)
         var rng = SplitMix64(seed: seed &* 31)
         func r(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         let limits = [1, 2, 7, 50, 300, 100_000]
@@ -195,5 +197,140 @@ import RingChatCore
         let bySlotID = lines.sorted { ($0.message.slot, $0.message.id, $0.offset) < ($1.message.slot, $1.message.id, $1.offset) }
         #expect(try Self.all(bySlot: true, in: store) == bySlotID.map(\.message))
         #expect(try Self.all(bySlot: false, in: store) == lines.map(\.message))
+    }
+
+    // MARK: runs
+
+    static let a = StreamID(origin: NodeID(11), incarnation: 1)
+    static let b = StreamID(origin: NodeID(12), incarnation: 1)
+
+    static func m(_ s: StreamID, _ counter: UInt32, _ seq: UInt64, ring: RingID = rings[0], pad: Int = 0) -> ChatMessage {
+        ChatMessage(id: MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter), nick: "n",
+                    text: "t" + String(repeating: "x", count: pad), slot: Slot(ring: ring, seq: seq), timestamp: 0)
+    }
+
+    /// Indexes `ms` (laid out one after the other, leaving a line's worth of
+    /// bytes out before each index in `gaps`) in transactions of `batches`
+    /// lines, the rest in one.
+    static func index(_ ms: [ChatMessage], batches: [Int] = [], gaps: Set<Int> = [], into idx: ReplicaIndex,
+                      from start: Int = 0) throws {
+        var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+        var off = start
+        for (i, m) in ms.enumerated() {
+            let n = ReplicaFile.line(for: m).count
+            if gaps.contains(i) { off += n }
+            rows.append((.init(offset: off, length: n), m))
+            off += n
+        }
+        var i = 0
+        for n in batches + [rows.count] where i < rows.count {
+            let chunk = rows[i..<min(rows.count, i + n)]
+            try idx.append(Array(chunk), position: .init(lines: i + chunk.count, bytes: chunk.last!.location.offset + chunk.last!.location.length, tail: 0))
+            i += chunk.count
+        }
+    }
+
+    /// The index's runs, in file order.
+    static func runs(_ idx: ReplicaIndex) throws -> [ReplicaRun] {
+        let c = try idx.cursor(bySlot: false)
+        var out: [ReplicaRun] = []
+        while let l = try c.next() {
+            if l.k == 0 { out.append(l.run) }
+        }
+        return out
+    }
+
+    @Test func aSendersBatchIsOneRunAcrossCommitsAndRestarts() throws {
+        let tmp = TempDir("index"); defer { tmp.cleanup() }
+        let ms = (1...15).map { Self.m(Self.a, UInt32($0), UInt64($0 + 100)) }
+        var idx = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: true)
+        try Self.index(Array(ms[0..<10]), batches: [3, 4], into: idx)
+        #expect(try Self.runs(idx).map(\.count) == [10])
+        // Reopened (the next start): the stored last run still grows.
+        let end = ms[0..<10].reduce(0) { $0 + ReplicaFile.line(for: $1).count }
+        idx.close()
+        idx = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: true)
+        defer { idx.close() }
+        try Self.index(Array(ms[10...]), into: idx, from: end)
+        let runs = try Self.runs(idx)
+        #expect(runs.map(\.count) == [15])
+        #expect(runs.first?.length == ms.reduce(0) { $0 + ReplicaFile.line(for: $1).count })
+    }
+
+    @Test func theDiskWriterGrowsARunAcrossItsBatches() throws {
+        let tmp = TempDir("index"); defer { tmp.cleanup() }
+        let idx = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: true)
+        let w = try DiskWriter(replicaPath: tmp.file("replica.jsonl"), checkpoints: CheckpointStore(directory: tmp.path),
+                               syncInterval: .milliseconds(200), start: .empty, index: idx)
+        for k in 0..<5 {
+            w.appendReplica((1...8).map { Self.m(Self.a, UInt32(8 * k + $0), UInt64(8 * k + $0)) })
+            w.flush()
+        }
+        w.appendReplica([Self.m(Self.b, 1, 41)])
+        w.close()
+        let check = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: false)
+        defer { check.close() }
+        #expect(try Self.runs(check).map(\.count) == [40, 1])
+        #expect(try check.position().lines == 41)
+    }
+
+    /// What starts a new run after three lines of stream a (counters 1...3,
+    /// seqs 1...3 of ring 0).
+    @Test(arguments: ["another stream", "a counter skipped", "a seq skipped", "an earlier seq", "another ring", "bytes between"])
+    func whatBreaksARun(_ what: String) throws {
+        let tmp = TempDir("index"); defer { tmp.cleanup() }
+        let idx = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: true)
+        defer { idx.close() }
+        let next: ChatMessage = switch what {
+        case "another stream": Self.m(Self.b, 4, 4)
+        case "a counter skipped": Self.m(Self.a, 5, 4)
+        case "a seq skipped": Self.m(Self.a, 4, 5)
+        case "an earlier seq": Self.m(Self.a, 4, 2)
+        case "another ring": Self.m(Self.a, 4, 4, ring: Self.rings[1])
+        default: Self.m(Self.a, 4, 4)
+        }
+        try Self.index((1...3).map { Self.m(Self.a, $0, UInt64($0)) } + [next, Self.m(next.id.stream, next.id.counter + 1, next.slot.seq + 1, ring: next.slot.ring)],
+                       batches: [2], gaps: what == "bytes between" ? [3] : [], into: idx)
+        #expect(try Self.runs(idx).map(\.count) == [3, 2])
+    }
+
+    @Test func runsAreCappedInLinesAndBytes() throws {
+        let tmp = TempDir("index"); defer { tmp.cleanup() }
+        let idx = try ReplicaIndex(path: tmp.file("i.sqlite"), writable: true)
+        defer { idx.close() }
+        try Self.index((1...600).map { Self.m(Self.a, UInt32($0), UInt64($0)) }, batches: [100, 300], into: idx)
+        #expect(try Self.runs(idx).map(\.count) == [256, 256, 88])
+        let long = (1...100).map { Self.m(Self.b, UInt32($0), UInt64($0 + 600), pad: 2_000) }
+        try Self.index(long, into: idx, from: try idx.position().bytes)
+        let runs = try Self.runs(idx).dropFirst(3)
+        #expect(runs.count > 1 && runs.allSatisfy { $0.length <= ReplicaRun.maxBytes })
+        #expect(runs.map(\.count).reduce(0, +) == 100)
+    }
+
+    @Test func anIndexOfTheOlderFormatIsRebuilt() throws {
+        let tmp = TempDir("index"); defer { tmp.cleanup() }
+        let dir = try StateDirectory(path: tmp.file("d")).create()
+        let ms = (1...50).map { Self.m(Self.a, UInt32($0), UInt64($0)) }
+        writeFile(dir.replicaPath, ms.flatMap(ReplicaFile.line(for:)))
+        // Format 1: a row per line.
+        let old = try SQLiteDatabase(path: dir.indexPath)
+        try old.execute("""
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+            CREATE TABLE line(off INTEGER PRIMARY KEY, len INTEGER NOT NULL, origin INTEGER NOT NULL, inc INTEGER NOT NULL,
+                counter INTEGER NOT NULL, epoch INTEGER NOT NULL, creator INTEGER NOT NULL, rinc INTEGER NOT NULL, seq INTEGER NOT NULL);
+            INSERT INTO meta VALUES ('format', 1), ('lines', 0), ('bytes', 0), ('tail', 0);
+            """)
+        old.close()
+        // The reconciler's read-only open refuses it (it builds a scratch one).
+        #expect(throws: SQLiteError.self) { try ReplicaIndex(path: dir.indexPath, writable: false) }
+        let opening = ReplicaOpening.prepare(dir, checkpoint: nil, capacity: 100)
+        #expect(opening.warnings.contains { $0.contains("another version's format") }, "\(opening.warnings)")
+        let idx = try #require(opening.index)
+        #expect(try idx.position().lines == 50)
+        idx.close()
+        let store = try ReplicaStore(directory: dir)
+        #expect(store.messages(of: Self.a, counters: 1...50, limit: 100) == ms)
+        #expect(store.page(before: nil, limit: 3) == Array(ms.suffix(3)))
     }
 }

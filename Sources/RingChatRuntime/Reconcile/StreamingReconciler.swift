@@ -38,7 +38,7 @@ public struct StreamingReconciler {
 
     struct Source {
         let store: ReplicaStore
-        let cursor: SQLiteStatement
+        let cursor: ReplicaIndex.Cursor
         var head: Line?
         var unsorted = false
     }
@@ -62,13 +62,13 @@ public struct StreamingReconciler {
             sources.append(Source(store: store, cursor: try store.index.cursor(bySlot: true)))
         }
         // Whether each replica's lines are already in the agreed order: the
-        // index's key columns in file order, no line read.
+        // index's keys in file order, no line read.
         for k in sources.indices {
             let c = try sources[k].store.index.cursor(bySlot: false)
-            var prev: [Int64]?
-            while try c.step() {
-                let key = (2..<9).map { c.int(Int32($0)) }
-                if let p = prev, key.lexicographicallyPrecedes(p) { sources[k].unsorted = true; break }
+            var prev: (Slot, MessageID)?
+            while let l = try c.next() {
+                let key = (l.slot, l.id)
+                if let p = prev, key < p { sources[k].unsorted = true; break }
                 prev = key
             }
         }
@@ -120,11 +120,9 @@ public struct StreamingReconciler {
 
     static func advance(_ s: inout Source) throws {
         s.head = nil
-        while try s.cursor.step() {
-            let c = s.cursor
-            let loc = ReplicaIndex.Location(offset: Int(c.int(0)), length: Int(c.int(1)))
-            if let raw = s.store.bytes(loc) {
-                s.head = Line(slot: ReplicaIndex.slot(c, from: 2), id: ReplicaIndex.id(c, from: 6), raw: raw)
+        while let l = try s.cursor.next() {
+            if let raw = s.store.bytes(l) {
+                s.head = Line(slot: l.slot, id: l.id, raw: raw)
                 return
             }
         }
@@ -175,9 +173,10 @@ public struct StreamingReconciler {
             var earlier: Line?
             var held = Set<Int>()
             for k in sources.indices where !holdsHere.contains(k) {
-                guard let (loc, at) = sources[k].store.index.line(of: keep.id) else { continue }
+                guard let l = sources[k].store.index.line(of: keep.id) else { continue }
                 held.insert(k)
-                if at < slot, earlier.map({ at < $0.slot }) ?? true, let raw = sources[k].store.bytes(loc) {
+                let at = l.slot
+                if at < slot, earlier.map({ at < $0.slot }) ?? true, let raw = sources[k].store.bytes(l) {
                     earlier = Line(slot: at, id: keep.id, raw: raw)
                 }
             }

@@ -7,17 +7,23 @@ import RingChatCore
 
 /// replica.index.sqlite: where each replica line is, by message id and by
 /// slot. Derived from replica.jsonl and nothing else: deleted and rebuilt
-/// whenever it is missing, damaged or does not match the replica (see
-/// docs/STORAGE.md for why SQLite).
+/// whenever it is missing, damaged, of another format or does not match
+/// the replica (see docs/STORAGE.md for why SQLite).
 ///
-/// One row per replica line, keyed by its byte offset: its length, its id
-/// and its slot. Unsigned 64-bit fields are stored with the
-/// top bit flipped so that SQLite's signed order is their order.
+/// One row per run of lines (`ReplicaRun`: a sender's batch is one row,
+/// not one per line), keyed by its byte offset: its length, its line
+/// count, and the id and slot of its first line. Unsigned 64-bit fields are
+/// stored with the top bit flipped so that SQLite's signed order is their
+/// order. The answers are the per-line ones: lines are expanded from runs
+/// (`OrderedRunLines`), ties in file order.
 ///
 /// One instance per thread: the disk thread writes through its own, the
 /// loop thread reads through another (WAL lets them run side by side).
 final class ReplicaIndex {
-    static let format: Int64 = 1
+    /// 1: a row per line. 2: a row per run.
+    static let format: Int64 = 2
+    /// The code of the error that refuses an index of another format.
+    static let otherFormat: Int32 = -1
 
     /// What the index covers: the first `lines` lines, ending at byte
     /// `bytes`, the last of which hashes (FNV-1a) to `tail`.
@@ -36,8 +42,12 @@ final class ReplicaIndex {
 
     let path: String
     private let db: SQLiteDatabase
-    private var insertStmt: SQLiteStatement?
     private var statements: [String: SQLiteStatement] = [:]
+    /// The writer's last run, which the next lines may continue (also
+    /// across transactions); `openStored`: its row holds all its lines.
+    private var open: ReplicaRun?
+    private var openStored = true
+    private var lookedForOpen = false
 
     /// Opens (creating when `writable`) the index.
     init(path: String, writable: Bool) throws(SQLiteError) {
@@ -49,23 +59,31 @@ final class ReplicaIndex {
             try db.execute("""
                 PRAGMA journal_mode=WAL;
                 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-                CREATE TABLE IF NOT EXISTS line(
-                    off INTEGER PRIMARY KEY, len INTEGER NOT NULL,
+                """)
+            try checkFormat(orNone: true)
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS run(
+                    off INTEGER PRIMARY KEY, len INTEGER NOT NULL, n INTEGER NOT NULL,
                     origin INTEGER NOT NULL, inc INTEGER NOT NULL, counter INTEGER NOT NULL,
                     epoch INTEGER NOT NULL, creator INTEGER NOT NULL, rinc INTEGER NOT NULL, seq INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS line_id ON line(origin, inc, counter);
-                CREATE INDEX IF NOT EXISTS line_slot ON line(epoch, creator, rinc, seq);
+                CREATE INDEX IF NOT EXISTS run_id ON run(origin, inc, counter);
+                CREATE INDEX IF NOT EXISTS run_slot ON run(epoch, creator, rinc, seq);
                 INSERT OR IGNORE INTO meta VALUES ('format', \(Self.format));
                 """)
-            let f = try meta("format")
-            guard f == Self.format else {
-                throw SQLiteError(code: 0, message: "index format \(f.map(String.init) ?? "none"), expected \(Self.format)", context: path)
-            }
+        } else {
+            try checkFormat(orNone: false)
+        }
+    }
+
+    /// Refuses an index written by another version (it is rebuilt).
+    private func checkFormat(orNone: Bool) throws(SQLiteError) {
+        let f = try meta("format")
+        guard f == Self.format || (orNone && f == nil) else {
+            throw SQLiteError(code: Self.otherFormat, message: "index format \(f.map(String.init) ?? "none"), expected \(Self.format)", context: path)
         }
     }
 
     func close() {
-        insertStmt = nil
         statements = [:]
         db.close()
     }
@@ -76,6 +94,7 @@ final class ReplicaIndex {
     }
 
     static func key(_ v: UInt64) -> Int64 { Int64(bitPattern: v ^ (1 << 63)) }
+    static func unkey(_ v: Int64) -> UInt64 { UInt64(bitPattern: v) ^ (1 << 63) }
 
     private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let s = statements[sql] { return s }
@@ -107,17 +126,31 @@ final class ReplicaIndex {
                  tail: UInt64(bitPattern: try meta("tail") ?? 0))
     }
 
-    /// Adds lines and moves the position, in one transaction.
+    /// Adds lines (in file order, after the ones indexed so far) and moves
+    /// the position, in one transaction. A line that continues the last
+    /// run, even one committed earlier, grows its row.
     func append(_ rows: [(location: Location, message: ChatMessage)], position: Position) throws(SQLiteError) {
+        let (wasOpen, wasStored) = (open, openStored)
         try db.execute("BEGIN")
         do throws(SQLiteError) {
-            let s = try statement("INSERT OR REPLACE INTO line VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            if !lookedForOpen {
+                // The last run of an index opened on an earlier start.
+                lookedForOpen = true
+                if open == nil, let r = try lastRun() { (open, openStored) = (r, true) }
+            }
             for (loc, m) in rows {
-                s.bind([Int64(loc.offset), Int64(loc.length),
-                        Self.key(m.id.origin.raw), Int64(m.id.incarnation), Int64(m.id.counter),
-                        Self.key(m.slot.ring.epoch), Self.key(m.slot.ring.creator.raw), Int64(m.slot.ring.incarnation),
-                        Self.key(m.slot.seq)])
-                try s.run()
+                if open?.extend(loc, m) == true {
+                    openStored = false
+                    continue
+                }
+                if let r = open, !openStored { try store(r, new: false) }
+                open = ReplicaRun(loc, m)
+                try store(open!, new: true)
+                openStored = true
+            }
+            if let r = open, !openStored {
+                try store(r, new: false)
+                openStored = true
             }
             try setMeta("lines", Int64(position.lines))
             try setMeta("bytes", Int64(position.bytes))
@@ -125,93 +158,152 @@ final class ReplicaIndex {
             try db.execute("COMMIT")
         } catch {
             try? db.execute("ROLLBACK")
+            (open, openStored) = (wasOpen, wasStored)
             throw error
         }
     }
 
+    /// Inserts a run, or grows the row of one stored with fewer lines.
+    private func store(_ r: ReplicaRun, new: Bool) throws(SQLiteError) {
+        if new {
+            let s = try statement("INSERT OR REPLACE INTO run VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            s.bind([Int64(r.offset), Int64(r.length), Int64(r.count),
+                    Self.key(r.id0.origin.raw), Int64(r.id0.incarnation), Int64(r.id0.counter),
+                    Self.key(r.slot0.ring.epoch), Self.key(r.slot0.ring.creator.raw), Int64(r.slot0.ring.incarnation),
+                    Self.key(r.slot0.seq)])
+            try s.run()
+        } else {
+            // Only the table's row changes: its two indexes hold the first line.
+            let s = try statement("UPDATE run SET len = ?2, n = ?3 WHERE off = ?1")
+            s.bind([Int64(r.offset), Int64(r.length), Int64(r.count)])
+            try s.run()
+        }
+    }
+
+    private func lastRun() throws(SQLiteError) -> ReplicaRun? {
+        let s = try statement("SELECT \(Self.runColumns) FROM run ORDER BY off DESC LIMIT 1")
+        s.bind([])
+        var out: ReplicaRun?
+        try s.rows { out = Self.run($0) }
+        return out
+    }
+
     /// Forgets every line (the replica no longer matches).
     func clear() throws(SQLiteError) {
-        try db.execute("BEGIN; DELETE FROM line; DELETE FROM meta WHERE k IN ('lines', 'bytes', 'tail'); COMMIT;")
+        try db.execute("BEGIN; DELETE FROM run; DELETE FROM meta WHERE k IN ('lines', 'bytes', 'tail'); COMMIT;")
+        (open, openStored, lookedForOpen) = (nil, true, true)
     }
 
     // MARK: reading (loop thread)
 
-    private func locations(_ sql: String, _ values: [Int64]) -> [Location] {
-        guard let s = try? statement(sql) else { return [] }
-        s.bind(values)
-        var out: [Location] = []
-        try? s.rows { out.append(Location(offset: Int($0.int(0)), length: Int($0.int(1)))) }
-        return out
+    static let runColumns = "off, len, n, origin, inc, counter, epoch, creator, rinc, seq"
+
+    /// The run in a row of `runColumns`. A damaged file's values are
+    /// bounded so that they cannot trap (its lines then fail to read).
+    static func run(_ r: SQLiteStatement) -> ReplicaRun {
+        let counter = UInt32(truncatingIfNeeded: r.int(5)), seq = unkey(r.int(9))
+        let room = min(UInt64(UInt32.max - counter), UInt64.max - seq)   // lines that fit after the first
+        let n = min(UInt64(max(r.int(2), 1)), UInt64(ReplicaRun.maxLines), room + 1)
+        return ReplicaRun(offset: Int(r.int(0)), length: Int(min(max(r.int(1), 0), Int64(ReplicaFile.maxLineBytes))),
+                          count: Int(n),
+                          id0: MessageID(origin: NodeID(unkey(r.int(3))), incarnation: UInt32(truncatingIfNeeded: r.int(4)), counter: counter),
+                          slot0: Slot(ring: RingID(epoch: unkey(r.int(6)), creator: NodeID(unkey(r.int(7))),
+                                                   incarnation: UInt32(truncatingIfNeeded: r.int(8))),
+                                      seq: seq))
     }
 
-    func lines(of stream: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [Location] {
-        locations("SELECT off, len FROM line WHERE origin = ?1 AND inc = ?2 AND counter BETWEEN ?3 AND ?4 ORDER BY counter LIMIT ?5",
-                  [Self.key(stream.origin.raw), Int64(stream.incarnation), Int64(counters.lowerBound),
-                   Int64(counters.upperBound), Int64(min(limit, Int(Int32.max)))])
+    /// Runs the query `where` (after `SELECT runColumns FROM run`) and hands
+    /// its runs to `body`, then ends the read (an unfinished statement
+    /// would hold the reader's WAL snapshot).
+    private func query<T>(_ rest: String, _ values: [Int64], _ body: (inout OrderedRunLines) -> T,
+                          order: OrderedRunLines.Order, descending: Bool = false,
+                          wanted: @escaping (ReplicaRun) -> ClosedRange<Int>?) -> T? {
+        guard let s = try? statement("SELECT \(Self.runColumns) FROM run " + rest) else { return nil }
+        s.bind(values)
+        defer { s.reset() }
+        var lines = OrderedRunLines(order, descending: descending, wanted: wanted) { () throws(SQLiteError) -> ReplicaRun? in
+            try s.step() ? Self.run(s) : nil
+        }
+        return body(&lines)
+    }
+
+    func lines(of stream: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [RunLine] {
+        let from = ReplicaRun.earliestStart(UInt64(counters.lowerBound))
+        return query("WHERE origin = ?1 AND inc = ?2 AND counter BETWEEN ?3 AND ?4 ORDER BY counter",
+                     [Self.key(stream.origin.raw), Int64(stream.incarnation), Int64(from), Int64(counters.upperBound)],
+                     { $0.prefix(limit) }, order: .counter) { $0.lines(counters: counters) } ?? []
     }
 
     private func slotKey(_ s: Slot) -> [Int64] {
         [Self.key(s.ring.epoch), Self.key(s.ring.creator.raw), Int64(s.ring.incarnation), Self.key(s.seq)]
     }
 
-    func line(at slot: Slot) -> Location? {
-        locations("SELECT off, len FROM line WHERE epoch = ?1 AND creator = ?2 AND rinc = ?3 AND seq = ?4 LIMIT 1",
-                  slotKey(slot)).first
+    /// The first line (in the file) at `slot`.
+    func line(at slot: Slot) -> RunLine? {
+        firstLine("WHERE epoch = ?1 AND creator = ?2 AND rinc = ?3 AND seq BETWEEN ?5 AND ?4",
+                  slotKey(slot) + [Self.key(ReplicaRun.earliestStart(slot.seq))]) { $0.line(at: slot) }
+    }
+
+    /// The first line (in the file) of message `id`.
+    func line(of id: MessageID) -> RunLine? {
+        firstLine("WHERE origin = ?1 AND inc = ?2 AND counter BETWEEN ?3 AND ?4",
+                  [Self.key(id.origin.raw), Int64(id.incarnation), Int64(ReplicaRun.earliestStart(UInt64(id.counter))), Int64(id.counter)]) {
+            $0.line(counter: id.counter)
+        }
+    }
+
+    /// Of the runs `rest` selects (a bounded range), the first line in the
+    /// file for which `k` names a line.
+    private func firstLine(_ rest: String, _ values: [Int64], _ k: (ReplicaRun) -> Int?) -> RunLine? {
+        guard let s = try? statement("SELECT \(Self.runColumns) FROM run " + rest) else { return nil }
+        s.bind(values)
+        var out: RunLine?
+        try? s.rows { row in
+            let r = Self.run(row)
+            if let k = k(r), out.map({ r.offset < $0.run.offset }) ?? true { out = RunLine(run: r, k: k) }
+        }
+        return out
     }
 
     /// Lines in the agreed order (by slot) just before `slot`, or the last
     /// ones; newest first.
-    func lines(before slot: Slot?, limit: Int) -> [Location] {
-        let l = Int64(min(limit, Int(Int32.max)))
+    func lines(before slot: Slot?, limit: Int) -> [RunLine] {
+        let desc = "ORDER BY epoch DESC, creator DESC, rinc DESC, seq DESC"
         guard let slot else {
-            return locations("SELECT off, len FROM line ORDER BY epoch DESC, creator DESC, rinc DESC, seq DESC LIMIT ?1", [l])
+            return query(desc, [], { $0.prefix(limit) }, order: .slot, descending: true) { 0...($0.count - 1) } ?? []
         }
-        return locations("""
-            SELECT off, len FROM line WHERE (epoch, creator, rinc, seq) < (?1, ?2, ?3, ?4)
-            ORDER BY epoch DESC, creator DESC, rinc DESC, seq DESC LIMIT ?5
-            """, slotKey(slot) + [l])
-    }
-
-    /// The line of message `id` and its slot, if any.
-    func line(of id: MessageID) -> (location: Location, slot: Slot)? {
-        guard let st = try? statement("SELECT off, len, epoch, creator, rinc, seq FROM line WHERE origin = ?1 AND inc = ?2 AND counter = ?3 LIMIT 1")
-        else { return nil }
-        st.bind([Self.key(id.origin.raw), Int64(id.incarnation), Int64(id.counter)])
-        var out: (Location, Slot)?
-        try? st.rows { r in out = (Location(offset: Int(r.int(0)), length: Int(r.int(1))), Self.slot(r, from: 2)) }
-        return out
-    }
-
-    static func unkey(_ v: Int64) -> UInt64 { UInt64(bitPattern: v) ^ (1 << 63) }
-
-    /// The slot in columns `from`... of a row (epoch, creator, rinc, seq).
-    static func slot(_ r: SQLiteStatement, from c: Int32) -> Slot {
-        Slot(ring: RingID(epoch: unkey(r.int(c)), creator: NodeID(unkey(r.int(c + 1))), incarnation: UInt32(truncatingIfNeeded: r.int(c + 2))),
-             seq: unkey(r.int(c + 3)))
-    }
-
-    /// The id in columns `from`... of a row (origin, inc, counter).
-    static func id(_ r: SQLiteStatement, from c: Int32) -> MessageID {
-        MessageID(origin: NodeID(unkey(r.int(c))), incarnation: UInt32(truncatingIfNeeded: r.int(c + 1)),
-                  counter: UInt32(truncatingIfNeeded: r.int(c + 2)))
-    }
-
-    /// Every line, one at a time, in the agreed order (`bySlot`) or in file
-    /// order: a statement stepped as a cursor, so a million lines never sit
-    /// in memory.
-    func cursor(bySlot: Bool) throws(SQLiteError) -> SQLiteStatement {
-        // Columns 2... are the line's (slot, id) key, comparable as integers.
-        let s = try db.prepare("SELECT off, len, epoch, creator, rinc, seq, origin, inc, counter FROM line ORDER BY "
-                               + (bySlot ? "epoch, creator, rinc, seq, origin, inc, counter" : "off"))
-        s.bind([])
-        return s
+        return query("WHERE (epoch, creator, rinc, seq) < (?1, ?2, ?3, ?4) " + desc, slotKey(slot),
+                     { $0.prefix(limit) }, order: .slot, descending: true) { $0.lines(beyond: slot, above: false) } ?? []
     }
 
     /// Lines in the agreed order just after `slot`, oldest first.
-    func lines(after slot: Slot, limit: Int) -> [Location] {
-        locations("""
-            SELECT off, len FROM line WHERE (epoch, creator, rinc, seq) > (?1, ?2, ?3, ?4)
-            ORDER BY epoch, creator, rinc, seq LIMIT ?5
-            """, slotKey(slot) + [Int64(min(limit, Int(Int32.max)))])
+    func lines(after slot: Slot, limit: Int) -> [RunLine] {
+        // From the runs that may hold the slot just after it.
+        let from = Slot(ring: slot.ring, seq: ReplicaRun.earliestStart(slot.seq))
+        return query("WHERE (epoch, creator, rinc, seq) >= (?1, ?2, ?3, ?4) ORDER BY epoch, creator, rinc, seq", slotKey(from),
+                     { $0.prefix(limit) }, order: .slot) { $0.lines(beyond: slot, above: true) } ?? []
+    }
+
+    /// Every line, one at a time, in the agreed order (by slot, then id)
+    /// or in file order, read from a statement stepped as a cursor, so a
+    /// million lines never sit in memory.
+    final class Cursor {
+        private let statement: SQLiteStatement
+        private var lines: OrderedRunLines
+
+        fileprivate init(_ statement: SQLiteStatement, bySlot: Bool) {
+            self.statement = statement
+            lines = OrderedRunLines(bySlot ? .slotThenID : .file) { () throws(SQLiteError) -> ReplicaRun? in
+                try statement.step() ? ReplicaIndex.run(statement) : nil
+            }
+        }
+
+        func next() throws(SQLiteError) -> RunLine? { try lines.next() }
+    }
+
+    func cursor(bySlot: Bool) throws(SQLiteError) -> Cursor {
+        let s = try db.prepare("SELECT \(Self.runColumns) FROM run ORDER BY " + (bySlot ? "epoch, creator, rinc, seq" : "off"))
+        s.bind([])
+        return Cursor(s, bySlot: bySlot)
     }
 }

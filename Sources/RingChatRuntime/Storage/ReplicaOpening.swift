@@ -120,6 +120,8 @@ struct ReplicaOpening {
             let idx = try ReplicaIndex(path: path, writable: true)
             if !existed, !replicaIsEmpty { warnings.append("building \(StateDirectory.indexFile) from the replica (first start of this version, or it was deleted)") }
             return idx
+        } catch where error.code == ReplicaIndex.otherFormat {
+            warnings.append("\(StateDirectory.indexFile) is of another version's format (\(error.message)): rebuilding it")
         } catch {
             warnings.append("\(StateDirectory.indexFile) is damaged (\(error)): rebuilding it")
         }

@@ -91,6 +91,9 @@ final class SQLiteStatement {
         }
     }
 
+    /// Ends a query stepped only part way (and with it the read).
+    func reset() { sqlite3_reset(stmt) }
+
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
 
     /// One step of a query read as a cursor: true when a row is ready.
