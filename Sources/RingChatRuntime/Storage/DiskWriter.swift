@@ -84,10 +84,16 @@ public final class DiskWriter: @unchecked Sendable {
     private var position: ReplicaIndex.Position
     private var positionKnown = true
     private var index: ReplicaIndex?
-    /// Lines written but not yet in the index: committed once per batch of
-    /// work (a transaction per datagram's few lines would cost a WAL commit
-    /// each).
+    /// Lines written but not yet in the index: committed once `indexLines`
+    /// wait or the oldest has waited `indexDelay` (each transaction costs a
+    /// WAL commit of a few pages: under load, once per batch of work was
+    /// most of SQLite's share of a node's CPU), and before a flush, a
+    /// checkpoint or the close. The index lags the file by far fewer lines
+    /// than the core's cache holds, so a read never misses a line for it.
     private var pendingRows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+    private var pendingSinceNanos: Int64 = 0
+    static let indexLines = 1_024
+    static let indexDelay: Duration = .milliseconds(10)
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -243,7 +249,9 @@ public final class DiskWriter: @unchecked Sendable {
                 process(w)
             }
             if !lines.isEmpty { process(.append(lines)) }
-            indexPending()
+            if pendingRows.count >= Self.indexLines || nowNanos() - pendingSinceNanos >= Self.indexDelay.nanoseconds || stop {
+                indexPending()
+            }
             if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
                 _ = syncReplica()
             }
@@ -265,13 +273,15 @@ public final class DiskWriter: @unchecked Sendable {
     private func takeBatch() -> ([Work], Bool) {
         monitor.withLock {
             while queue.isEmpty && !closing {
-                if unsynced > 0 {
-                    let deadline = lastSyncNanos + syncInterval.nanoseconds
-                    if nowNanos() >= deadline { break }
-                    monitor.wait(untilMonotonicNanos: deadline)
-                } else {
+                var deadline: Int64?
+                if unsynced > 0 { deadline = lastSyncNanos + syncInterval.nanoseconds }
+                if !pendingRows.isEmpty { deadline = min(deadline ?? .max, pendingSinceNanos + Self.indexDelay.nanoseconds) }
+                guard let deadline else {
                     monitor.wait()
+                    continue
                 }
+                if nowNanos() >= deadline { break }
+                monitor.wait(untilMonotonicNanos: deadline)
             }
             while !queue.isEmpty, !closing, !urgent, queuedLines < Self.lingerLines {
                 let deadline = firstQueuedNanos + Self.linger.nanoseconds
@@ -307,6 +317,7 @@ public final class DiskWriter: @unchecked Sendable {
                 position.bytes = Int(fileSize)
                 position.tail = bytes[lastStart...].withUnsafeBufferPointer { var h = FNV1a(); h.add($0); return h.value }
                 monitor.withLock { sharedStats.appended += messages.count }
+                if pendingRows.isEmpty { pendingSinceNanos = nowNanos() }
                 pendingRows += rows
                 drained(messages.count)
             } catch {
@@ -319,6 +330,7 @@ public final class DiskWriter: @unchecked Sendable {
             }
         case .checkpoint(var cp, let done):
             let t0 = nowNanos()
+            indexPending()
             if unsynced > 0, let e = syncReplica() {
                 done(.failure(e))
                 return
@@ -342,6 +354,7 @@ public final class DiskWriter: @unchecked Sendable {
                 done(.failure(error))
             }
         case .flush(let ticket):
+            indexPending()
             if unsynced > 0 { _ = syncReplica() }
             monitor.withLock {
                 flushedTicket = max(flushedTicket, ticket)

@@ -58,7 +58,7 @@ final class ReplicaIndex {
         if writable {
             try db.execute("""
                 PRAGMA journal_mode=WAL;
-                CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
                 """)
             try checkFormat(orNone: true)
             try db.execute("""
@@ -112,10 +112,10 @@ final class ReplicaIndex {
         return out
     }
 
-    private func setMeta(_ k: String, _ v: Int64) throws(SQLiteError) {
-        let s = try statement("INSERT OR REPLACE INTO meta VALUES (?1, ?2)")
-        s.bind([0, v])
-        s.bind(text: k, at: 1)
+    /// The position, in the one page of `meta` (one B-tree: WITHOUT ROWID).
+    private func setPosition(_ p: Position) throws(SQLiteError) {
+        let s = try statement("INSERT OR REPLACE INTO meta VALUES ('lines', ?1), ('bytes', ?2), ('tail', ?3)")
+        s.bind([Int64(p.lines), Int64(p.bytes), Int64(bitPattern: p.tail)])
         try s.run()
     }
 
@@ -131,7 +131,8 @@ final class ReplicaIndex {
     /// run, even one committed earlier, grows its row.
     func append(_ rows: [(location: Location, message: ChatMessage)], position: Position) throws(SQLiteError) {
         let (wasOpen, wasStored) = (open, openStored)
-        try db.execute("BEGIN")
+        // Prepared once: a transaction per commit of the disk thread.
+        try statement("BEGIN").run()
         do throws(SQLiteError) {
             if !lookedForOpen {
                 // The last run of an index opened on an earlier start.
@@ -152,10 +153,8 @@ final class ReplicaIndex {
                 try store(r, new: false)
                 openStored = true
             }
-            try setMeta("lines", Int64(position.lines))
-            try setMeta("bytes", Int64(position.bytes))
-            try setMeta("tail", Int64(bitPattern: position.tail))
-            try db.execute("COMMIT")
+            try setPosition(position)
+            try statement("COMMIT").run()
         } catch {
             try? db.execute("ROLLBACK")
             (open, openStored) = (wasOpen, wasStored)
