@@ -85,11 +85,12 @@ public final class DiskWriter: @unchecked Sendable {
     private var positionKnown = true
     private var index: ReplicaIndex?
     /// Lines written but not yet in the index: committed once `indexLines`
-    /// wait or the oldest has waited `indexDelay` (each transaction costs a
-    /// WAL commit of a few pages: under load, once per batch of work was
-    /// most of SQLite's share of a node's CPU), and before a flush, a
-    /// checkpoint or the close. The index lags the file by far fewer lines
-    /// than the core's cache holds, so a read never misses a line for it.
+    /// wait or the oldest has waited `indexDelay`, and before a flush, a
+    /// checkpoint or the close. A transaction is a WAL commit of a few
+    /// pages: one per batch of work was most of what was left of SQLite's
+    /// share of a node's CPU once rows were runs. The store lags the file
+    /// by these lines as it lags it by the queue (the core merges its cache
+    /// with what the store returns).
     private var pendingRows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
     private var pendingSinceNanos: Int64 = 0
     static let indexLines = 1_024

@@ -44,9 +44,10 @@ final class ReplicaIndex {
     private let db: SQLiteDatabase
     private var statements: [String: SQLiteStatement] = [:]
     /// The writer's last run, which the next lines may continue (also
-    /// across transactions); `openStored`: its row holds all its lines.
+    /// across transactions), and how many lines its row holds (nil: no
+    /// row yet).
     private var open: ReplicaRun?
-    private var openStored = true
+    private var openStored: Int?
     private var lookedForOpen = false
 
     /// Opens (creating when `writable`) the index.
@@ -137,22 +138,14 @@ final class ReplicaIndex {
             if !lookedForOpen {
                 // The last run of an index opened on an earlier start.
                 lookedForOpen = true
-                if open == nil, let r = try lastRun() { (open, openStored) = (r, true) }
+                if open == nil, let r = try lastRun() { (open, openStored) = (r, r.count) }
             }
             for (loc, m) in rows {
-                if open?.extend(loc, m) == true {
-                    openStored = false
-                    continue
-                }
-                if let r = open, !openStored { try store(r, new: false) }
-                open = ReplicaRun(loc, m)
-                try store(open!, new: true)
-                openStored = true
+                if open?.extend(loc, m) == true { continue }
+                try storeOpen()
+                (open, openStored) = (ReplicaRun(loc, m), nil)
             }
-            if let r = open, !openStored {
-                try store(r, new: false)
-                openStored = true
-            }
+            try storeOpen()
             try setPosition(position)
             try statement("COMMIT").run()
         } catch {
@@ -162,9 +155,12 @@ final class ReplicaIndex {
         }
     }
 
-    /// Inserts a run, or grows the row of one stored with fewer lines.
-    private func store(_ r: ReplicaRun, new: Bool) throws(SQLiteError) {
-        if new {
+    /// Writes the open run's row if it lacks lines: an insert, or an
+    /// update of its length, which touches neither index (they hold its
+    /// first line).
+    private func storeOpen() throws(SQLiteError) {
+        guard let r = open, openStored != r.count else { return }
+        if openStored == nil {
             let s = try statement("INSERT OR REPLACE INTO run VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
             s.bind([Int64(r.offset), Int64(r.length), Int64(r.count),
                     Self.key(r.id0.origin.raw), Int64(r.id0.incarnation), Int64(r.id0.counter),
@@ -172,11 +168,11 @@ final class ReplicaIndex {
                     Self.key(r.slot0.seq)])
             try s.run()
         } else {
-            // Only the table's row changes: its two indexes hold the first line.
             let s = try statement("UPDATE run SET len = ?2, n = ?3 WHERE off = ?1")
             s.bind([Int64(r.offset), Int64(r.length), Int64(r.count)])
             try s.run()
         }
+        openStored = r.count
     }
 
     private func lastRun() throws(SQLiteError) -> ReplicaRun? {
@@ -190,7 +186,7 @@ final class ReplicaIndex {
     /// Forgets every line (the replica no longer matches).
     func clear() throws(SQLiteError) {
         try db.execute("BEGIN; DELETE FROM run; DELETE FROM meta WHERE k IN ('lines', 'bytes', 'tail'); COMMIT;")
-        (open, openStored, lookedForOpen) = (nil, true, true)
+        (open, openStored, lookedForOpen) = (nil, nil, true)
     }
 
     // MARK: reading (loop thread)
