@@ -73,13 +73,18 @@ enum ReplicaLineWriter {
     /// them, else \u00XX in lowercase hex); everything else raw UTF-8.
     static func string(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let utf8 = s.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: utf8)
+        // Native strings are contiguous UTF-8: scan and copy the buffer
+        // (the generic `contains(where:)` over the view was 3% of a node).
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { buf in
+            for b in buf where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: buf)
+            return true
+        }
+        if copied == true {
             out.append(UInt8(ascii: "\""))
             return
         }
-        for b in utf8 {
+        for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
             case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
