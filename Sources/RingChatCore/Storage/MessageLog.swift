@@ -26,7 +26,7 @@ public struct MessageLog: Sendable {
     public var cached: [MessageID: ChatMessage] { entries.mapValues(\.message) }
     public var cachedCount: Int { entries.count }
     /// Recent occupied slots, including the extra slots of re-sent lines.
-    public private(set) var cachedSlots: [Slot: MessageID] = [:]
+    private var cachedSlots = SlotIndex()
     /// Messages kept in `cached` at most (more while undelivered ones wait).
     public let capacity: Int
     /// Whether every message held is in `cached` (nothing evicted, not
@@ -123,7 +123,7 @@ public struct MessageLog: Sendable {
 
     private mutating func occupy(_ slot: Slot, by id: MessageID) {
         insertSeq(slot)
-        cachedSlots[slot] = id
+        cachedSlots.set(slot, id)
         fifo.append((slot, id))
     }
 
@@ -163,7 +163,7 @@ public struct MessageLog: Sendable {
                 // A message at two slots stays until its canonical one goes.
                 if entries.values[i].message.slot == e.slot { entries.remove(at: i) }
             }
-            cachedSlots[e.slot] = nil
+            cachedSlots.remove(e.slot)
             isComplete = false
         }
         if fifoHead > 4_096, fifoHead * 2 > fifo.count {
@@ -227,9 +227,7 @@ public struct MessageLog: Sendable {
             }
             return out
         }
-        return cachedSlots.filter { $0.key.ring == ring && range.contains($0.key.seq) }
-            .sorted { $0.key.seq < $1.key.seq }
-            .compactMap { entries[$0.value]?.message }
+        return cachedSlots.held(in: ring, range).compactMap { entries[$0.id]?.message }
     }
 
     /// The lowest occupied seq of `ring` in `range` (cached or not), from
