@@ -14,9 +14,9 @@ public struct MessageLog: Sendable {
     /// (the hold-back queue) are never evicted.
     ///
     /// The hot path (a new message of the current ring, then its delivery)
-    /// costs six hash lookups in all: the profile of `ringchat bench --tput`
-    /// had this log at 15% of a node's CPU when a set of undelivered ids and
-    /// repeated lookups made it thirteen.
+    /// costs five hash lookups in all: the profile of `ringchat bench --tput`
+    /// had this log at 15% of a node's CPU when a set of undelivered ids, a
+    /// dictionary of slots and repeated lookups made it thirteen.
     private var entries: [MessageID: Entry] = [:]
     struct Entry: Sendable {
         var message: ChatMessage
