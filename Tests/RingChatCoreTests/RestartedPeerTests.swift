@@ -8,61 +8,10 @@ import Testing
 struct RestartedPeerTests {
     static let ring = ringID(5)
 
-    /// One node driven by hand: packets from peers (each in the incarnation
-    /// given), ticks whenever the node asks, and its token story.
-    final class Bench {
-        let node: Node
-        var now: Instant
-        var counter: UInt64 = 0
-        var story: [(at: Instant, event: TokenEvent)] = []
-        var sent: [Packet] = []
-
-        init(_ node: Node, at now: Instant) {
-            self.node = node
-            self.now = now
-        }
-
-        func hear(_ peer: NodeID, incarnation: UInt32 = 1, _ body: Packet.Body) {
-            counter += 1
-            take(node.handle(.packet(packet(from: peer, incarnation: incarnation, counter: counter, body)), now: now))
-        }
-
-        func beat(_ peer: NodeID, incarnation: UInt32 = 1) {
-            hear(peer, incarnation: incarnation, .heartbeat(Heartbeat(nick: "p", ring: RestartedPeerTests.ring, queued: 0,
-                                                                      highestEpoch: 5, digest: MessageLog().summary, page: [])))
-        }
-
-        func take(_ effects: [Effect]) {
-            story += effects.tokenEvents.map { (now, $0) }
-            sent += effects.sentPackets
-        }
-
-        /// Moves the clock to `t`, ticking at every deadline on the way and
-        /// hearing `peers` beat every 100 ms.
-        func advance(to t: Instant, peers: [(NodeID, UInt32)] = []) {
-            var beat = now + .milliseconds(100)
-            while now < t {
-                now = min(node.nextDeadline(now: now), beat, t)
-                if now == beat {
-                    for (p, inc) in peers { self.beat(p, incarnation: inc) }
-                    beat = now + .milliseconds(100)
-                }
-                take(node.handle(.tick, now: now))
-            }
-        }
-
-        func count(_ match: (TokenEvent) -> Bool) -> Int { story.filter { match($0.event) }.count }
-        var ringsFormed: Int { count { if case .regenerated = $0 { true } else { false } } }
-        var lossesDeclared: Int { count { if case .lost = $0 { true } else { false } } }
-        func silent(_ n: NodeID) -> [Instant] {
-            story.compactMap { if case .successorSilent(n) = $0.event { $0.at } else { nil } }
-        }
-    }
-
     /// B (between A and C in rank) takes hop 10 from A and, after its idle
     /// hold, passes hop 11 to C in C's incarnation 1.
-    static func passerB() -> Bench {
-        let b = Bench(Node(id: nodeB, incarnation: 1, nick: "b", seed: 7, now: .zero), at: .zero)
+    static func passerB() -> NodeBench {
+        let b = NodeBench(Node(id: nodeB, incarnation: 1, nick: "b", seed: 7, now: .zero), ring: ring)
         b.beat(nodeA)
         b.beat(nodeC)
         b.hear(nodeA, .token(Token(ring: ring, hop: 10, to: nodeB, toIncarnation: 1, nextSeq: 4)))
@@ -117,12 +66,12 @@ struct RestartedPeerTests {
     /// A restored from disk (it has timed no pass since), lowest in rank,
     /// joins B's and C's ring, which idles with a 400 ms hold on a network
     /// that delays a datagram by up to 300 ms (the demo's settings).
-    static func restoredA() -> Bench {
+    static func restoredA() -> NodeBench {
         var config = NodeConfig()
         config.idleHold = .milliseconds(400)
         let start = Instant.milliseconds(1_000)
         let (node, _) = Node.restore(from: DurableState(node: nodeA, incarnation: 2), config: config, seed: 5, now: start)
-        let a = Bench(node, at: start)
+        let a = NodeBench(node, ring: ring, at: start)
         a.beat(nodeB)
         a.beat(nodeC)
         #expect(a.node.ring == ring)
