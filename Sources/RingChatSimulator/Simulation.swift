@@ -23,6 +23,8 @@ public final class Simulation {
     var hostile: HostileNode?
     /// Implausible packets dropped by nodes that have since crashed.
     var implausibleDropsBeforeCrashes = 0
+    var crashes = 0
+    var ringsFormed = 0
 
     enum Event {
         case packet(to: Int, bytes: [UInt8])
@@ -49,6 +51,8 @@ public final class Simulation {
         var lastTokenActivity: Instant = .zero
         /// Until when it is busy with earlier input (`processingCost`).
         var busyUntil: Instant = .zero
+        /// Its last pass, until some node takes that hop.
+        var untakenPass: (ring: RingID, hop: UInt64)?
 
         init(durable: DurableState) { self.durable = durable }
     }
@@ -77,6 +81,10 @@ public final class Simulation {
         /// honest nodes dropped as implausible.
         public var hostilePackets = 0
         public var implausibleDrops = 0
+        /// Crashes, and new rings formed (regenerated tokens, the first
+        /// ring included).
+        public var crashes = 0
+        public var ringsFormed = 0
     }
 
     public func run() -> Result {
@@ -121,6 +129,8 @@ public final class Simulation {
         result.hostilePackets = hostile?.sent ?? 0
         result.implausibleDrops = implausibleDropsBeforeCrashes
             + sims.reduce(0) { $0 + ($1.node?.stats.implausibleDrops ?? 0) }
+        result.crashes = crashes
+        result.ringsFormed = ringsFormed
         return result
     }
 
@@ -157,8 +167,12 @@ public final class Simulation {
             apply(i, effects)
         case .crash:
             guard !faultsOver else { return }
-            queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes))
             let alive = sims.indices.filter { sims[$0].node != nil }
+            if config.crashTarget == .passer, !alive.contains(where: { sims[$0].untakenPass != nil }) {
+                queue.push(.crash, at: now + .milliseconds(10))
+                return
+            }
+            queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes))
             guard !alive.isEmpty else { return }
             let i = crashVictim(among: alive)
             crash(i)
@@ -227,6 +241,8 @@ public final class Simulation {
             return random
         case .sender:
             return alive.first { (sims[$0].node?.outbox.count ?? 0) > 0 } ?? random
+        case .passer:
+            return alive.first { sims[$0].untakenPass != nil } ?? random
         }
     }
 
@@ -297,6 +313,8 @@ public final class Simulation {
         sims[i].node = nil
         sims[i].generation += 1
         sims[i].scheduledTick = nil
+        sims[i].untakenPass = nil
+        crashes += 1
         record(.crashed(node: i, at: now), "crash n\(i)")
     }
 
@@ -341,18 +359,22 @@ public final class Simulation {
     func tokenEvent(_ i: Int, _ t: TokenEvent) {
         switch t {
         case .granted(let ring, let hop, _):
+            for s in sims where s.untakenPass.map({ $0.ring == ring && $0.hop == hop }) ?? false { s.untakenPass = nil }
             sims[i].lastTokenActivity = now
             record(.tokenHeld(node: i, ring: ring, at: now), "n\(i) holds \(ring) hop \(hop)")
         case .passed(let ring, let hop, let to):
+            sims[i].untakenPass = (ring, hop)
             sims[i].lastTokenActivity = now
             record(.tokenReleased(node: i, ring: ring, at: now), "n\(i) passes \(ring) hop \(hop) to \(to)")
         case .ringChanged(let old, let new):
+            sims[i].untakenPass = nil
             if let old { record(.tokenReleased(node: i, ring: old, at: now), "n\(i) leaves \(old) for \(new)") }
         case .successorSilent(let s):
             note("n\(i): successor \(s) silent")
         case .lost(let r):
             note("n\(i): token of \(r.map(\.description) ?? "no ring") lost")
         case .regenerated(let r):
+            ringsFormed += 1
             note("n\(i) regenerates \(r)")
         case .requested, .sent, .holderChanged:
             break

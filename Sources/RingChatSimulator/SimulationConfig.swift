@@ -45,6 +45,11 @@ public struct SimulationConfig: Sendable {
         case holder
         /// A node with lines waiting in its outbox (a sender under load).
         case sender
+        /// A node whose pass nobody has taken yet (the token is on its way
+        /// to the successor); while there is none, the crash waits. With
+        /// no downtime this is a simulated crash (F9) that leaves the token
+        /// alive: the ring must carry on without forming a new one.
+        case passer
     }
     /// Keep every event as text (for --trace and for violation reports).
     public var trace = false

@@ -51,7 +51,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("processing-us"), help: "CPU time each node spends per packet and timer, in microseconds (a loaded node handles its input late).")
     var processingMicros: Double = 0
 
-    @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder) or sender (a node with lines queued).")
+    @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way).")
     var crashTarget: String = "random"
 
     @Flag(help: "Print every event of the run (use with --seed).")
@@ -65,7 +65,7 @@ struct SimulateCommand: ParsableCommand {
         guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be 0...3600 s") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard processingMicros >= 0, processingMicros <= 100_000 else { throw ValidationError("--processing-us must be 0...100000") }
-        guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder or sender") }
+        guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder, sender or passer") }
     }
 
     func run() throws {

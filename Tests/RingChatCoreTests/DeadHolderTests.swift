@@ -7,56 +7,16 @@ import Testing
 struct DeadHolderTests {
     static let ring = ringID(5)
 
-    /// Node A in `ring` with peers B and C (heartbeats every 100 ms until
-    /// `silentFrom`, after which C is silent).
-    final class Harness {
-        let node: Node
-        var now = Instant.milliseconds(0)
-        var counter: UInt64 = 0
-        var events: [(Instant, TokenEvent)] = []
-
-        init(me: NodeID) {
-            node = Node(id: me, incarnation: 1, nick: "me", seed: 3, now: now)
-        }
-
-        func hear(_ peer: NodeID, _ body: Packet.Body) {
-            counter += 1
-            record(node.handle(.packet(packet(from: peer, counter: counter, body)), now: now))
-        }
-
-        func heartbeat(_ peer: NodeID) {
-            hear(peer, .heartbeat(Heartbeat(nick: "p", ring: DeadHolderTests.ring, queued: 0, highestEpoch: 5,
-                                            digest: MessageLog().summary, page: [])))
-        }
-
-        func record(_ effects: [Effect]) {
-            for case .token(let t) in effects { events.append((now, t)) }
-        }
-
-        /// Advances to `t`, ticking at every deadline the node asks for.
-        func run(until t: Instant, beating peers: [NodeID]) {
-            var nextBeat = now + .milliseconds(100)
-            while now < t {
-                let due = min(node.nextDeadline(now: now), nextBeat, t)
-                now = due
-                if now >= nextBeat {
-                    for p in peers { heartbeat(p) }
-                    nextBeat = now + .milliseconds(100)
-                }
-                record(node.handle(.tick, now: now))
-            }
-        }
-
-        var regeneratedAt: Instant? {
-            events.first { if case .regenerated = $0.1 { true } else { false } }?.0
-        }
+    /// `me` (incarnation 1) among peers that announce `ring`.
+    static func bench(me: NodeID) -> NodeBench {
+        NodeBench(Node(id: me, incarnation: 1, nick: "me", seed: 3, now: .zero), ring: ring)
     }
 
     @Test("the first survivor in rank regenerates once the holder is declared dead, not after a stretched loss timeout")
     func holderDies() {
         // A < B < C: A is first in rank once C is gone.
-        let h = Harness(me: nodeA)
-        for p in [nodeB, nodeC] { h.heartbeat(p) }
+        let h = Self.bench(me: nodeA)
+        for p in [nodeB, nodeC] { h.beat(p) }
         // B passes to C, C acks: C holds the token.
         h.hear(nodeB, .token(Token(ring: Self.ring, hop: 10, to: nodeC, toIncarnation: 1, nextSeq: 5)))
         h.hear(nodeC, .tokenAck(TokenAck(ring: Self.ring, hop: 10, nextSeq: 5)))
@@ -64,7 +24,7 @@ struct DeadHolderTests {
         // timeout stretches, but must not decide the failover.
         for _ in 0..<20 { h.node.passRTT.add(.milliseconds(450)) }
         let killedAt = h.now
-        h.run(until: killedAt + .seconds(5), beating: [nodeB])
+        h.advance(to: killedAt + .seconds(5), peers: [(nodeB, 1)])
         let at = try! #require(h.regeneratedAt, "A never regenerated")
         // Member timeout (450 ms, stretched by at most the capped RTT) plus
         // a tick; a loss timeout stretched by load would be seconds.
@@ -74,14 +34,14 @@ struct DeadHolderTests {
 
     @Test("a pass to a node the membership declared dead is given up at once")
     func passToDeadNode() {
-        let h = Harness(me: nodeB)
-        for p in [nodeA, nodeC] { h.heartbeat(p) }
+        let h = Self.bench(me: nodeB)
+        for p in [nodeA, nodeC] { h.beat(p) }
         // B receives the token and passes it on to C (C is B's successor).
         h.hear(nodeA, .token(Token(ring: Self.ring, hop: 10, to: nodeB, toIncarnation: 1, nextSeq: 5)))
         for _ in 0..<20 { h.node.passRTT.add(.milliseconds(450)) }
         let start = h.now
-        h.run(until: start + .seconds(5), beating: [nodeA])
-        let silent = try! #require(h.events.first { if case .successorSilent(nodeC) = $0.1 { true } else { false } }?.0)
+        h.advance(to: start + .seconds(5), peers: [(nodeA, 1)])
+        let silent = try! #require(h.silent(nodeC).first)
         // Before the re-sends run out (5 × 500 ms), as soon as C is dead.
         #expect(silent - start <= h.node.memberTimeout + .milliseconds(20))
     }

@@ -196,19 +196,25 @@ struct TokenAcceptanceTests {
         #expect(h.node.holding == nil)
     }
 
-    @Test("a token delayed from the sender's previous incarnation is ignored")
-    func tokenFromSendersOldIncarnationIgnored() {
+    @Test("a pass made by the sender's previous incarnation is taken, but refreshes nothing about the sender")
+    func tokenFromSendersOldIncarnationTaken() {
         let h = Harness()
-        // B restarted: its new incarnation has been heard.
+        // B restarted: its new incarnation's heartbeat overtook the pass its
+        // old incarnation made just before it crashed.
         let hb = Heartbeat(nick: "b", ring: Self.ring, queued: 0, highestEpoch: 5, digest: MessageLog().summary, page: [])
-        h.counter += 1
-        _ = h.node.handle(.packet(Packet(sender: nodeB, incarnation: 2, counter: 1, body: .heartbeat(hb))), now: h.now)
+        _ = h.node.handle(.packet(Packet(sender: nodeB, incarnation: 3, counter: 1, body: .heartbeat(hb))), now: h.now)
+        let heard = h.node.membership.peers[nodeB]?.lastHeard
         let old = Packet(sender: nodeB, incarnation: 1, counter: 99,
                          body: .token(Token(ring: Self.ring, hop: 9, to: nodeA, toIncarnation: 2, nextSeq: 7)))
-        let e = h.node.handle(.packet(old), now: h.now + .milliseconds(1))
-        #expect(e.grants.isEmpty)
-        #expect(e.tokenAcks.isEmpty)
-        #expect(h.node.holding == nil)
-        #expect(h.node.membership.peers[nodeB]?.incarnation == 2)
+        let e = h.node.handle(.packet(old), now: h.now + .milliseconds(30))
+        // The new incarnation holds nothing: this is the ring's one token.
+        #expect(e.grants == [.granted(ring: Self.ring, hop: 9, from: nodeB)])
+        #expect(h.node.holding?.hop == 9)
+        #expect(h.node.membership.peers[nodeB]?.incarnation == 3)
+        #expect(h.node.membership.peers[nodeB]?.lastHeard == heard)
+        // Anything else from the old incarnation is still ignored.
+        let request = Packet(sender: nodeB, incarnation: 1, counter: 100, body: .tokenRequest(TokenRequest(ring: Self.ring, queued: 3)))
+        #expect(h.node.handle(.packet(request), now: h.now + .milliseconds(31)).sentPackets.isEmpty)
+        #expect(h.node.membership.peers[nodeB]?.lastHeard == heard)
     }
 }

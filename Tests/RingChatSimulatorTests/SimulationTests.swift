@@ -114,4 +114,30 @@ struct SimulationTests {
             #expect(stall < .seconds(2), "seed \(r.seed): survivors stalled \(stall) across a crash")
         }
     }
+
+    /// A simulated crash (F9, `/crash`) restarts a node at once, with a new
+    /// incarnation. Crashing a node whose pass is on its way leaves the
+    /// token alive (its successor takes it), so the ring must carry on: the
+    /// first ring is the only one ever formed. On a slow network (passes
+    /// delayed up to 300 ms, a 400 ms idle hold: the demo's settings) the
+    /// restarted node's heartbeat overtook its pass, which the successor
+    /// then ignored (an older incarnation's packet), and the token was lost;
+    /// its predecessor or the restored node itself formed a new ring.
+    @Test("instant restarts of a node whose pass is on its way, on a slow idle network: no ring formed after the first")
+    func restartWhilePassing() {
+        for seed in UInt64(1)...6 {
+            var c = Self.config(seed: 4_000 + seed, nodes: 3, duration: .seconds(20))
+            c.typingRate = 0
+            c.crashes = true
+            c.crashTarget = .passer
+            c.downtime = 0...0
+            c.meanTimeBetweenCrashes = .seconds(2)
+            c.maxDelay = .milliseconds(300)
+            c.node.idleHold = .milliseconds(400)
+            let r = Simulation(config: c).run()
+            #expect(r.violations.isEmpty, "seed \(r.seed): \(r.violations)")
+            #expect(r.crashes >= 4, "seed \(r.seed): only \(r.crashes) crashes")
+            #expect(r.ringsFormed == 1, "seed \(r.seed): \(r.ringsFormed) rings formed in \(r.crashes) restarts")
+        }
+    }
 }

@@ -5,7 +5,16 @@ extension Node {
         // Our own datagrams come back through multicast loopback.
         guard p.sender != id else { return }
         guard admit(p, now: now) else { return }
-        guard membership.heard(p.sender, incarnation: p.incarnation, at: now) else { return }
+        guard membership.heard(p.sender, incarnation: p.incarnation, at: now) else {
+            // Sent by a peer before it restarted, and overtaken by its new
+            // incarnation's heartbeat: it proves nothing about the peer's
+            // liveness, but a pass it made before crashing is still the
+            // ring's one token (the new incarnation holds nothing). Ignoring
+            // it lost the token, and a ring was formed that nothing required
+            // (a simulated crash on a jittery network).
+            if case .token(let t) = p.body { receiveToken(t, from: p.sender, now: now) }
+            return
+        }
         switch p.body {
         case .heartbeat(let hb): receiveHeartbeat(hb, from: p.sender, now: now)
         case .token(let t): receiveToken(t, from: p.sender, now: now)

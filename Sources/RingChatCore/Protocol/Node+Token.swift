@@ -263,12 +263,16 @@ extension Node {
         guard var p = passing else { return }
         // The membership already declared the successor dead: re-sending to
         // it would only add `tokenRetries` round trips to the failover.
-        // So did a restart (a newer incarnation was heard): the token is
-        // addressed to the old one, which the new one will not take.
+        let dead = !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
+        // A restart (a newer incarnation was heard): the token is addressed
+        // to the old one, which the new one will not take, so it is not
+        // re-sent. But the old one may have taken it and passed it on just
+        // before it crashed, its pass overtaken by the new heartbeat: the
+        // pass is given up only when its re-send falls due, a round trip
+        // after it was last sent, when such an answer would have come.
         let restarted = membership.peers[p.token.to].map { $0.incarnation > p.token.toIncarnation } ?? false
-        let dead = restarted || !membership.isLive(p.token.to, now: now, timeout: memberTimeout)
         guard dead || now >= p.resendAt else { return }
-        if !dead && (p.retries < config.tokenRetries || slowButAlive(p, now: now)) {
+        if !dead && !restarted && (p.retries < config.tokenRetries || slowButAlive(p, now: now)) {
             p.retries += 1
             p.resendAt = now + resendInterval
             passing = p

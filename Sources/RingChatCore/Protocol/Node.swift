@@ -181,8 +181,18 @@ public final class Node {
     /// order: rank r fires in [r+1, 2(r+1)] timeouts, never before rank
     /// r-1 whatever each node measured. A premature loss only costs a ring
     /// change; a dead holder is not waited for at all (`deadHolderDeadline`).
+    ///
+    /// A node in a ring that has not timed a pass yet (just restored, or
+    /// new) cannot tell a slow network from a lost token: it counts the
+    /// re-sends at `resendInterval` (the untimed 150 ms), as a holder
+    /// without samples sends them (with the defaults: the cap). With the
+    /// configured 40 ms a restored node of rank 0 called a healthy token
+    /// lost under `--delay 20-300 --token-hold 400` (an idle hold plus a
+    /// late pass is 700 ms; its peers, having timed passes, waited 800).
+    /// Before any ring is heard there is no holder to wait for.
     var lossTimeout: Duration {
-        let stretched = config.idleHold + max(config.tokenRetransmit, passRTT.timeout) * (config.tokenRetries + 1) + passRTT.timeout
+        let resend = ring == nil ? max(config.tokenRetransmit, passRTT.timeout) : resendInterval
+        let stretched = config.idleHold + resend * (config.tokenRetries + 1) + passRTT.timeout
         return min(max(config.tokenLossTimeout, stretched), config.tokenLossTimeout * 2)
     }
 
