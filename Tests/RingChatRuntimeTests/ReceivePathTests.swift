@@ -75,4 +75,27 @@ import RingChatCore
             #expect(got == [8, 9, 0, 1, 2, 3, 4, 5, 6, 7])
         }
     }
+
+    /// As in a node: datagram 0 (data of a new ring) moves the receiver to
+    /// that ring, which makes datagram 1 (the ring's token) urgent only
+    /// after 0 was handed over. Every datagram is still handed over once.
+    @Test func aDatagramThatBecomesUrgentMidBurstIsHandedOverOnce() throws {
+        try withSockets { tx, rx, loop, tag in
+            for i in 0..<4 { _ = try tx.send([tag, UInt8(i)]) }
+            var got: [Int] = []
+            var switched = false
+            let path = ReceivePath(socket: rx, loop: loop, faults: FaultInjector(spec: .none, seed: 1),
+                                   isUrgent: { d in switched && d.count == 2 && d[1] == 1 }) { d in
+                guard d.count == 2, d[0] == tag else { return }
+                got.append(Int(d[1]))
+                if d[1] == 0 { switched = true }
+                if got.count == 4 { loop.stop() }
+            }
+            path.start()
+            loop.schedule(at: EventLoop.monotonicNow() + .seconds(5)) { loop.stop() }
+            try loop.run()
+            path.stop()
+            #expect(got == [0, 1, 2, 3])
+        }
+    }
 }

@@ -19,6 +19,8 @@ public final class ReceivePath {
     private let onDatagram: ([UInt8]) -> Void
     private let isUrgent: (([UInt8]) -> Bool)?
     private var burst: [[UInt8]] = []
+    /// `isUrgent` of each datagram of `burst`, judged before any is handed over.
+    private var urgent: [Bool] = []
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
 
@@ -72,14 +74,23 @@ public final class ReceivePath {
     /// would otherwise wait until every message before it is stored and
     /// shown, and every hop of the ring would add that wait. Datagrams
     /// may arrive in any order anyway (the protocol orders by seq).
+    ///
+    /// Each datagram is judged once, before any is handed over: handing one
+    /// over changes what counts as urgent (data of a new ring moves the
+    /// node to it, and that ring's token becomes "ours"). Judged again in a
+    /// second pass, the first token of every new ring was neither urgent
+    /// the first time nor not-urgent the second, and was dropped: a 150 ms
+    /// stall (the untimed re-send of the pass) at every ring formation.
     private func handOver() {
         defer { burst.removeAll(keepingCapacity: true) }
         guard let isUrgent, burst.count > 1 else {
             for d in burst { onDatagram(d) }
             return
         }
-        for d in burst where isUrgent(d) { onDatagram(d) }
-        for d in burst where !isUrgent(d) { onDatagram(d) }
+        urgent.removeAll(keepingCapacity: true)
+        for d in burst { urgent.append(isUrgent(d)) }
+        for (d, u) in zip(burst, urgent) where u { onDatagram(d) }
+        for (d, u) in zip(burst, urgent) where !u { onDatagram(d) }
     }
 
     private func release(now: Instant) {
