@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include "CNetShim.h"
 
 enum { RCN_MAX = 64 };
@@ -32,4 +33,24 @@ int rcn_send_many(int fd, const struct sockaddr_in *dest, const uint8_t *const *
         if ((unsigned int)r < n) break;
     }
     return (int)sent;
+}
+
+int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes) {
+    /* A UDP socket's filter sees the packet from its UDP header (8 bytes);
+       BPF_LEN is that header plus the payload. */
+    enum { UDP = 8 };
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, UDP + header_bytes, 0, 7),  /* short: keep */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, UDP + 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x5243, 0, 5),              /* "RC", else keep */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + 5),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(sender >> 32), 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + 9),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)sender, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0),                                    /* ours: drop */
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),                           /* keep */
+    };
+    struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
 }

@@ -1,5 +1,6 @@
 import Testing
 import Glibc
+import RingChatCore
 @testable import RingChatRuntime
 
 @Suite struct MulticastSocketTests {
@@ -30,6 +31,40 @@ import Glibc
         // Drained: non-blocking receive says "nothing" instead of blocking.
         while b.receive() != nil {}
         #expect(b.receive() == nil)
+    }
+
+    /// The kernel filter drops datagrams that name the filtered sender
+    /// (its own echoes, for a node) and nothing else: another sender, a
+    /// datagram without the magic, one shorter than a header. The filter
+    /// is only on `a`: `b` hears everything, the filtered sender included.
+    @Test func senderFilterDropsOnlyThatSendersDatagrams() throws {
+        let (group, port) = randomGroup()
+        let a = try MulticastSocket(group: group, port: port, interface: "127.0.0.1", ttl: 1)
+        let b = try MulticastSocket(group: group, port: port, interface: "127.0.0.1", ttl: 1)
+        defer { a.close(); b.close() }
+        let me = NodeID(UInt64.random(in: 1...UInt64.max))
+        let other = NodeID(me.raw ^ 0x1)   // differs in the low word only
+        let other2 = NodeID(me.raw ^ (1 << 40)) // and in the high word only
+        #expect(a.dropDatagrams(from: me.raw))
+        func packet(_ s: NodeID, _ counter: UInt64) -> [UInt8] {
+            WireCodec.encode(Packet(sender: s, incarnation: 1, counter: counter, body: .tokenRequest(TokenRequest(ring: nil, queued: 0))))
+        }
+        var noMagic = packet(me, 4)
+        noMagic[0] = 0
+        let sent: [[UInt8]] = [packet(me, 1), packet(other, 2), packet(other2, 3), noMagic, Array(packet(me, 5).prefix(20))]
+        for d in sent { #expect(try b.send(d)) }
+        let last = packet(other, 99)
+        #expect(try b.send(last))
+        func drain(_ s: MulticastSocket) -> [[UInt8]] {
+            var got: [[UInt8]] = []
+            for _ in 0..<50 where got.last != last {
+                guard waitReadable(s.fd, ms: 100) else { continue }
+                while let d = s.receive() { got.append(d) }
+            }
+            return got
+        }
+        #expect(drain(a) == Array(sent.dropFirst()) + [last])
+        #expect(drain(b) == sent + [last])
     }
 
     @Test func interfaceByNameResolvesLoopback() throws {

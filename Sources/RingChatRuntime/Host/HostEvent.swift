@@ -27,7 +27,8 @@ public struct HostStats: Sendable, Equatable {
     /// Datagrams read from the socket (before fault injection).
     public var datagramsReceived = 0
     /// Our own datagrams heard back through multicast loopback, dropped
-    /// before decoding (the core would ignore them).
+    /// before decoding (the core would ignore them). Normally 0: the
+    /// socket's kernel filter drops them before they are read.
     public var ownEchoes = 0
     /// Datagrams handed to the node after decoding.
     public var packetsDecoded = 0

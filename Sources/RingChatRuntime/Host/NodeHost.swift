@@ -323,6 +323,7 @@ public final class NodeHost {
                                         seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
         n.store = history
         historyStore = history
+        receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
         if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
@@ -338,10 +339,10 @@ public final class NodeHost {
     private func receive(_ bytes: [UInt8]) {
         guard let n = currentNode else { return }
         // Our own datagrams come back through multicast loopback (which must
-        // stay on: other nodes on this machine hear us through it). The core
-        // ignores any packet whose sender is this node id; doing the same
-        // before decoding saves most of an idle node's CPU for a quarter of
-        // its datagrams.
+        // stay on: other nodes on this machine hear us through it). The
+        // socket's kernel filter drops them (`dropDatagrams(from:)`); where
+        // it could not be attached they are dropped here, before decoding,
+        // as the core would ignore them anyway.
         if Self.sender(of: bytes) == n.id.raw {
             counters.ownEchoes += 1
             return

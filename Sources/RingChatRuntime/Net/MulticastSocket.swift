@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CNetShim
+import RingChatCore
 
 /// A non-blocking UDP socket joined to one IPv4 multicast group on one
 /// interface. Owned by the event loop thread.
@@ -169,6 +170,19 @@ public final class MulticastSocket {
             throw MulticastError(.system(SystemError("sendmmsg", code: e, context: "\(group):\(port)")), "cannot send to the group")
         }
         return sent
+    }
+
+    /// Has the kernel drop RingChat datagrams whose header names `sender`
+    /// before they reach this socket: a node's own datagrams come back
+    /// through multicast loopback (which must stay on for peers on the
+    /// same machine), and each one cost a wake-up, a copy and a read only
+    /// to be thrown away, a third of all reads on a ring of three.
+    /// Returns false if the filter could not be attached (the node then
+    /// drops its echoes itself, as before).
+    @discardableResult
+    public func dropDatagrams(from sender: UInt64) -> Bool {
+        guard fd >= 0 else { return false }
+        return rcn_filter_sender(fd, sender, UInt32(WireLimits.headerBytes)) == 0
     }
 
     /// One datagram, or nil when none is waiting (EAGAIN) or the socket
