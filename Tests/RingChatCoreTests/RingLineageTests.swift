@@ -74,4 +74,32 @@ struct RingLineageTests {
         #expect(late.delivered.map(\.message.slot) == [Slot(ring: new, seq: 1)])
         #expect(node.sequencer.finishing == nil)
     }
+
+    /// The new ring's token overtakes its first data (UDP reorders): its
+    /// next seq, 65 after a first visit of 64 lines, must not become where
+    /// a member of the ring it replaced starts showing the new ring. A node
+    /// that was in another ring meets ring 2 in its middle and starts at 65
+    /// (what came before is history), as before.
+    @Test("a ring that replaced ours is shown from its first line even when its token comes first",
+          arguments: [true, false])
+    func tokenFirst(wasInTheReplacedRing: Bool) {
+        let node = Node(id: nodeA, incarnation: 1, nick: "alice", seed: 1, now: .zero)
+        var shown: [(message: ChatMessage, backfill: Bool)] = []
+        func feed(_ i: Node.Input, _ ms: Int64) { shown += node.handle(i, now: .milliseconds(ms)).delivered }
+        feed(data(wasInTheReplacedRing ? old : ringID(0, creator: nodeC), [1, 2], counter: 1), 1)
+        let l = RingLineage(previous: old, last: wasInTheReplacedRing ? 2 : 0)
+        feed(.packet(packet(from: nodeB, counter: 2,
+                            .token(Token(ring: new, hop: 1, to: nodeC, toIncarnation: 1, nextSeq: 65, lineage: l)))), 2)
+        guard wasInTheReplacedRing else {
+            #expect(node.sequencer.next == 65)
+            return
+        }
+        #expect(node.sequencer.next == 1)
+        // The second half of the visit arrives before the first.
+        feed(data(new, Array(33...64), lineage: l, counter: 3), 3)
+        #expect(!shown.contains { $0.message.slot.ring == new }, "ring 2 shown before its first line")
+        feed(data(new, Array(1...32), lineage: l, counter: 4), 4)
+        #expect(shown.filter { $0.message.slot.ring == new }.map(\.message.slot.seq) == Array(1...64))
+        #expect(node.stats.backfills == 0)
+    }
 }

@@ -56,7 +56,7 @@ extension Node {
             flushHeldBack(now: now)
         }
         lineage = l
-        sequencer.enter(r)
+        sequencer.enter(r, replacingOurs: old != nil && l?.previous == old)
         highestEpoch = max(highestEpoch, r.epoch)
         holding = nil
         passing = nil

@@ -25,13 +25,26 @@ struct Sequencer: Sendable {
         var holeSince: Instant?
     }
 
+    /// Whether `ring` directly replaced the ring this node was in (its
+    /// lineage names that ring): this node was there when it started.
+    var replacedOurs = false
+
     /// A ring younger than this is joined from its first message, so that
     /// a fresh ring shows the same lines everywhere; an older ring is joined
     /// where this node found it, and its history arrives as backfill.
     static let joinFromStartBelow: UInt64 = 64
+    /// The same for a ring that replaced ours, whatever the first evidence
+    /// of it: its token can overtake its first data (UDP reorders, and a
+    /// first visit of `maxBatch` lines already puts the token's next seq at
+    /// 65). Every member of the old ring then shows the new one from its
+    /// first line, as Totem delivers a new configuration to all its members.
+    /// Bounded, so that a node that slept through a long ring does not hold
+    /// its screen back until all of that ring is fetched.
+    static let joinReplacementFromStartBelow: UInt64 = 4_096
 
-    mutating func enter(_ r: RingID) {
+    mutating func enter(_ r: RingID, replacingOurs: Bool = false) {
         ring = r
+        replacedOurs = replacingOurs
         known = 0
         holeSince = nil
         lastNack = nil
@@ -40,7 +53,8 @@ struct Sequencer: Sendable {
 
     mutating func setBase(_ seq: UInt64) {
         guard next == nil else { return }
-        next = seq <= Sequencer.joinFromStartBelow ? 1 : seq
+        let fromStart = replacedOurs ? Sequencer.joinReplacementFromStartBelow : Sequencer.joinFromStartBelow
+        next = seq <= fromStart ? 1 : seq
     }
 
     var hasGap: Bool {
