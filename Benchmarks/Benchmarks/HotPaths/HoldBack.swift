@@ -39,7 +39,8 @@ func holdBackBenchmarks() {
     }
 
     // The log alone, as `Node.drain` drives it: insert, then deliver from
-    // the next expected seq while its slot is occupied.
+    // the next expected seq while its slot is occupied (marked through its
+    // canonical slot, as `Node.deliver` does).
     let messages = order.flatMap { batches[$0].messages }
     func drainBenchmark(_ name: String, capacity: Int) {
         Benchmark(name) { benchmark in
@@ -48,7 +49,7 @@ func holdBackBenchmarks() {
             for m in messages {
                 guard log.insert(m) == .new else { benchmark.error("not new: \(m.slot)"); return }
                 while log.isOccupied(Slot(ring: Fixtures.ring, seq: next)) {
-                    if let d = log.undeliveredMessage(at: Slot(ring: Fixtures.ring, seq: next)) { log.markDelivered(d.id) }
+                    if let d = log.undeliveredMessage(at: Slot(ring: Fixtures.ring, seq: next)) { log.markDelivered(d.id, at: d.slot) }
                     next += 1
                 }
             }

@@ -155,7 +155,7 @@ public struct MessageLog: Sendable {
     }
 
     /// Puts `e` in a vacant place of the slab (or a new one).
-    private mutating func store(_ e: Entry) -> Int32 {
+    private mutating func store(_ e: consuming Entry) -> Int32 {
         if let i = vacant.popLast() {
             slab[Int(i)] = e
             return i
