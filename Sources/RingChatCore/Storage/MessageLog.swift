@@ -13,7 +13,6 @@ public struct MessageLog: Sendable {
     /// replicas converge), and whether it was shown. Undelivered messages
     /// (the hold-back queue) are never evicted.
     ///
-    ///
     /// The entries live in a slab (an array with a list of vacant places);
     /// `byID` maps an id to its place, and every cached slot records the
     /// place beside the id. The hot path (a new message of the current
