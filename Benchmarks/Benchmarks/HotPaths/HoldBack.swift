@@ -39,18 +39,26 @@ func holdBackBenchmarks() {
     }
 
     // The log alone, as `Node.drain` drives it: insert, then deliver from
-    // the next expected seq while its slot is occupied.
+    // the next expected seq while its slot is occupied (marked through its
+    // canonical slot, as `Node.deliver` does).
     let messages = order.flatMap { batches[$0].messages }
-    Benchmark("hold-back: MessageLog insert + in-order drain of \(count) msgs out of order") { benchmark in
-        var log = MessageLog()
-        var next: UInt64 = 1
-        for m in messages {
-            guard log.insert(m) == .new else { benchmark.error("not new: \(m.slot)"); return }
-            while log.isOccupied(Slot(ring: Fixtures.ring, seq: next)) {
-                if let d = log.undeliveredMessage(at: Slot(ring: Fixtures.ring, seq: next)) { log.markDelivered(d.id) }
-                next += 1
+    func drainBenchmark(_ name: String, capacity: Int) {
+        Benchmark(name) { benchmark in
+            var log = MessageLog(capacity: capacity)
+            var next: UInt64 = 1
+            for m in messages {
+                guard log.insert(m) == .new else { benchmark.error("not new: \(m.slot)"); return }
+                while log.isOccupied(Slot(ring: Fixtures.ring, seq: next)) {
+                    if let d = log.undeliveredMessage(at: Slot(ring: Fixtures.ring, seq: next)) { log.markDelivered(d.id, at: d.slot) }
+                    next += 1
+                }
             }
+            if next != UInt64(count) + 1 { benchmark.error("drained to \(next - 1) of \(count)") }
         }
-        if next != UInt64(count) + 1 { benchmark.error("drained to \(next - 1) of \(count)") }
     }
+    drainBenchmark("hold-back: MessageLog insert + in-order drain of \(count) msgs out of order", capacity: MessageLog.defaultCapacity)
+    // The same with a cache smaller than the batch: the steady state of a
+    // busy node, where every new message evicts an old one.
+    drainBenchmark("hold-back: MessageLog insert + in-order drain + eviction of \(count) msgs out of order (capacity 128)",
+                   capacity: 128)
 }

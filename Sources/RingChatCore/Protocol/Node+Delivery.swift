@@ -100,7 +100,8 @@ extension Node {
     /// already shown (the screen inserts it in place).
     func deliver(_ m: ChatMessage) {
         let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
-        log.markDelivered(m.id)
+        // `m` comes from the log: its slot is the canonical one, cached.
+        log.markDelivered(m.id, at: m.slot)
         if backfill {
             stats.backfills += 1
         } else if sequencer.lastDelivered.map({ m.slot > $0 }) ?? true {

@@ -13,20 +13,40 @@ public struct MessageLog: Sendable {
     /// replicas converge), and whether it was shown. Undelivered messages
     /// (the hold-back queue) are never evicted.
     ///
-    /// The hot path (a new message of the current ring, then its delivery)
-    /// costs five hash lookups in all: the profile of `ringchat bench --tput`
-    /// had this log at 15% of a node's CPU when a set of undelivered ids, a
-    /// dictionary of slots and repeated lookups made it thirteen.
-    private var entries: [MessageID: Entry] = [:]
+    /// The entries live in a slab (an array with a list of vacant places);
+    /// `byID` maps an id to its place, and every cached slot records the
+    /// place beside the id. The hot path (a new message of the current
+    /// ring, its delivery through its slot, its eviction) hashes its id
+    /// twice: into `byID`, out of it (plus its stream once). The profile
+    /// of `ringchat bench --tput` had this log at 15% of a node's CPU when
+    /// a set of undelivered ids, a dictionary of slots and repeated lookups
+    /// made thirteen hash operations; a dictionary of entries, hashed four
+    /// times, was still among a node's top costs.
+    private var slab: [Entry] = []
+    /// Places of `slab` that hold no message, reused first.
+    private var vacant: [Int32] = []
+    private var byID: [MessageID: Int32] = [:]
     struct Entry: Sendable {
-        var message: ChatMessage
+        /// Nil while the place is vacant (its strings are released).
+        var message: ChatMessage?
         var delivered: Bool
     }
+    /// A cached slot's id and the place of its message in `slab`. The
+    /// place is only a hint: a message seen at two slots leaves the cache
+    /// when its canonical slot does, and the other slot may stay cached
+    /// (it still answers `id(at:)`) while the place is vacant or reused; an
+    /// id is cached at most once in a log's life (once evicted it is held,
+    /// and a held id is never cached again), so a place whose message has
+    /// the slot's id is that message's.
+    struct Ref: Sendable {
+        var id: MessageID
+        var place: Int32
+    }
     /// The cached messages by id (a copy: for tests and rare paths).
-    public var cached: [MessageID: ChatMessage] { entries.mapValues(\.message) }
-    public var cachedCount: Int { entries.count }
+    public var cached: [MessageID: ChatMessage] { byID.mapValues { slab[Int($0)].message! } }
+    public var cachedCount: Int { byID.count }
     /// Recent occupied slots, including the extra slots of re-sent lines.
-    private var cachedSlots = SlotIndex()
+    private var cachedSlots = SlotIndex<Ref>()
     /// Messages kept in `cached` at most (more while undelivered ones wait).
     public let capacity: Int
     /// Whether every message held is in `cached` (nothing evicted, not
@@ -49,9 +69,9 @@ public struct MessageLog: Sendable {
     public private(set) var count = 0
     /// The highest canonical slot held.
     public private(set) var maxSlot: Slot?
-    /// Cached slots (with the id they hold) in insertion order, for
+    /// Cached slots (with what they hold) in insertion order, for
     /// eviction (FIFO from `fifoHead`).
-    private var fifo: [(slot: Slot, id: MessageID)] = []
+    private var fifo: [(slot: Slot, ref: Ref)] = []
     private var fifoHead = 0
 
     public static let defaultCapacity = 8_192
@@ -82,20 +102,25 @@ public struct MessageLog: Sendable {
         let s = m.id.stream
         let streamIndex = streams.index(forKey: s)
         let idHeld = streamIndex.map { streams.values[$0].held.contains(m.id.counter) } ?? false
+        // A copy at its cached slot finds its entry through the slot.
+        var holder: Ref?
         if slotTaken {
-            if let holder = cachedSlots[m.slot] {
-                if holder != m.id { return .conflict }
+            holder = cachedSlots[m.slot]
+            if let h = holder {
+                if h.id != m.id { return .conflict }
             } else if !idHeld {
                 return .conflict
             }
         }
         if idHeld {
-            if let old = entries[m.id]?.message {
+            let place = holder.map { self.place(of: $0) } ?? byID[m.id].map(Int.init)
+            if let i = place {
+                let old = slab[i].message!
                 guard old.text == m.text, old.nick == m.nick, old.kind == m.kind else { return .conflict }
                 if slotTaken { return .duplicate }
-                occupy(m.slot, by: m.id)
+                occupy(m.slot, by: Ref(id: m.id, place: Int32(i)))
                 if m.slot < old.slot {
-                    entries[m.id]!.message.slot = m.slot
+                    slab[i].message!.slot = m.slot
                     relocated[m.id] = m.slot
                 }
                 return .extraSlot
@@ -104,8 +129,9 @@ public struct MessageLog: Sendable {
             insertSeq(m.slot)
             return .extraSlot
         }
-        entries[m.id] = Entry(message: m, delivered: delivered)
-        occupy(m.slot, by: m.id)
+        let i = store(Entry(message: m, delivered: delivered))
+        byID[m.id] = i
+        occupy(m.slot, by: Ref(id: m.id, place: i))
         let h = StreamCounters.hash(s, m.id.counter)
         if let i = streamIndex {
             streams.values[i].insert(m.id.counter, hash: h)
@@ -121,10 +147,26 @@ public struct MessageLog: Sendable {
         return .new
     }
 
-    private mutating func occupy(_ slot: Slot, by id: MessageID) {
+    private mutating func occupy(_ slot: Slot, by ref: Ref) {
         insertSeq(slot)
-        cachedSlots.set(slot, id)
-        fifo.append((slot, id))
+        cachedSlots.set(slot, ref)
+        fifo.append((slot, ref))
+    }
+
+    /// Puts `e` in a vacant place of the slab (or a new one).
+    private mutating func store(_ e: consuming Entry) -> Int32 {
+        if let i = vacant.popLast() {
+            slab[Int(i)] = e
+            return i
+        }
+        slab.append(e)
+        return Int32(slab.count - 1)
+    }
+
+    /// The place of `ref`'s message if it is still cached.
+    private func place(of ref: Ref) -> Int? {
+        let i = Int(ref.place)
+        return slab[i].message?.id == ref.id ? i : nil
     }
 
     private mutating func insertSeq(_ slot: Slot) {
@@ -151,17 +193,21 @@ public struct MessageLog: Sendable {
     /// messages go to the back of the queue instead.
     private mutating func evict() {
         var budget = fifo.count - fifoHead
-        while entries.count > capacity, fifoHead < fifo.count, budget > 0 {
+        while byID.count > capacity, fifoHead < fifo.count, budget > 0 {
             budget -= 1
             let e = fifo[fifoHead]
             fifoHead += 1
-            if let i = entries.index(forKey: e.id) {
-                if !entries.values[i].delivered {
+            if let i = place(of: e.ref) {
+                if !slab[i].delivered {
                     fifo.append(e)
                     continue
                 }
                 // A message at two slots stays until its canonical one goes.
-                if entries.values[i].message.slot == e.slot { entries.remove(at: i) }
+                if slab[i].message!.slot == e.slot {
+                    byID.removeValue(forKey: e.ref.id)
+                    slab[i].message = nil
+                    vacant.append(e.ref.place)
+                }
             }
             cachedSlots.remove(e.slot)
             isComplete = false
@@ -182,33 +228,42 @@ public struct MessageLog: Sendable {
     }
 
     /// The cached message with this id.
-    public func message(_ id: MessageID) -> ChatMessage? { entries[id]?.message }
+    public func message(_ id: MessageID) -> ChatMessage? { byID[id].flatMap { slab[Int($0)].message } }
 
     /// The id at `slot`, if cached.
-    public func id(at slot: Slot) -> MessageID? { cachedSlots[slot] }
+    public func id(at slot: Slot) -> MessageID? { cachedSlots[slot]?.id }
 
     /// The cached message at `slot` (with its canonical slot).
     public func message(at slot: Slot) -> ChatMessage? {
-        cachedSlots[slot].flatMap { entries[$0]?.message }
+        cachedSlots[slot].flatMap { place(of: $0) }.flatMap { slab[$0].message }
     }
 
     /// The cached message at `slot` if it was not shown yet: the delivery
-    /// path's one question, in two lookups.
+    /// path's one question, without hashing for the current ring.
     public func undeliveredMessage(at slot: Slot) -> ChatMessage? {
-        guard let id = cachedSlots[slot], let e = entries[id], !e.delivered else { return nil }
-        return e.message
+        guard let r = cachedSlots[slot], let i = place(of: r), !slab[i].delivered else { return nil }
+        return slab[i].message
     }
 
     public mutating func markDelivered(_ id: MessageID) {
-        // Through the index: `entries[id]?.delivered = true` copied the
-        // entry out and back (three allocations per message).
-        if let i = entries.index(forKey: id) { entries.values[i].delivered = true }
+        if let i = byID[id] { slab[Int(i)].delivered = true }
+    }
+
+    /// `markDelivered(id)` found through `slot`, a slot of `id` (its
+    /// canonical one, which stays cached as long as the message does): no
+    /// hashing for the current ring. Any other slot falls back to the id.
+    public mutating func markDelivered(_ id: MessageID, at slot: Slot) {
+        if let r = cachedSlots[slot], r.id == id, let i = place(of: r) {
+            slab[i].delivered = true
+        } else {
+            markDelivered(id)
+        }
     }
 
     /// Held and shown (everything replayed from the replica counts as shown;
     /// an evicted message was shown, since undelivered ones stay cached).
     public func isDelivered(_ id: MessageID) -> Bool {
-        if let e = entries[id] { return e.delivered }
+        if let i = byID[id] { return slab[Int(i)].delivered }
         return contains(id)
     }
 
@@ -227,7 +282,7 @@ public struct MessageLog: Sendable {
             }
             return out
         }
-        return cachedSlots.held(in: ring, range).compactMap { entries[$0.id]?.message }
+        return cachedSlots.held(in: ring, range).compactMap { place(of: $0.value).flatMap { slab[$0].message } }
     }
 
     /// The lowest occupied seq of `ring` in `range` (cached or not), from
@@ -244,7 +299,7 @@ public struct MessageLog: Sendable {
     /// The cached messages in the agreed order: by canonical slot (ids
     /// break the impossible tie). The whole log while `isComplete`.
     public func sorted() -> [ChatMessage] {
-        entries.values.map(\.message).sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+        slab.compactMap(\.message).sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
     }
 
     /// Every occupied slot (for the simulator's checker; small logs only).
@@ -300,13 +355,13 @@ public struct MessageLog: Sendable {
         guard range.lowerBound <= hi, limit > 0 else { return ([], true) }
         // Work bounded by the cache, not by the range a peer chose: past
         // that many held counters the rest is the store's.
-        var budget = limit + entries.count
+        var budget = limit + byID.count
         for r in c.held.ranges where r.upperBound >= range.lowerBound {
             if r.lowerBound > hi { break }
             for counter in Swift.max(r.lowerBound, range.lowerBound)...Swift.min(r.upperBound, hi) {
                 budget -= 1
                 if budget < 0 { return (out, false) }
-                guard let m = entries[MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)]?.message else {
+                guard let m = message(MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)) else {
                     complete = false
                     continue
                 }

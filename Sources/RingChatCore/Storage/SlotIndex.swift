@@ -1,4 +1,5 @@
-/// Which message id each cached slot holds. The current ring's slots
+/// What each cached slot holds (for the message log: the message's id and
+/// its place in the log's slab). The current ring's slots
 /// arrive nearly in seq order, so they live in a dense window indexed by
 /// seq (no hashing: the dictionary of slots, its lookups and deletions,
 /// were a tenth of a busy node's CPU); slots of older rings, seqs below
@@ -9,19 +10,23 @@
 /// The window only moves forward (to a newer ring, or past leading slots
 /// that were removed), so a slot never changes place while it is held; a
 /// seq placed far ahead in the dictionary may later fall inside the grown
-/// window, so an empty place in the window means "look in the dictionary".
-struct SlotIndex: Sendable {
+/// window, so an empty place in the window means "look in the dictionary"
+/// (only while the dictionary holds slots of the window's ring: a hole
+/// filled out of order then costs no hashing).
+struct SlotIndex<Value: Sendable>: Sendable {
     private var ring: RingID?
     /// The seq of `window[head]`.
     private var base: UInt64 = 0
-    private var window: [MessageID?] = []
+    private var window: [Value?] = []
     private var head = 0
-    private var others: [Slot: MessageID] = [:]
+    private var others: [Slot: Value] = [:]
+    /// How many keys of `others` are of the window's ring.
+    private var othersInRing = 0
     private(set) var count = 0
 
     /// How far past the window's end a seq may land and still be placed in
     /// it (the gap is padded with empty places).
-    static let maxAhead: UInt64 = 65_536
+    static var maxAhead: UInt64 { 65_536 }
 
     private func windowIndex(_ s: Slot) -> Int? {
         guard s.ring == ring, s.seq >= base else { return nil }
@@ -30,12 +35,15 @@ struct SlotIndex: Sendable {
         return head + Int(offset)
     }
 
-    subscript(_ s: Slot) -> MessageID? {
-        if let i = windowIndex(s), let id = window[i] { return id }
+    subscript(_ s: Slot) -> Value? {
+        if let i = windowIndex(s) {
+            if let v = window[i] { return v }
+            if othersInRing == 0 { return nil }
+        }
         return others[s]
     }
 
-    mutating func set(_ s: Slot, _ id: MessageID) {
+    mutating func set(_ s: Slot, _ id: Value) {
         if ring.map({ s.ring > $0 }) ?? true { adopt(s.ring, from: s.seq) }
         if s.ring == ring, s.seq >= base {
             let offset = s.seq - base
@@ -43,7 +51,7 @@ struct SlotIndex: Sendable {
             if offset < length {
                 let i = head + Int(offset)
                 if window[i] == nil {
-                    if let o = others.index(forKey: s) {
+                    if othersInRing > 0, let o = others.index(forKey: s) {
                         others.values[o] = id
                         return
                     }
@@ -59,12 +67,18 @@ struct SlotIndex: Sendable {
                 return
             }
         }
-        if others.updateValue(id, forKey: s) == nil { count += 1 }
+        if others.updateValue(id, forKey: s) == nil {
+            count += 1
+            if s.ring == ring { othersInRing += 1 }
+        }
     }
 
     mutating func remove(_ s: Slot) {
         guard let i = windowIndex(s), window[i] != nil else {
-            if others.removeValue(forKey: s) != nil { count -= 1 }
+            if others.removeValue(forKey: s) != nil {
+                count -= 1
+                if s.ring == ring { othersInRing -= 1 }
+            }
             return
         }
         window[i] = nil
@@ -79,17 +93,17 @@ struct SlotIndex: Sendable {
         }
     }
 
-    /// The held slots of `ring` with seqs in `range` and their ids, in seq
-    /// order; the work is bounded by what is held, not by the range.
-    func held(in r: RingID, _ range: ClosedRange<UInt64>) -> [(seq: UInt64, id: MessageID)] {
-        var out: [(seq: UInt64, id: MessageID)] = others.compactMap {
-            $0.key.ring == r && range.contains($0.key.seq) ? (seq: $0.key.seq, id: $0.value) : nil
+    /// The held slots of `ring` with seqs in `range` and their values, in
+    /// seq order; the work is bounded by what is held, not by the range.
+    func held(in r: RingID, _ range: ClosedRange<UInt64>) -> [(seq: UInt64, value: Value)] {
+        var out: [(seq: UInt64, value: Value)] = others.compactMap {
+            $0.key.ring == r && range.contains($0.key.seq) ? (seq: $0.key.seq, value: $0.value) : nil
         }
         if r == ring {
             for i in head..<window.count {
                 let seq = base + UInt64(i - head)
                 if seq > range.upperBound { break }
-                if seq >= range.lowerBound, let id = window[i] { out.append((seq: seq, id: id)) }
+                if seq >= range.lowerBound, let v = window[i] { out.append((seq: seq, value: v)) }
             }
         }
         return out.sorted { $0.seq < $1.seq }
@@ -100,9 +114,11 @@ struct SlotIndex: Sendable {
     private mutating func adopt(_ r: RingID, from seq: UInt64) {
         if let old = ring {
             for i in head..<window.count {
-                if let id = window[i] { others[Slot(ring: old, seq: base + UInt64(i - head))] = id }
+                if let v = window[i] { others[Slot(ring: old, seq: base + UInt64(i - head))] = v }
             }
         }
+        // Rings only grow here: `others` holds nothing of the new one.
+        othersInRing = 0
         ring = r
         base = seq
         window = []
