@@ -51,6 +51,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("processing-us"), help: "CPU time each node spends per packet and timer, in microseconds (a loaded node handles its input late).")
     var processingMicros: Double = 0
 
+    @Option(help: "Messages each node keeps in memory (its cache; older ones are read from its replica). A small cache makes every run evict, which the default (8192) never does in a run of a few thousand messages.")
+    var cache: Int = MessageLog.defaultCapacity
+
     @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way).")
     var crashTarget: String = "random"
 
@@ -65,6 +68,7 @@ struct SimulateCommand: ParsableCommand {
         guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be 0...3600 s") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard processingMicros >= 0, processingMicros <= 100_000 else { throw ValidationError("--processing-us must be 0...100000") }
+        guard (1...1_000_000).contains(cache) else { throw ValidationError("--cache must be 1...1000000 messages") }
         guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder, sender or passer") }
     }
 
@@ -81,6 +85,7 @@ struct SimulateCommand: ParsableCommand {
         c.hostile = hostile
         c.trace = trace
         c.processingCost = .microseconds(Int64(processingMicros))
+        c.node.recentMessages = cache
         c.crashTarget = SimulationConfig.CrashTarget(rawValue: crashTarget) ?? .random
         let list: [UInt64] = seed.map { [$0] } ?? (1...UInt64(seeds)).map { $0 }
         let batch = SimulationBatch.run(seeds: list, base: c)
@@ -110,7 +115,7 @@ struct SimulateCommand: ParsableCommand {
               + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
-            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --crash-target \(crashTarget) --trace):")
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --cache \(cache) --crash-target \(crashTarget) --trace):")
             for v in r.violations { print("  \(v)") }
             var c2 = c
             c2.seed = r.seed
