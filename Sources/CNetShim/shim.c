@@ -2,7 +2,9 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <errno.h>
+#ifdef __linux__
 #include <linux/filter.h>
+#endif
 #include "CNetShim.h"
 
 enum { RCN_MAX = 64 };
@@ -36,6 +38,11 @@ int rcn_send_many(int fd, const struct sockaddr_in *dest, const uint8_t *const *
 }
 
 int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes) {
+#ifndef __linux__
+    (void)fd; (void)sender; (void)header_bytes;
+    errno = ENOSYS;   /* no classic BPF socket filters: the node drops its echoes itself */
+    return -1;
+#else
     /* A UDP socket's filter sees the packet from its UDP header (8 bytes);
        BPF_LEN is that header plus the payload. */
     enum { UDP = 8 };
@@ -53,4 +60,5 @@ int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes) {
     };
     struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+#endif
 }
