@@ -57,6 +57,13 @@ extension Node {
         }
         lineage = l
         sequencer.enter(r, replacingOurs: old != nil && l?.previous == old)
+        // Traffic is judged from the first seq seen until this node first
+        // passes: a node that had not passed yet in a new ring saw it idle,
+        // and held the token `idleHold` while a sender that had filled its
+        // visit (`maxBatch`) waited for it (100 ms after a ring formed, in
+        // one `ringchat bench --lat` run of two). A ring learned without a
+        // seq (from a heartbeat) is judged from this node's first pass.
+        lastPassedSeq = seq.map { (r, $0) }
         highestEpoch = max(highestEpoch, r.epoch)
         holding = nil
         passing = nil
@@ -192,8 +199,8 @@ extension Node {
         }
     }
 
-    /// Messages were sent since this node last passed the token: the ring
-    /// is carrying traffic, and holding an idle token for `idleHold` would
+    /// Messages were sent since this node last passed the token (or, until
+    /// it first does, since it entered the ring): the ring is carrying traffic, and holding an idle token for `idleHold` would
     /// stall every sender whose window is full, waiting for its messages to
     /// come back (Totem keeps the token moving while there is traffic).
     var ringBusy: Bool {

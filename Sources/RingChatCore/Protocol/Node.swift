@@ -54,7 +54,8 @@ public final class Node {
     var lastHopSeen: UInt64 = 0
     /// The last hop this node took (to re-ack a predecessor's re-send).
     var acceptedHop: (ring: RingID, hop: UInt64)?
-    /// The ring's next seq when this node last passed its token.
+    /// The ring's next seq when this node last passed its token (when it
+    /// entered the ring, until it first passes).
     var lastPassedSeq: (ring: RingID, seq: UInt64)?
     var lastActivity: Instant
     var holderGuess: NodeID?

@@ -85,7 +85,10 @@ public final class BenchPeer {
             delivered(m, backfill: backfill, now: now)
         case .status(let s):
             members = s.members.map(\.id)
-            if started == nil, members.count >= options.members { start(now: now) }
+            // Members are heard before a ring forms: a line typed then
+            // waits for the ring (its latency was the ~400 ms of forming
+            // it, the `lat_max_us` of every run).
+            if started == nil, members.count >= options.members, s.ring != nil { start(now: now) }
             finishIfDone()
         case .token(.ringChanged(let old, _)):
             if old != nil && started != nil { ringChanges += 1 }
