@@ -200,9 +200,10 @@ extension Node {
     }
 
     /// Messages were sent since this node last passed the token (or, until
-    /// it first does, since it entered the ring): the ring is carrying traffic, and holding an idle token for `idleHold` would
-    /// stall every sender whose window is full, waiting for its messages to
-    /// come back (Totem keeps the token moving while there is traffic).
+    /// it first does, since it entered the ring): the ring is carrying
+    /// traffic, and holding an idle token for `idleHold` would stall every
+    /// sender whose window is full, waiting for its messages to come back
+    /// (Totem keeps the token moving while there is traffic).
     var ringBusy: Bool {
         guard let h = holding, let last = lastPassedSeq, last.ring == h.ring else { return false }
         return h.nextSeq > last.seq
