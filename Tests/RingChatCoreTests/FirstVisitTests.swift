@@ -8,42 +8,43 @@ import Testing
 /// for `idleHold` (100 ms) on its first visit.
 @Suite("The first visit of a new ring")
 struct FirstVisitTests {
-    let ring = ringID(3)
+    static let ring = ringID(3)
 
-    /// Node A hears B and C, meets ring 3 through B's first pass (to C, next
-    /// seq 1), then gets the token from C after C sent `sentByC` lines.
-    func firstVisit(sentByC: UInt64) -> (node: Node, effects: [Effect]) {
-        let node = Node(id: nodeA, incarnation: 1, nick: "alice", seed: 1, now: .zero)
-        var counter: UInt64 = 0
-        func feed(_ from: NodeID, _ body: Packet.Body, _ ms: Int64) -> [Effect] {
-            counter += 1
-            return node.handle(.packet(packet(from: from, counter: counter, body)), now: .milliseconds(ms))
-        }
+    /// Node A hears B and C (in no ring yet), meets ring 3 through B's first
+    /// pass (to C, next seq 1), then gets the token from C after C sent
+    /// `sentByC` lines. What A did on that last token is in `sent`/`story`.
+    func firstVisit(sentByC: UInt64) -> NodeBench {
+        let b = NodeBench(Node(id: nodeA, incarnation: 1, nick: "alice", seed: 1, now: .zero), ring: Self.ring)
         for peer in [nodeB, nodeC] {
-            _ = feed(peer, .heartbeat(Heartbeat(nick: "p\(peer.short)", ring: nil, queued: 0, highestEpoch: 0,
-                                                digest: MessageLog().summary, page: [])), 1)
+            b.hear(peer, .heartbeat(Heartbeat(nick: "p", ring: nil, queued: 0, highestEpoch: 0,
+                                              digest: MessageLog().summary, page: [])))
         }
-        _ = feed(nodeB, .token(Token(ring: ring, hop: 1, to: nodeC, toIncarnation: 1, nextSeq: 1)), 2)
-        let e = feed(nodeC, .token(Token(ring: ring, hop: 2, to: nodeA, toIncarnation: 1, nextSeq: 1 + sentByC)), 3)
-        return (node, e)
+        b.hear(nodeB, .token(Token(ring: Self.ring, hop: 1, to: nodeC, toIncarnation: 1, nextSeq: 1)))
+        b.sent = []
+        b.story = []
+        b.hear(nodeC, .token(Token(ring: Self.ring, hop: 2, to: nodeA, toIncarnation: 1, nextSeq: 1 + sentByC)))
+        return b
+    }
+
+    func passes(_ b: NodeBench) -> [Token] {
+        b.sent.compactMap { if case .token(let t) = $0.body { t } else { nil } }
     }
 
     @Test("lines were sent since the node met the ring: it passes at once")
     func busyRingPassesAtOnce() throws {
-        let (node, e) = firstVisit(sentByC: 64)
-        #expect(e.grants.count == 1)
-        let passes = e.sentPackets.compactMap { if case .token(let t) = $0.body { t } else { nil } }
-        let pass = try #require(passes.first, "the token was held on an idle first visit")
+        let b = firstVisit(sentByC: 64)
+        #expect(b.count { if case .granted = $0 { true } else { false } } == 1)
+        let pass = try #require(passes(b).first, "the token was held on an idle first visit")
         #expect(pass.hop == 3)
         #expect(pass.nextSeq == 65)
-        #expect(node.holding == nil)
+        #expect(b.node.holding == nil)
     }
 
     @Test("nothing was sent: an idle ring's token is held for the idle time, as always")
     func idleRingHolds() {
-        let (node, e) = firstVisit(sentByC: 0)
-        #expect(e.grants.count == 1)
-        #expect(!e.sentPackets.contains { if case .token = $0.body { true } else { false } })
-        #expect(node.holding?.hop == 2)
+        let b = firstVisit(sentByC: 0)
+        #expect(b.count { if case .granted = $0 { true } else { false } } == 1)
+        #expect(passes(b).isEmpty)
+        #expect(b.node.holding?.hop == 2)
     }
 }
