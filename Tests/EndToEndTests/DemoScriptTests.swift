@@ -44,14 +44,21 @@ extension EndToEnd {
         }
 
         /// Without root, a missing package stops the script with the exact
-        /// command to run.
+        /// command to run. As root the test drops to nobody, who may not be
+        /// able to reach the checkout (a clone in a mode-700 directory), so
+        /// the script is read from a copy in a directory everyone can read.
         @Test func missingPackageWithoutRootPrintsTheCommand() throws {
             let cluster = Cluster(label: "require")
             defer { cluster.close() }
-            let snippet = ". '\(repositoryRoot)/demo/lib/common.sh'; rc_require ringchat-no-such-package; echo went on"
+            let open = cluster.root + "/open"
+            try FileManager.default.createDirectory(atPath: open + "/lib", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: repositoryRoot + "/demo/lib/common.sh", toPath: open + "/lib/common.sh")
+            for dir in [cluster.root, open, open + "/lib"] { chmod(dir, 0o755) }
+            chmod(open + "/lib/common.sh", 0o644)
+            let snippet = ". \(shellQuoted(open + "/lib/common.sh")); rc_require ringchat-no-such-package; echo went on"
             var argv = ["/bin/bash", "-c", snippet]
             if getuid() == 0 { argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + argv }
-            let r = try runScript(argv, in: cluster.root, timeout: 30)
+            let r = try runScript(argv, in: open, timeout: 30)
             #expect(r.code == 1, "exit \(r.code): \(r.err)")
             #expect(r.err.contains("sudo apt-get update && sudo apt-get install -y ringchat-no-such-package"), "\(r.err)")
             #expect(!r.out.contains("went on"))

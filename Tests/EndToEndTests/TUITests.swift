@@ -448,7 +448,7 @@ private final class TUIRig {
                 let argv = [ringchatBinary, "chat", "--nick", nick, "--state-dir", root + "/state-" + nick,
                             "--group", "\(group):\(port)", "--interface", "127.0.0.1"] + extra
                 try tmux.newSession(nick, width: width, height: height, env: env,
-                                    command: "exec " + argv.joined(separator: " ") + " 2>>" + root + "/\(nick).err")
+                                    command: "exec " + argv.map(shellQuoted).joined(separator: " ") + " 2>>" + shellQuoted(root + "/\(nick).err"))
                 if let pid = tmux.panePID(nick) { panePIDs.append(pid) }
             }
         } catch {

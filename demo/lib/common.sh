@@ -12,6 +12,11 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # The one-line help at the bottom of the demo's tmux window.
 RC_HELP=" keys: F2 checkpoint · F3 token log · F9 simulated crash · /help · /me · Ctrl-b o (or a click) next pane · Ctrl-b d leaves the demo "
 
+# rc_q WORD: WORD quoted for a shell command string (tmux runs its pane
+# commands through sh -c), so that a checkout or state dir anywhere, spaces
+# and all, stays one word.
+rc_q() { printf '%q' "$1"; }
+
 rc_say() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 rc_die() { rc_say "$*"; exit 1; }
 
@@ -123,7 +128,7 @@ rc_cluster_up() {
   # Bottom strip for the server, then three columns of equal width.
   local server_rows=$((height / 5 < 7 ? 7 : height / 5))
   RC_PANE[server]=$(rc_tmux split-window -v -d -P -F '#{pane_id}' -t "${RC_PANE[alice]}" -l "$server_rows" \
-    "$(rc_status_wrap server "$mode" "$RC_BIN server $RC_COMMON --state-dir $state/server")")
+    "$(rc_status_wrap server "$mode" "$(rc_q "$RC_BIN") server $RC_COMMON --state-dir $(rc_q "$state/server")")")
   local col=$(((width - 2) / 3))
   RC_PANE[bob]=$(rc_tmux split-window -h -d -P -F '#{pane_id}' -t "${RC_PANE[alice]}" -l $((width - col - 1)) \
     "$(rc_chat_command bob "$mode")")
@@ -138,9 +143,10 @@ rc_cluster_up() {
 
 rc_chat_command() {
   local nick=$1 mode=$2
-  local cmd="$RC_BIN chat $RC_COMMON --nick $nick --state-dir $RC_STATE/$nick"
+  local cmd
+  cmd="$(rc_q "$RC_BIN") chat $RC_COMMON --nick $nick --state-dir $(rc_q "$RC_STATE/$nick")"
   if [ "$mode" = status ]; then
-    rc_status_wrap "$nick" status "$cmd 2>>$RC_STATE/$nick.err"
+    rc_status_wrap "$nick" status "$cmd 2>>$(rc_q "$RC_STATE/$nick.err")"
   else
     echo "while :; do $cmd; echo; echo \"ringchat exited (\$?): Enter starts $nick again on the same state; Ctrl-b d leaves the demo\"; read -r _ || exit; done"
   fi
@@ -151,7 +157,9 @@ rc_chat_command() {
 rc_status_wrap() {
   local name=$1 mode=$2 cmd=$3
   if [ "$mode" = status ]; then
-    echo "rm -f $RC_STATE/$name.exit; $cmd; echo \$? >$RC_STATE/$name.exit.tmp && mv $RC_STATE/$name.exit.tmp $RC_STATE/$name.exit"
+    local final tmp
+    final=$(rc_q "$RC_STATE/$name.exit") tmp=$(rc_q "$RC_STATE/$name.exit.tmp")
+    echo "rm -f $final; $cmd; echo \$? >$tmp && mv $tmp $final"
   else
     echo "exec $cmd"
   fi

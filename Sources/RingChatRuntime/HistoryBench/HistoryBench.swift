@@ -267,8 +267,10 @@ public struct HistoryBench {
     func tuiScrollBack(_ a: StateDirectory, group: String, n: Int, newest: String) throws {
         let tmux = ["/usr/bin/env", "tmux", "-L", "rc-bench-\(getpid())"]
         defer { _ = try? BenchNode.run(tmux + ["kill-server"]) }
-        let cmd = "exec \(options.executable) chat --nick A --state-dir \(a.path) --group \(group) --checkpoint-every 3600"
-        _ = try BenchNode.run(tmux + ["new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", cmd])
+        // More than one word after new-session: tmux runs them as argv, no
+        // shell, so a path with spaces in it stays one argument.
+        let argv = [options.executable, "chat", "--nick", "A", "--state-dir", a.path, "--group", group, "--checkpoint-every", "3600"]
+        _ = try BenchNode.run(tmux + ["new-session", "-d", "-s", "tui", "-x", "120", "-y", "40"] + argv)
         let pidText = try BenchNode.run(tmux + ["list-panes", "-t", "tui", "-F", "#{pane_pid}"])
         guard let pid = pid_t(pidText.split(separator: "\n").first ?? "") else { throw BenchError("no TUI pid in '\(pidText)'") }
         let t0 = BenchClock.seconds()

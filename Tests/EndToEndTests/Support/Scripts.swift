@@ -25,3 +25,10 @@ func runScript(_ argv: [String], env: [String: String] = [:], in dir: String, ti
     let text = { (p: String) in (try? String(contentsOfFile: p, encoding: .utf8)) ?? "" }
     return (c.exitCode ?? -1, text(out), text(err))
 }
+
+/// WORD as one word of a POSIX shell command string (tmux and `bash -c` run
+/// such strings), whatever it holds: the checkout may live at a path with
+/// spaces or quotes in it.
+func shellQuoted(_ word: String) -> String {
+    "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
