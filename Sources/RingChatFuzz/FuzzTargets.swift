@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
 
 /// What the fuzzers feed: every reader of bytes a peer or a damaged disk
 /// can hand to RingChat. Each target must return for any input; a trap, a

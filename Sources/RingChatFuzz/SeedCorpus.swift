@@ -1,5 +1,6 @@
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
 
 /// Valid inputs of every kind for each target, the starting points of
 /// mutation: each packet kind (with lineage and without, extreme numbers

@@ -4,7 +4,10 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +70,7 @@ struct BenchCommand: ParsableCommand {
         s.scaleSeconds = scaleSeconds
         s.tokenHold = tokenHold
         s.batch = batch
-        let h = BenchHarness(settings: s) { line in HeadlessRunner.writeStdout(line + "\n") }
+        let h = BenchHarness(settings: s) { line in Console.out(line + "\n") }
         defer { h.close() }
         let any = tput || lat || crash || idle || scale
         do {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Glibc
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 struct BenchHistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +47,6 @@ struct BenchHistoryCommand: ParsableCommand {
         o.directory = dir
         o.keep = keep
         o.timeout = timeout
-        try HistoryBench(options: o) { HeadlessRunner.writeStdout($0 + "\n") }.run()
+        try HistoryBench(options: o) { Console.out($0 + "\n") }.run()
     }
 }

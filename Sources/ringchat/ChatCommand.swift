@@ -1,5 +1,8 @@
 import ArgumentParser
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 import RingChatTUI
 
 struct ChatCommand: ParsableCommand {
@@ -28,24 +31,11 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
-    @Option(name: .customLong("bench-members"), help: .hidden) var benchMembers: Int?
-    @Option(name: .customLong("bench-seconds"), help: .hidden) var benchSeconds: Double = 10
-    @Option(name: .customLong("bench-window"), help: .hidden) var benchWindow: Int = 64
-    @Option(name: .customLong("bench-rate"), help: .hidden) var benchRate: Int = 0
-
     func run() throws {
         let options = try hostOptions(network: network, state: state)
-        if headless {
-            // `ringchat bench` drives peers with the hidden --bench-* options.
-            let runner = HeadlessRunner(options: options, style: .json, readStdin: benchMembers == nil)
-            runner.bench = benchMembers.map { BenchPeerOptions(members: $0, seconds: benchSeconds, window: benchWindow, rate: benchRate) }
-            let status = runner.run()
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
-        // ---- TUI entry point
-        let status = ChatApp.run(options: options)
+        let status = headless
+            ? HeadlessFrontEnd.run(options: options, style: .json, readStdin: true)
+            : ChatApp.run(options: options)
         if status != 0 { throw ExitCode(status) }
-        // ---- end of the TUI entry point
     }
 }

@@ -4,7 +4,10 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,7 +5,10 @@ import Darwin
 #endif
 import ArgumentParser
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 /// Where the group is and what the receive path does to datagrams; shared by
 /// `chat` and `server`.

@@ -1,5 +1,8 @@
 import ArgumentParser
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 struct ReconcileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

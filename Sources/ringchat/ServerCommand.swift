@@ -1,5 +1,8 @@
 import ArgumentParser
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+import RingChatBench
 
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +23,7 @@ struct ServerCommand: ParsableCommand {
 
     func run() throws {
         let options = try hostOptions(network: network, state: state, defaultNick: "server")
-        let status = HeadlessRunner(options: options, style: .log, readStdin: false).run()
+        let status = HeadlessFrontEnd.run(options: options, style: .log, readStdin: false)
         if status != 0 { throw ExitCode(status) }
     }
 }

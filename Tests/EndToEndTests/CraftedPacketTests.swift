@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 import Testing
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
 
 extension EndToEnd {
     /// Well-formed datagrams with extreme numbers, sent to real `ringchat`

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
 import Synchronization
 import Testing
 

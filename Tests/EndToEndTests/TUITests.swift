@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 import Synchronization
 import Testing
 

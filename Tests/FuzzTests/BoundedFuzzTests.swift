@@ -1,7 +1,8 @@
 import Testing
 import RingChatCore
 import RingChatFuzz
-import RingChatRuntime
+import RingChatIO
+import RingChatStorage
 
 /// The fuzz targets on a fixed budget, every CI run: the seed corpus, then
 /// deterministic mutations of it (seeded: a failure names its seed and

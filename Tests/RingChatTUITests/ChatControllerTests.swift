@@ -1,6 +1,7 @@
 import Testing
 @testable import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 @testable import RingChatTUI
 
 /// The chat screen's logic against a fake node: keys and host events in,

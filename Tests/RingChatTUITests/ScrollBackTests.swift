@@ -1,6 +1,7 @@
 import Testing
 @testable import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 @testable import RingChatTUI
 
 /// The pane is a window over a replica much longer than it: PgUp reads

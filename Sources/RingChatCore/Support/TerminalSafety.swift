@@ -20,4 +20,18 @@ public enum TerminalSafety {
         default: return false
         }
     }
+
+    /// A log line never spans lines, and nothing a peer put in its text
+    /// acts on the terminal that shows the log: controls (C0, C1, bidi)
+    /// become U+FFFD, a pile of combining marks is cut.
+    public static func oneLine(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var marks = 0
+        for scalar in s.unicodeScalars {
+            marks = TerminalSafety.isCombining(scalar) ? marks + 1 : 0
+            if marks > TerminalSafety.maxCombiningMarks { continue }
+            out.append(TerminalSafety.isControl(scalar.value) ? "\u{FFFD}" : scalar)
+        }
+        return String(out)
+    }
 }

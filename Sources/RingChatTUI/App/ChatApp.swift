@@ -4,119 +4,99 @@ import Glibc
 import Darwin
 #endif
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 
-/// `ringchat chat`: the full-screen terminal UI around one `NodeHost`.
+/// `ringchat chat`: the full-screen terminal UI, a front end of one
+/// `Session`.
 ///
-/// One thread, one poll() loop (the runtime's `EventLoop`): the multicast
-/// socket, the node's timer, the disk thread's completions, the signals
-/// and the keyboard are all descriptors or timers of the same loop, so the
-/// screen never needs a lock. Changes are coalesced into one draw per loop
-/// turn (a zero-delay timer), and nothing wakes an idle screen but the
-/// node itself and a once-a-second tick for the checkpoint's age.
+/// One thread, one poll() loop: the multicast socket, the node's timer, the
+/// disk thread's completions, the signals and the keyboard are all
+/// descriptors or timers of the session's loop, so the screen never needs
+/// a lock. Changes are coalesced into one draw per loop turn (a zero-delay
+/// timer), and nothing wakes an idle screen but the node itself and a
+/// once-a-second tick for the checkpoint's age.
 public enum ChatApp {
     /// Runs until /quit, Ctrl-D or a signal; returns the exit status.
     public static func run(options: HostOptions) -> Int32 {
-        signal(SIGPIPE, SIG_IGN)
-        // A parent that blocks signals (some test runners and launchers do)
-        // would leave Ctrl-C, hang-ups and resizes pending forever.
-        var wanted = sigset_t()
-        sigemptyset(&wanted)
-        for s in [SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&wanted, s) }
-        sigprocmask(SIG_UNBLOCK, &wanted, nil)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            HeadlessRunner.writeStderr("ringchat: the chat screen needs a terminal (use --headless for pipes)\n")
+            Console.error("ringchat: the chat screen needs a terminal (use --headless for pipes)")
             return 1
         }
-        let loop: EventLoop
-        let host: NodeHost
+        let session: Session
         do {
-            loop = try EventLoop()
-            host = try NodeHost(options: options, loop: loop)
+            session = try Session(options: options)
         } catch {
-            HeadlessRunner.writeStderr("ringchat: \(error)\n")
+            Console.error("ringchat: \(error)")
             return 1
         }
-        let session = ChatSession(options: options, loop: loop, host: host)
-        return session.run()
+        return session.run(ChatFrontEnd(options: options, host: session.host))
     }
 }
 
-/// The wiring of one run: loop, host, terminal and controller.
-final class ChatSession {
+/// The wiring of one run: terminal and controller on the session's loop.
+final class ChatFrontEnd: SessionFrontEnd {
     let options: HostOptions
-    let loop: EventLoop
     let host: NodeHost
     let terminal = Terminal()
     let controller: ChatController
-    private var drawTimer: EventLoop.TimerID?
-    private var stopReason: String?
+    private unowned var session: Session!
+    private var drawTimer: Session.Timer?
+    private var terminalStarted = false
 
-    init(options: HostOptions, loop: EventLoop, host: NodeHost) {
+    init(options: HostOptions, host: NodeHost) {
         self.options = options
-        self.loop = loop
         self.host = host
         controller = ChatController(backend: host, nick: options.nick, faults: options.faults,
                                     key: options.groupKey?.fingerprint,
                                     utcOffsetSeconds: LocalTime.utcOffsetSeconds(),
-                                    monotonic: EventLoop.monotonicNow, wall: LocalTime.nowMilliseconds)
+                                    monotonic: Session.now, wall: LocalTime.nowMilliseconds)
         controller.latency = LatencyProbe.fromEnvironment()
     }
 
-    func run() -> Int32 {
-        host.onEvent = { [unowned controller] e in controller.handle(e) }
-        do {
-            try host.start()
-        } catch {
-            HeadlessRunner.writeStderr("ringchat: cannot start: \(error)\n")
-            return 1
-        }
-        do {
-            try terminal.start()
-        } catch {
-            host.shutdown()
-            HeadlessRunner.writeStderr("ringchat: \(error)\n")
-            return 1
-        }
+    // SIGWINCH too: ncurses' own handler only sets a flag, which the loop
+    // (asleep in poll()) would not look at until the next key.
+    var signals: [Int32] { [SIGWINCH] }
+
+    func started(_ session: Session) throws {
+        self.session = session
+        try terminal.start()
+        terminalStarted = true
         let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
         controller.system("ringchat: group \(place), state in \(host.stateDirectory.path)")
         controller.system(WhoView.keyLine(options.groupKey?.fingerprint))
         controller.system("/help lists the commands; F2 checkpoint, F3 full token log, F9 simulated crash, Ctrl-D quits")
-
         controller.onChange = { [unowned self] in self.scheduleDraw() }
-        // SIGWINCH too: ncurses' own handler only sets a flag, which the
-        // loop (asleep in poll()) would not look at until the next key.
-        loop.handleSignals([SIGINT, SIGTERM, SIGHUP, SIGWINCH])
-        loop.onSignal = { [unowned self] sig in self.signalled(sig) }
-        loop.register(fd: terminal.inputFD) { [unowned self] in self.keysReady() }
+        session.watch(fd: terminal.inputFD) { [unowned self] in self.keysReady() }
         scheduleTick()
         draw()
+    }
 
-        var status: Int32 = 0
-        do {
-            try loop.run()
-        } catch {
-            stopReason = "event loop failed: \(error)"
-            status = 1
-        }
-        loop.unregister(fd: terminal.inputFD)
-        if let s = controller.exitStatus { status = s }
+    func handle(_ event: HostEvent) { controller.handle(event) }
 
+    func stopping(_ session: Session) {
+        guard terminalStarted else { return }
+        session.unwatch(fd: terminal.inputFD)
         // The final checkpoint waits for the disk: say so while it does.
         if controller.exitMessage == nil {
             controller.system("leaving: writing a final checkpoint…", dim: false)
             draw()
         }
-        var finalCheckpoint: UInt64?
-        host.onEvent = { e in if case .checkpointWritten(let cp) = e { finalCheckpoint = cp.number } }
-        host.shutdown()
+    }
+
+    func stopped(_ session: Session, finalCheckpoint: UInt64?) -> Int32 {
+        guard terminalStarted else {
+            if let r = session.stopReason { Console.error("ringchat: \(r)") }
+            return 1
+        }
         terminal.stop()
-        loop.restoreSignals()
-        if let m = controller.exitMessage { HeadlessRunner.writeStderr(m + "\n") }
-        if let r = stopReason { HeadlessRunner.writeStderr("ringchat: \(r)\n") }
+        var status: Int32 = session.failed ? 1 : 0
+        if let s = controller.exitStatus { status = s }
+        if let m = controller.exitMessage { Console.error(m) }
+        if session.failed, let r = session.stopReason { Console.error("ringchat: event loop failed: \(r)") }
         if status == 0 {
             let cp = finalCheckpoint.map { "checkpoint #\($0) " } ?? ""
-            HeadlessRunner.writeStdout("ringchat: left the group; \(cp)saved in \(host.stateDirectory.path)\n")
+            Console.out("ringchat: left the group; \(cp)saved in \(host.stateDirectory.path)\n")
         }
         return status
     }
@@ -124,18 +104,18 @@ final class ChatSession {
     // MARK: loop handlers
 
     private func keysReady() {
-        let t = EventLoop.monotonicNow()
+        let t = Session.now()
         let keys = terminal.readKeys()
         if keys.isEmpty && inputHungUp() {
             // The terminal went away without a SIGHUP: poll() would report
             // the descriptor forever and spin the loop.
-            loop.unregister(fd: terminal.inputFD)
-            loop.stop()
+            session.unwatch(fd: terminal.inputFD)
+            session.stop()
             return
         }
         controller.paneSize = terminal.paneSize
         controller.handle(keys: keys, at: t)
-        if controller.exitStatus != nil { loop.stop() }
+        if controller.exitStatus != nil { session.stop() }
     }
 
     private func inputHungUp() -> Bool {
@@ -144,21 +124,16 @@ final class ChatSession {
         return p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
-    private func signalled(_ sig: Int32) {
-        switch sig {
-        case SIGWINCH:
+    func signalled(_ sig: Int32) {
+        if sig == SIGWINCH {
             // Queues KEY_RESIZE; read it now rather than at the next key.
             terminal.resizeFromTTY()
             keysReady()
-        case SIGINT, SIGTERM, SIGHUP:
-            loop.stop()
-        default:
-            break
         }
     }
 
     private func scheduleTick() {
-        loop.schedule(at: EventLoop.monotonicNow() + .seconds(1)) { [unowned self] in
+        session.schedule(at: Session.now() + .seconds(1)) { [unowned self] in
             self.controller.tick()
             self.scheduleTick()
         }
@@ -168,7 +143,7 @@ final class ChatSession {
     /// this turn made.
     private func scheduleDraw() {
         guard drawTimer == nil else { return }
-        drawTimer = loop.schedule(at: EventLoop.monotonicNow()) { [unowned self] in
+        drawTimer = session.schedule(at: Session.now()) { [unowned self] in
             self.drawTimer = nil
             self.draw()
         }
@@ -180,6 +155,6 @@ final class ChatSession {
         let f = controller.frame()
         terminal.draw(paneRows: f.paneRows, status: f.status, input: f.input, prompt: f.prompt)
         controller.didDraw()
-        controller.latency?.drawn(at: EventLoop.monotonicNow())
+        controller.latency?.drawn(at: Session.now())
     }
 }

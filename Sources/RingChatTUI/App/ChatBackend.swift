@@ -1,5 +1,6 @@
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 
 /// What the chat screen asks of the node behind it. `NodeHost` is the real
 /// one; the unit tests drive `ChatController` with a fake, so the mapping

@@ -1,5 +1,6 @@
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 
 /// The chat screen's logic, without ncurses or a socket: turns key events
 /// and host events into pane lines, backend calls and frames. `ChatApp`

@@ -1,5 +1,6 @@
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
+import RingChatSession
 
 /// Fills the status bar's `StatusInfo` from the node's latest status and
 /// what only the screen knows (scrollback, which view is shown, the

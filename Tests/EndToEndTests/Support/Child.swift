@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
-import RingChatRuntime
+import RingChatIO
 
 /// A child process started with posix_spawn: stdin a pipe the test writes
 /// to (or /dev/null), stdout and stderr files. Only ever signalled by its

@@ -1,6 +1,6 @@
 import Glibc
 import RingChatCore
-import RingChatRuntime
+import RingChatIO
 
 /// A test peer that speaks the wire format exactly (`WireCodec`) with
 /// numbers of its choosing, as a script on the LAN would: it listens to the

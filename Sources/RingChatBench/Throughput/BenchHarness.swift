@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatIO
+import RingChatStorage
+import RingChatSession
+
+/// `ringchat bench`: starts its own nodes as `ringchat bench-peer`
+/// processes (headless nodes that make their own load: real sockets,
+/// replicas and checkpoints on disk), collects each peer's `bench` line, and prints one
+/// line per scenario in the vocabulary of ../shared/anchors (cpgbench).
+public final class BenchHarness {
+    public struct Settings: Sendable {
+        public var executable: String
+        public var netns = false
+        public var seconds = 10.0
+        public var window = 64
+        public var senders = 3
+        public var nodes = 3
+        public var crashRuns = 5
+        public var idleSeconds = 30.0
+        public var scaleSizes = [3, 8, 16, 32]
+        public var scaleSeconds = 5.0
+        public var tokenHold: Int?
+        public var batch: Int?
+        public init(executable: String) { self.executable = executable }
+    }
+
+    let settings: Settings
+    let network: BenchNetwork
+    let print: (String) -> Void
+
+    public init(settings: Settings, print: @escaping (String) -> Void) {
+        self.settings = settings
+        self.network = BenchNetwork(namespaces: settings.netns)
+        self.print = print
+    }
+
+    /// Deletes the namespaces (call even after an error).
+    public func close() { network.destroy() }
+
+    struct Peer {
+        var fields: [String: String]
+        func int(_ k: String) -> Int { Int(fields[k] ?? "") ?? 0 }
+        var hash: String { fields["hash"] ?? "?" }
+    }
+
+    struct Spec {
+        var nodes: Int
+        /// Per node: window (0 = passive) and pace (0 = flat out).
+        var load: [(window: Int, rate: Int)]
+        var seconds: Double
+        /// Kill -9 this node this long after every node started.
+        var kill: (node: Int, after: Double)?
+    }
+
+    struct Outcome {
+        var peers: [Peer]
+        var cpu: [Int64]
+        var wall: Double
+    }
+
+    // MARK: scenarios
+
+    public func tput() throws(BenchError) {
+        let n = settings.nodes
+        let load = (0..<n).map { $0 < settings.senders ? (settings.window, 0) : (0, 0) }
+        let o = try run(Spec(nodes: n, load: load, seconds: settings.seconds))
+        print("tput nodes=\(n) senders=\(min(n, settings.senders)) W=\(settings.window) \(summary(o))")
+    }
+
+    public func lat() throws(BenchError) {
+        let n = settings.nodes
+        let load = (0..<n).map { $0 == 1 % n ? (1, 0) : (0, 0) }
+        let o = try run(Spec(nodes: n, load: load, seconds: min(settings.seconds, 5)))
+        print("lat nodes=\(n) senders=1 W=1 \(summary(o))")
+    }
+
+    public func crash() throws(BenchError) {
+        var stalls: [Int] = []
+        var allSame = true
+        for r in 1...max(1, settings.crashRuns) {
+            let load = [(Int, Int)](repeating: (64, 1_000), count: 3)
+            let o = try run(Spec(nodes: 3, load: load, seconds: 10, kill: (2, 4)))
+            let survivors = o.peers
+            let stall = survivors.map { $0.int("max_gap_ms") }.max() ?? -1
+            let same = sameOrder(survivors)
+            allSame = allSame && same
+            stalls.append(stall)
+            print("crash run=\(r) nodes=3 senders=3 rate=1000 W=64 killed=node3 stall_ms=\(stall) same_order=\(same ? "yes" : "NO") survivors=\(survivors.count) ring_changes=\(survivors.map { $0.int("ring_changes") }.max() ?? 0)")
+        }
+        let sorted = stalls.sorted()
+        print("crash runs=\(stalls.count) stall_ms_med=\(sorted[sorted.count / 2]) stall_ms_max=\(sorted.last ?? -1) under_500ms=\(stalls.filter { $0 >= 0 && $0 < 500 }.count)/\(stalls.count) same_order=\(allSame ? "yes" : "NO")")
+    }
+
+    public func idle() throws(BenchError) {
+        let secs = settings.idleSeconds
+        let o = try run(Spec(nodes: 4, load: Array(repeating: (0, 0), count: 4), seconds: secs))
+        let pct = o.cpu.map { Double($0) / (secs * 1e6) * 100 }
+        let changes = o.peers.map { $0.int("ring_changes") }.max() ?? -1
+        print("idle nodes=4 secs=\(Int(secs)) cpu_pct_per_node=\(fmt(pct.reduce(0, +) / Double(max(1, pct.count)))) cpu_pct_max=\(fmt(pct.max() ?? 0)) ring_changes=\(changes)")
+    }
+
+    public func scale() throws(BenchError) {
+        for n in settings.scaleSizes {
+            let load = (0..<n).map { $0 < 3 ? (settings.window, 0) : (0, 0) }
+            let t = try run(Spec(nodes: n, load: load, seconds: settings.scaleSeconds))
+            print("scale tput nodes=\(n) senders=\(min(n, 3)) W=\(settings.window) \(summary(t))")
+            let l = try run(Spec(nodes: n, load: (0..<n).map { $0 == 1 % n ? (1, 0) : (0, 0) }, seconds: min(settings.scaleSeconds, 5)))
+            print("scale lat nodes=\(n) senders=1 W=1 \(summary(l))")
+        }
+    }
+
+    // MARK: one cluster
+
+    func summary(_ o: Outcome) -> String {
+        let first = o.peers.first
+        let data = first?.int("data") ?? 0
+        let lats = o.peers.filter { $0.int("lat_n") > 0 }
+        let med = median(lats.map { $0.int("lat_med_us") })
+        let p99 = median(lats.map { $0.int("lat_p99_us") })
+        let cpu = o.cpu.reduce(0, +)
+        let perMsg = data > 0 ? Double(cpu) / Double(o.cpu.count) / Double(data) : 0
+        return "agreed_msgs_per_s=\(first?.int("agreed_msgs_per_s") ?? 0) lat_med_us=\(med) lat_p99_us=\(p99) same_order=\(sameOrder(o.peers) ? "yes" : "NO") stall_ms=\(o.peers.map { $0.int("max_gap_ms") }.max() ?? 0) cpu_us_per_msg=\(fmt(perMsg)) delivered=\(data) ring_changes=\(o.peers.map { $0.int("ring_changes") }.max() ?? 0)"
+    }
+
+    func sameOrder(_ peers: [Peer]) -> Bool {
+        guard let f = peers.first else { return false }
+        return peers.allSatisfy { $0.hash == f.hash && $0.int("delivered") == f.int("delivered") }
+    }
+
+    func run(_ spec: Spec) throws(BenchError) -> Outcome {
+        try network.prepare(count: spec.nodes)
+        let dir = try BenchFiles.tempDir()
+        defer { BenchFiles.removeTree(dir) }
+        let group = "239.\(Int.random(in: 100...199)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254)):\(Int.random(in: 20_000...60_000))"
+        var procs: [BenchProcess] = []
+        defer { for p in procs { p.signal(SIGKILL); p.stop(within: 0) } }
+        for i in 0..<spec.nodes {
+            let (prefix, iface) = network.placement(i)
+            var argv = prefix + [settings.executable, "bench-peer", "--group", group, "--interface", iface,
+                                 "--state-dir", "\(dir)/n\(i)", "--nick", "bench\(i + 1)",
+                                 "--members", String(spec.nodes),
+                                 "--seconds", String(spec.seconds),
+                                 "--window", String(spec.load[i].window), "--rate", String(spec.load[i].rate)]
+            if let h = settings.tokenHold { argv += ["--token-hold", String(h)] }
+            if let b = settings.batch { argv += ["--batch", String(b)] }
+            procs.append(try BenchProcess(argv: argv, stdout: "\(dir)/n\(i).out", stderr: "\(dir)/n\(i).err"))
+        }
+        let t0 = BenchClock.seconds()
+        // Every node up (its `started` line) before the clock of a kill runs.
+        try waitFor(seconds: 30, "nodes to start") { procs.allSatisfy { $0.output().contains("\"event\":\"started\"") } }
+        let startedAt = BenchClock.seconds()
+        var killed: Int?
+        var cpuAtStart: [Int64] = []
+        if spec.load.allSatisfy({ $0.window == 0 }) {
+            // Idle: let the ring form, then measure over the run's length.
+            usleep(1_000_000)
+            cpuAtStart = procs.map { $0.cpuMicros() ?? 0 }
+        }
+        let idleStart = BenchClock.seconds()
+        let limit = spec.seconds + 60
+        try waitFor(seconds: limit, "every peer's report") {
+            if let k = spec.kill, killed == nil, BenchClock.seconds() - startedAt >= k.after {
+                procs[k.node].signal(SIGKILL)
+                procs[k.node].stop(within: 5)
+                killed = k.node
+            }
+            return procs.indices.allSatisfy { $0 == killed || procs[$0].output().contains("\"event\":\"bench\"") }
+        }
+        let wall = BenchClock.seconds() - t0
+        var cpu = procs.indices.filter { $0 != killed }.map { procs[$0].cpuMicros() ?? 0 }
+        if !cpuAtStart.isEmpty {
+            let span = BenchClock.seconds() - idleStart
+            cpu = zip(cpu, cpuAtStart).map { Int64(Double($0 - $1) * spec.seconds / max(0.001, span)) }
+        }
+        let peers = procs.indices.filter { $0 != killed }.compactMap { Self.report(procs[$0].output()) }
+        for p in procs { p.signal(SIGTERM) }
+        for p in procs { p.stop(within: 10) }
+        return Outcome(peers: peers, cpu: cpu, wall: wall)
+    }
+
+    func waitFor(seconds: Double, _ what: String, _ cond: () -> Bool) throws(BenchError) {
+        let deadline = BenchClock.seconds() + seconds
+        while !cond() {
+            if BenchClock.seconds() > deadline { throw BenchError("timed out waiting for \(what)") }
+            usleep(20_000)
+        }
+    }
+
+    /// The fields of the `bench` line in a peer's output.
+    static func report(_ out: String) -> Peer? {
+        guard let line = out.split(separator: "\n").first(where: { $0.contains("\"event\":\"bench\"") }) else { return nil }
+        var fields: [String: String] = [:]
+        let body = line.dropFirst().dropLast()
+        for part in body.split(separator: ",") {
+            let kv = part.split(separator: ":", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            fields[kv[0].trimmingQuotes] = kv[1].trimmingQuotes
+        }
+        return Peer(fields: fields)
+    }
+
+    func median(_ xs: [Int]) -> Int {
+        guard !xs.isEmpty else { return 0 }
+        return xs.sorted()[xs.count / 2]
+    }
+
+    func fmt(_ x: Double) -> String {
+        let r = (x * 100).rounded() / 100
+        return "\(r)"
+    }
+}
+
+extension Substring {
+    var trimmingQuotes: String {
+        var s = self
+        if s.first == "\"" { s = s.dropFirst() }
+        if s.last == "\"" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import RingChatIO
+import RingChatStorage
+
+/// Turns a host's events into lines: one JSON object a line for
+/// `ringchat chat --headless`, one human-readable line for `ringchat
+/// server`. README.md ("Headless chat") lists every event and field.
+///
+/// Two filters keep the stream meaningful: `token` is reported when the
+/// holder changes (not on every status change), and `status` when anything
+/// but the holder changes (the holder alone moves ten times a second on an
+/// idle ring).
+public final class EventReporter {
+    public enum Style: Sendable { case json, log }
+
+    public let style: Style
+    private let write: (String) -> Void
+    private var lastHolder: NodeID??
+    private var lastStatus: NodeStatus?
+    /// Nicks by node id, from the latest status, for readable lines.
+    private var nicks: [NodeID: String] = [:]
+
+    public init(style: Style, write: @escaping (String) -> Void) {
+        self.style = style
+        self.write = write
+    }
+
+    /// Writes a line made elsewhere (the bench peer's report).
+    public func writeLine(_ s: String) { write(s) }
+
+    // MARK: host events
+
+    public func report(_ e: HostEvent, host: NodeHost) {
+        switch e {
+        case .delivered(let m, let backfill): delivered(m, backfill: backfill)
+        case .token(let t): token(t)
+        case .status(let s): status(s)
+        case .restored(let r): restored(r, messages: host.currentNode?.log.count ?? 0)
+        case .checkpointWritten(let cp): checkpoint(cp, writeMicros: host.stats.disk.checkpointLastMicros)
+        case .notice(let text): emitOrdered("notice", [("message", .string(text))], log: "notice: \(text)")
+        case .warning(let text): warning(text)
+        }
+    }
+
+    private func delivered(_ m: ChatMessage, backfill: Bool) {
+        emitOrdered("delivered", [("id", .string(m.id.text)), ("nick", .string(m.nick)), ("text", .string(m.text)), ("kind", .string(m.kind == .action ? "action" : "text")), ("ring", .string(m.slot.ring.text)), ("seq", .uint(m.slot.seq)), ("ts", .int(m.timestamp)), ("backfill", .bool(backfill))],
+             log: "delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
+    }
+
+    private func token(_ t: TokenEvent) {
+        switch t {
+        case .requested(let q):
+            emitOrdered("ring", [("kind", "requested"), ("queued", .int(q))],
+                        log: "token requested (\(q) queued)")
+        case .granted(let r, let hop, let from):
+            emitOrdered("ring", [("kind", "granted"), ("ring", .string(r.text)), ("hop", .uint(hop)), ("from", .opt(from?.hex))],
+                        log: "token granted: ring \(r) hop \(hop)\(from.map { " from \(self.name($0))" } ?? " (new ring)")")
+        case .passed(let r, let hop, let to):
+            emitOrdered("ring", [("kind", "passed"), ("ring", .string(r.text)), ("hop", .uint(hop)), ("to", .string(to.hex))],
+                        log: "token passed to \(self.name(to)): ring \(r) hop \(hop)")
+        case .sent(let r, let seqs):
+            emitOrdered("ring", [("kind", "sent"), ("ring", .string(r.text)), ("first", .uint(seqs.lowerBound)), ("last", .uint(seqs.upperBound))],
+                        log: "sent \(seqs.count) messages: ring \(r) seq \(seqs.lowerBound)-\(seqs.upperBound)")
+        case .successorSilent(let n):
+            emitOrdered("ring", [("kind", "successorSilent"), ("node", .string(n.hex))],
+                        log: "successor \(self.name(n)) is silent: forming a ring without it")
+        case .lost(let r):
+            emitOrdered("ring", [("kind", "lost"), ("ring", .opt(r?.text))],
+                        log: "token lost\(r.map { " in ring \($0)" } ?? ""): regenerating")
+        case .regenerated(let r):
+            emitOrdered("ring", [("kind", "regenerated"), ("ring", .string(r.text))],
+                        log: "token regenerated: new ring \(r)")
+        case .ringChanged(let old, let new):
+            emitOrdered("ring", [("kind", "ringChanged"), ("old", .opt(old?.text)), ("new", .string(new.text))],
+                        log: "ring changed: \(old.map { "\($0)" } ?? "none") -> \(new)")
+        case .holderChanged:
+            break   // reported as `token` from the status, with the nick
+        }
+    }
+
+    private func status(_ s: NodeStatus) {
+        for m in s.members { nicks[m.id] = m.nick }
+        if lastHolder == nil || lastHolder! != s.holder {
+            lastHolder = .some(s.holder)
+            emitOrdered("token", [("holder", .opt(s.holder?.hex)), ("holderNick", .opt(s.holder.map { nicks[$0] ?? "?" })), ("me", .bool(s.holder == s.node)), ("ring", .opt(s.ring?.text))],
+                 log: s.holder.map { "token held by \(name($0))\($0 == s.node ? " (me)" : "")" } ?? "token holder unknown")
+        }
+        var key = s
+        key.holder = nil
+        if key != lastStatus {
+            lastStatus = key
+            let members: [JSONValue] = s.members.map {
+                .object([("id", .string($0.id.hex)), ("nick", .string($0.nick)), ("lag", .int($0.lag))])
+            }
+            var cp: JSONValue = .null
+            if let c = s.lastCheckpoint {
+                cp = .object([("number", .uint(c.number)), ("takenAt", .int(c.takenAt)), ("replicaCount", .int(c.replicaCount))])
+            }
+            emitOrdered("status", [("lag", .int(s.lag)), ("members", .array(members)), ("ring", .opt(s.ring?.text)), ("queued", .int(s.queued)), ("holder", .opt(s.holder?.hex)), ("nick", .string(s.nick)), ("lastCheckpoint", cp)],
+                 log: "status: lag \(s.lag), queued \(s.queued), ring \(s.ring.map { "\($0)" } ?? "none"), members "
+                    + s.members.map { "\($0.nick)(\($0.id.short))\($0.lag > 0 ? " lag \($0.lag)" : "")" }.joined(separator: ", "))
+        }
+    }
+
+    private func restored(_ r: RestoreReport, messages: Int) {
+        emitOrdered("restored", [("checkpoint", r.checkpoint.map { .uint($0) } ?? .null), ("incarnation", .uint(UInt64(r.incarnation))), ("checkpointMessages", .int(r.checkpointMessages)), ("replayed", .int(r.replayed)), ("outbox", .int(r.outbox)), ("messages", .int(messages)), ("draft", .string(r.draft)), ("warnings", .array(r.warnings.map { .string($0) }))],
+             log: "restored: incarnation \(r.incarnation), "
+                + (r.checkpoint.map { "checkpoint #\($0) (\(r.checkpointMessages) messages)" } ?? "no checkpoint")
+                + ", \(r.replayed) replica lines replayed, \(r.outbox) unsent lines, \(messages) messages held")
+        for w in r.warnings { warning(w) }
+    }
+
+    private func checkpoint(_ cp: Checkpoint, writeMicros: Int64) {
+        emitOrdered("checkpoint", [("number", .uint(cp.number)), ("seq", cp.lastDelivered.map { .uint($0.seq) } ?? .null), ("ring", .opt(cp.lastDelivered?.ring.text)), ("replicaCount", .int(cp.replicaCount)), ("outbox", .int(cp.outbox.count)), ("incarnation", .uint(UInt64(cp.incarnation))), ("takenAt", .int(cp.takenAt)), ("writeMicros", .int(writeMicros))],
+             log: "checkpoint #\(cp.number) written in \(writeMicros) µs: \(cp.replicaCount) replica lines, last delivered \(cp.lastDelivered.map { "\($0)" } ?? "none"), \(cp.outbox.count) unsent")
+    }
+
+    private func warning(_ text: String) {
+        emitOrdered("warning", [("message", .string(text))], log: "WARNING: \(text)")
+    }
+
+    // MARK: runner events
+
+    public func started(_ host: NodeHost) {
+        let o = host.options
+        let n = host.node
+        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("pid", .int(Int64(getpid())))],
+             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
+    }
+
+    public func stopped(reason: String) {
+        emitOrdered("stopped", [("reason", .string(reason))], log: "stopped: \(reason)")
+    }
+
+    public func error(_ text: String) {
+        emitOrdered("error", [("message", .string(text))], log: "ERROR: \(text)")
+    }
+
+    public func note(_ text: String) {
+        emitOrdered("notice", [("message", .string(text))], log: text)
+    }
+
+    public func stats(_ s: HostStats) {
+        let f: [(String, JSONValue)] = [
+            ("datagramsReceived", .int(s.datagramsReceived)), ("packetsDecoded", .int(s.packetsDecoded)),
+            ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
+            ("authFailures", .int(s.authFailures)), ("replays", .int(s.replays)),
+            ("unsealed", .int(s.unsealed)), ("sealedWithoutKey", .int(s.sealedWithoutKey)),
+            ("implausibleDrops", .int(s.implausibleDrops)), ("lastImplausible", .opt(s.lastImplausible)),
+            ("packetsSent", .int(s.packetsSent)), ("sendDrops", .int(s.sendDrops)), ("sendErrors", .int(s.sendErrors)),
+            ("faultDropped", .int(s.faultDropped)), ("faultDuplicated", .int(s.faultDuplicated)),
+            ("faultDelayed", .int(s.faultDelayed)), ("faultOverflowed", .int(s.faultOverflowed)),
+            ("checkpointsWritten", .int(s.checkpointsWritten)), ("checkpointsFailed", .int(s.checkpointsFailed)),
+            ("replicaAppended", .int(s.disk.appended)), ("replicaDurable", .int(s.disk.durable)),
+            ("fsyncs", .int(s.disk.fsyncs)), ("fsyncMaxMicros", .int(s.disk.fsyncMaxMicros)),
+            ("diskErrors", .int(s.disk.errors)),
+        ]
+        let text = f.map { "\($0.0)=\($0.1.rendered)" }.joined(separator: " ")
+        emitOrdered("stats", f, log: "stats: \(text)")
+    }
+
+    // MARK: output
+
+    private func name(_ id: NodeID) -> String {
+        nicks[id].map { "\($0)(\(id.short))" } ?? id.short
+    }
+
+    private func emitOrdered(_ event: String, _ fields: @autoclosure () -> [(String, JSONValue)], log: @autoclosure () -> String) {
+        write(Self.render(style, event, fields(), log: log()))
+    }
+
+    /// One output line (with its newline) in `style`, stamped now.
+    static func render(_ style: Style, _ event: String, _ fields: @autoclosure () -> [(String, JSONValue)],
+                       log: @autoclosure () -> String) -> String {
+        let now = SystemClock.wallClockMillis()
+        switch style {
+        case .json:
+            return JSONValue.object([("event", .string(event))] + fields() + [("at", .int(now))]).rendered + "\n"
+        case .log:
+            return Self.clock(now) + " " + TerminalSafety.oneLine(log()) + "\n"
+        }
+    }
+
+    /// The `notice` line an `OutputQueue` writes where it dropped lines.
+    public static func droppedNotice(_ style: Style, count: Int) -> String {
+        let text = "\(count) events dropped: stdout is not read fast enough (the replica keeps every message)"
+        return render(style, "notice", [("message", .string(text)), ("dropped", .int(Int64(count)))], log: text)
+    }
+
+    /// `2026-11-28 11:18:34.123` in local time.
+    static func clock(_ ms: Int64) -> String {
+        var t = time_t(ms / 1000)
+        var tm = tm()
+        localtime_r(&t, &tm)
+        func pad(_ v: Int32, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2)) "
+            + "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(ms % 1000), 3))"
+    }
+}

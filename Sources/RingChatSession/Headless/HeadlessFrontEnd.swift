@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import RingChatIO
+
+/// The front end without a screen: `ringchat server` (a human-readable log,
+/// stdin ignored) and `ringchat chat --headless` (JSON Lines out, one
+/// message or command per stdin line in).
+///
+/// SIGINT, SIGTERM and SIGHUP end it cleanly (the `Session`: a final
+/// checkpoint, made durable, then exit status 0). SIGUSR1 takes a
+/// checkpoint. Stdin at EOF leaves the node in the group until a signal.
+public final class HeadlessFrontEnd: SessionFrontEnd {
+    public let reporter: EventReporter
+    public let readStdin: Bool
+    /// Stdout's queue, when the front end writes there itself.
+    private let output: OutputQueue?
+    private unowned var session: Session?
+    private var splitter = LineSplitter()
+    private var quitting = false
+
+    /// `write` receives every output line. By default they go to stdout
+    /// through an `OutputQueue`: a reader that stops reading costs events,
+    /// never the loop.
+    public init(style: EventReporter.Style, readStdin: Bool, write: ((String) -> Void)? = nil) {
+        if let write {
+            output = nil
+            reporter = EventReporter(style: style, write: write)
+        } else {
+            // RINGCHAT_OUTPUT_QUEUE_BYTES: a smaller queue, for tests of a stuck reader.
+            let capacity = getenv("RINGCHAT_OUTPUT_QUEUE_BYTES").flatMap { Int(String(cString: $0)) } ?? OutputQueue.defaultCapacity
+            let q = OutputQueue(capacity: max(1, capacity), sink: { Console.out($0) })
+            q.dropNotice = { EventReporter.droppedNotice(style, count: $0) }
+            output = q
+            reporter = EventReporter(style: style, write: q.enqueue)
+        }
+        self.readStdin = readStdin
+    }
+
+    /// Runs one node with this front end until a signal or `/quit`;
+    /// returns the exit status.
+    public static func run(options: HostOptions, style: EventReporter.Style, readStdin: Bool) -> Int32 {
+        let session: Session
+        do {
+            session = try Session(options: options)
+        } catch {
+            Console.error("ringchat: \(error)")
+            return 1
+        }
+        return session.run(HeadlessFrontEnd(style: style, readStdin: readStdin))
+    }
+
+    public var signals: [Int32] { [SIGUSR1] }
+
+    public func started(_ session: Session) throws {
+        self.session = session
+        reporter.started(session.host)
+        if readStdin {
+            session.watch(fd: STDIN_FILENO) { [unowned self] in self.readInput() }
+        }
+    }
+
+    public func failedToStart(_ error: any Error) {
+        reporter.error("cannot start: \(error)")
+        output?.close(timeout: .seconds(2))
+    }
+
+    public func handle(_ event: HostEvent) {
+        guard let host = session?.host else { return }
+        reporter.report(event, host: host)
+    }
+
+    public func signalled(_ signal: Int32) {
+        if signal == SIGUSR1 { session?.host.checkpoint() }
+    }
+
+    public func stopping(_ session: Session) {
+        if readStdin { session.unwatch(fd: STDIN_FILENO) }
+    }
+
+    public func stopped(_ session: Session, finalCheckpoint: UInt64?) -> Int32 {
+        if session.failed, let why = session.stopReason { reporter.error(why) }
+        reporter.stopped(reason: quitting ? "quit" : session.stopReason ?? "stopped")
+        // A reader that stopped reading must not keep us from exiting.
+        output?.close(timeout: .seconds(2))
+        return session.failed ? 1 : 0
+    }
+
+    // MARK: stdin
+
+    private func readInput() {
+        var buf = [UInt8](repeating: 0, count: 64 << 10)
+        // poll() said readable: one read() does not block.
+        let n = buf.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
+        if n <= 0 {
+            session?.unwatch(fd: STDIN_FILENO)
+            if let last = splitter.finish() { command(last) }
+            reporter.note(n == 0 ? "stdin closed: staying in the group until SIGTERM"
+                                 : "stdin failed (\(errnoText(errno))): staying in the group until SIGTERM")
+            return
+        }
+        for line in splitter.feed(buf[0..<n]) { command(line) }
+    }
+
+    private func command(_ line: String) {
+        guard let session, session.host.isRunning else { return }
+        let host = session.host
+        switch HeadlessCommand.parse(line) {
+        case .say(let text): host.type(text)
+        case .action(let text): host.type(text, kind: .action)
+        case .checkpoint: host.checkpoint()
+        case .crash:
+            do {
+                try host.simulateCrash()
+            } catch {
+                session.stop(reason: "restart after the simulated crash failed: \(error)", failure: true)
+            }
+        case .stats: reporter.stats(host.stats)
+        case .nick(let n): host.setNick(n)
+        case .quit:
+            quitting = true
+            session.stop()
+        case .ignore: break
+        case .unknown(let why): reporter.error(why)
+        }
+    }
+}

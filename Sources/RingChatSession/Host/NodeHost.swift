@@ -1,0 +1,536 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import Synchronization
+import RingChatIO
+import RingChatStorage
+
+/// One real RingChat node: the core's `Node` plus the I/O it asks for, on a
+/// given `EventLoop`. It owns the multicast socket and its receive path
+/// (with the fault injector), the disk thread (replica appends, checkpoint
+/// writes) and the state directory.
+///
+/// Single-threaded: create it, call every method and read every property on
+/// the loop's thread (or before the loop runs). `onEvent` is called on that
+/// thread. Nothing here waits for a disk except `simulateCrash()` and
+/// `shutdown()`, which flush the disk thread on purpose.
+///
+/// How effects are carried out:
+/// - `.send(p)`: `WireCodec.encode`, then one datagram to the group;
+/// - `.persist(ms)`: queued on the `DiskWriter` (group-committed fsyncs);
+/// - `.writeCheckpoint(cp)`: queued on the `DiskWriter`, which writes it
+///   atomically after the replica lines it covers are durable; the
+///   completion hops back to the loop and emits `.checkpointWritten`;
+/// - `.deliver`, `.token`, `.status`, `.restored`, `.notice`: `onEvent`.
+/// After every input the single node timer is re-armed at
+/// `node.nextDeadline(now:)`.
+public final class NodeHost {
+    public let options: HostOptions
+    public let loop: EventLoop
+    public let stateDirectory: StateDirectory
+
+    /// Called on the loop thread for everything the screen should know.
+    public var onEvent: ((HostEvent) -> Void)?
+
+    /// The running node; nil before `start()` and after `shutdown()`.
+    public private(set) var currentNode: Node?
+
+    /// The running node. Only valid between `start()` and `shutdown()`.
+    public var node: Node {
+        guard let n = currentNode else { preconditionFailure("NodeHost.node read before start() or after shutdown()") }
+        return n
+    }
+
+    /// The unsent input line, carried in checkpoints (restored after a crash).
+    public var draft: String {
+        get { currentNode?.draft ?? pendingDraft }
+        set {
+            if let n = currentNode { n.draft = newValue } else { pendingDraft = newValue }
+        }
+    }
+
+    /// The group address actually joined, for the screen.
+    public var interfaceAddress: String? { receivePath?.socket.interfaceAddress }
+
+    /// Whether the group is keyed (every packet sealed with `options.groupKey`).
+    public var isKeyed: Bool { seal.isKeyed }
+
+    /// Whether `start()` succeeded and `shutdown()` has not been called.
+    public var isRunning: Bool { currentNode != nil }
+
+    private var pendingDraft = ""
+    /// The replica read back through its index (history older than the
+    /// node's cache: catch-up answers, the screen's scroll-back).
+    public private(set) var historyStore: ReplicaStore?
+    private var receivePath: ReceivePath?
+    private var disk: DiskWriter?
+    /// Held from `start()` to `shutdown()`: one node per state dir.
+    private var lock: StateLock?
+    private var timer: EventLoop.TimerID?
+    private var timerAt: Instant?
+    private var counters = HostStats()
+    /// Receive-side counters of sockets closed by simulated crashes.
+    private var closedSockets = HostStats()
+    private var lastSendWarning: Instant?
+    private let seal: PacketSeal
+    /// When each (source address, rejection) was last reported.
+    private var lastRejectWarning: [String: Instant] = [:]
+    /// Bumped on every (re)start: completions of an earlier node are stale.
+    private var generation: UInt64 = 0
+    private let completions = Completions()
+    /// Inputs that arrived while the effects of another were being applied
+    /// (a line typed from a delivery callback): fed right after it, in the
+    /// same turn, so that a holder can still send them (`Node.Input.turnEnd`).
+    private var inputsDuringApply: [Node.Input] = []
+    private var applying = false
+
+    /// Prepares the host; opens nothing yet. Throws only if the state
+    /// directory cannot be created.
+    public init(options: HostOptions, loop: EventLoop) throws {
+        self.options = options
+        self.loop = loop
+        self.seal = PacketSeal(key: options.groupKey)
+        self.stateDirectory = try StateDirectory(path: options.stateDir).create()
+    }
+
+    deinit {
+        if let t = timer { loop.cancel(t) }
+        // Never leave the disk thread running (it keeps itself alive).
+        disk?.close()
+        receivePath?.stop()
+        receivePath?.socket.close()
+    }
+
+    // MARK: lifecycle
+
+    /// Opens the socket, bumps the incarnation durably (node.json), loads
+    /// the newest valid checkpoint (falling back to the previous one) and
+    /// the replica (cutting a torn tail), restores the node from them,
+    /// registers with the loop and arms the node's timer. Emits
+    /// `.restored` (with every loading warning) and the first `.status`.
+    /// The reconciler then catches up from peers.
+    public func start() throws {
+        precondition(currentNode == nil, "NodeHost.start() called twice")
+        if lock == nil { lock = try StateLock(directory: stateDirectory.path) }
+        try openSocket()
+        do {
+            try restoreFromDisk()
+        } catch {
+            closeSocket()
+            throw error
+        }
+    }
+
+    /// Simulates a crash and restart in place: every queued disk write is
+    /// flushed, the in-memory node is dropped (outbox, hold-back queue,
+    /// membership, everything), the socket is closed and reopened (datagrams
+    /// in flight and in the delay queue are lost, as in a real crash), the
+    /// incarnation is bumped, and the node is restored from disk exactly as
+    /// on start. Emits `.restored`. Blocks the loop for the flush.
+    public func simulateCrash() throws {
+        precondition(currentNode != nil, "simulateCrash() needs a started host")
+        let keptDraft = draft
+        stopNode()
+        disk?.close()
+        disk = nil
+        closeSocket()
+        pendingDraft = keptDraft
+        try openSocket()
+        try restoreFromDisk()
+    }
+
+    /// Takes a final checkpoint, waits until it and every replica line are
+    /// durable, and closes the socket. Emits the last `.checkpointWritten`
+    /// before returning. Idempotent.
+    public func shutdown() {
+        guard currentNode != nil else { return }
+        run(.leave)
+        run(.checkpoint)
+        stopNode()
+        closeSocket()
+        disk?.close()   // flushes: the final checkpoint's completion has run
+        disk = nil
+        drainCompletions()
+        lock?.release()
+        lock = nil
+    }
+
+    // MARK: user actions
+
+    /// Queues a typed line; it is sent when this node holds the token. The
+    /// core refuses an empty line silently and an over-long one with a
+    /// `.notice`.
+    public func type(_ text: String, kind: MessageKind = .text) {
+        feed(.type(text, kind: kind))
+    }
+
+    /// Takes a checkpoint now (written in the background; `.checkpointWritten`
+    /// follows).
+    public func checkpoint() {
+        feed(.checkpoint)
+    }
+
+    /// Changes the nick (1...`WireLimits.maxNickBytes` UTF-8 bytes; else a
+    /// `.notice` and no change).
+    public func setNick(_ nick: String) {
+        if let why = Self.nickProblem(nick) {
+            onEvent?(.notice("nick not changed: \(why)"))
+            return
+        }
+        feed(.setNick(nick))
+    }
+
+    /// Why `nick` cannot be used on the wire, or nil if it can.
+    public static func nickProblem(_ nick: String) -> String? {
+        if nick.isEmpty { return "a nick cannot be empty" }
+        if nick.utf8.count > WireLimits.maxNickBytes {
+            return "'\(nick)' is \(nick.utf8.count) bytes, the limit is \(WireLimits.maxNickBytes)"
+        }
+        if nick.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "a nick cannot contain control characters"
+        }
+        return nil
+    }
+
+    /// The shell's counters (the disk thread's are read under its lock).
+    public var stats: HostStats {
+        var s = counters
+        s.datagramsReceived = closedSockets.datagramsReceived
+        s.faultDropped = closedSockets.faultDropped
+        s.faultDuplicated = closedSockets.faultDuplicated
+        s.faultDelayed = closedSockets.faultDelayed
+        s.faultOverflowed = closedSockets.faultOverflowed
+        s.sendDrops = closedSockets.sendDrops
+        if let rp = receivePath {
+            s.datagramsReceived += rp.received
+            s.faultDropped += rp.injector.dropped
+            s.faultDuplicated += rp.injector.duplicated
+            s.faultDelayed += rp.injector.delayed
+            s.faultOverflowed += rp.injector.overflowed
+            s.sendDrops += rp.socket.sendDrops
+        }
+        if let d = disk { s.disk = d.stats }
+        if let n = currentNode {
+            s.implausibleDrops += n.stats.implausibleDrops
+            s.lastImplausible = n.stats.lastImplausible ?? s.lastImplausible
+        }
+        return s
+    }
+
+    // MARK: internals
+
+    private func feed(_ input: Node.Input) { run(input) }
+
+    /// Feeds one input, then whatever its effects' callbacks fed, then the
+    /// end of the turn. Never re-enters the node: an input fed from a
+    /// callback waits in `inputsDuringApply` (typing from a delivery
+    /// callback used to recurse until the stack overflowed).
+    private func run(_ input: Node.Input) {
+        guard let n = currentNode else { return }
+        if applying {
+            inputsDuringApply.append(input)
+            return
+        }
+        applying = true
+        defer { applying = false }
+        apply(n.handle(input, now: EventLoop.monotonicNow()))
+        while true {
+            var i = 0
+            while i < inputsDuringApply.count, let m = currentNode {
+                let next = inputsDuringApply[i]
+                i += 1
+                apply(m.handle(next, now: EventLoop.monotonicNow()))
+            }
+            inputsDuringApply.removeAll(keepingCapacity: true)
+            guard let m = currentNode, m.wantsTurnEnd else { return }
+            // The pass may deliver nothing, but whatever its callbacks feed
+            // is fed too before the turn ends.
+            apply(m.handle(.turnEnd, now: EventLoop.monotonicNow()))
+            if inputsDuringApply.isEmpty { return }
+        }
+    }
+
+    private func openSocket() throws {
+        let socket = try MulticastSocket(group: options.group, port: options.port,
+                                         interface: options.interface, ttl: options.ttl)
+        let injector = FaultInjector(spec: options.faults, seed: options.faultSeed ?? Entropy.random64())
+        let rp = ReceivePath(socket: socket, loop: loop, faults: injector,
+                             admit: { [unowned self] bytes, from in self.admit(bytes, from: from) },
+                             isUrgent: { [unowned self] bytes in self.isTokenOfOurRing(bytes) },
+                             onDatagram: { [unowned self] bytes in self.receive(bytes) })
+        receivePath = rp
+        rp.start()
+    }
+
+    private func closeSocket() {
+        guard let rp = receivePath else { return }
+        // Keep the counters of the old socket across a simulated crash.
+        closedSockets.datagramsReceived += rp.received
+        closedSockets.faultDropped += rp.injector.dropped
+        closedSockets.faultDuplicated += rp.injector.duplicated
+        closedSockets.faultDelayed += rp.injector.delayed
+        closedSockets.faultOverflowed += rp.injector.overflowed
+        closedSockets.sendDrops += rp.socket.sendDrops
+        rp.stop()
+        rp.socket.close()
+        receivePath = nil
+    }
+
+    private func stopNode() {
+        historyStore = nil
+        if let n = currentNode {
+            // The node's own counters die with it; the host's run on.
+            counters.implausibleDrops += n.stats.implausibleDrops
+            counters.lastImplausible = n.stats.lastImplausible ?? counters.lastImplausible
+        }
+        if let t = timer { loop.cancel(t) }
+        timer = nil
+        timerAt = nil
+        currentNode = nil
+    }
+
+    private func restoreFromDisk() throws {
+        let dir = stateDirectory
+        let ids = try NodeFile.start(in: dir.path, nick: options.nick, randomID: Entropy.random64)
+        let store = CheckpointStore(directory: dir.path)
+        let (checkpoints, cpWarnings) = store.loadAll()
+        let config = options.effectiveConfig
+        // Reads only the replica lines after the checkpoint (all of them
+        // when its snapshot does not match), and catches the index up.
+        let opening = ReplicaOpening.prepare(dir, checkpoint: checkpoints.first, capacity: config.recentMessages)
+        // The writer first: it creates the replica of a brand-new node,
+        // which the history store then opens for reading.
+        let indexed = opening.index != nil
+        let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
+                                    start: opening.end, index: opening.index)
+        disk = writer
+        var storeWarnings: [String] = []
+        var history: ReplicaStore?
+        if indexed {
+            do { history = try ReplicaStore(directory: dir) } catch {
+                storeWarnings.append("history older than the last \(config.recentMessages) messages cannot be read: \(error)")
+            }
+        }
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        writer.onDrained = { loopHandle.post { me.value?.resumeCatchUp() } }
+
+        let now = EventLoop.monotonicNow()
+        let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
+        let (n, effects) = Node.restore(node: ids.node, incarnation: ids.incarnation, replay: opening.replay,
+                                        nick: options.nick, config: config,
+                                        seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
+        n.store = history
+        historyStore = history
+        receivePath?.socket.dropDatagrams(from: ids.node.raw)
+        generation += 1
+        currentNode = n
+        if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
+        pendingDraft = ""
+        let loadWarnings = cpWarnings + opening.warnings + storeWarnings
+        apply(effects.map { e in
+            guard case .restored(var r) = e else { return e }
+            r.warnings = loadWarnings + r.warnings
+            return .restored(r)
+        })
+    }
+
+    private func receive(_ bytes: [UInt8]) {
+        guard let n = currentNode else { return }
+        // Our own datagrams come back through multicast loopback (which must
+        // stay on: other nodes on this machine hear us through it). The
+        // socket's kernel filter drops them (`dropDatagrams(from:)`); where
+        // it could not be attached they are dropped here, before decoding,
+        // as the core would ignore them anyway.
+        if Self.sender(of: bytes) == n.id.raw {
+            counters.ownEchoes += 1
+            return
+        }
+        let packet: Packet
+        do {
+            packet = try WireCodec.decode(bytes)
+        } catch {
+            counters.decodeDrops += 1
+            counters.lastDecodeError = "\(error)"
+            return
+        }
+        counters.packetsDecoded += 1
+        run(.packet(packet))
+    }
+
+    /// Opens the group-key envelope (or checks there is none): what the
+    /// node may see of `bytes`, or nil with the drop counted and, at most
+    /// every 10 s per source and reason, a warning naming the source.
+    private func admit(_ bytes: [UInt8], from socket: MulticastSocket) -> [UInt8]? {
+        // Our own datagrams come back through loopback: `receive` drops them
+        // unread, so there is nothing to open.
+        if let n = currentNode, Self.sender(of: bytes) == n.id.raw { return bytes }
+        switch seal.open(bytes) {
+        case .success(let plain):
+            return plain
+        case .failure(let why):
+            let source = socket.lastSourceText
+            counters[keyPath: why.counter] += 1
+            let text = why.warning(from: source)
+            let key = "\(source) \(why.rawValue)"
+            let now = EventLoop.monotonicNow()
+            if lastRejectWarning[key].map({ now - $0 >= .seconds(10) }) ?? true {
+                if lastRejectWarning.count >= 256 { lastRejectWarning.removeAll() }
+                lastRejectWarning[key] = now
+                onEvent?(.warning(text))
+            }
+            return nil
+        }
+    }
+
+    /// The sender id in a datagram's header (after magic, version, kind and
+    /// flags: see `WireCodec`), or nil if it is too short or not ours.
+    /// Only a token of the ring we are in jumps the receive queue: a node
+    /// that met a new ring through its token before the data sent ahead of
+    /// it would join that ring at the token's next seq and show those
+    /// messages as late ones, in another order than its peers (seen in
+    /// `ringchat bench --crash` when every token jumped).
+    private func isTokenOfOurRing(_ bytes: [UInt8]) -> Bool {
+        guard let r = WireCodec.tokenRing(bytes), let ours = currentNode?.ring else { return false }
+        return r == ours
+    }
+
+    static func sender(of bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= WireLimits.headerBytes, bytes[0] == WireLimits.magic.0, bytes[1] == WireLimits.magic.1 else {
+            return nil
+        }
+        var v: UInt64 = 0
+        for i in 5..<13 { v = v << 8 | UInt64(bytes[i]) }
+        return v
+    }
+
+    private func tick() {
+        timer = nil
+        timerAt = nil
+        run(.tick)
+    }
+
+    private func apply(_ effects: [Effect]) {
+        // One sendmmsg() and one disk enqueue per input, not one per packet
+        // and per message. Packets still leave before deliveries are shown
+        // and in effect order.
+        var datagrams: [[UInt8]] = []
+        var lines: [ChatMessage] = []
+        for e in effects {
+            switch e {
+            case .send(let p): datagrams.append(seal.seal(WireCodec.encode(p)))
+            case .persist(let ms): lines += ms
+            default: continue
+            }
+        }
+        if !datagrams.isEmpty { sendAll(datagrams) }
+        // The disk is behind (a catch-up arrives faster than it is
+        // written): ask peers for no more until it drains.
+        if !lines.isEmpty, disk?.appendReplica(lines) == true { currentNode?.catchUpPaused = true }
+        for e in effects {
+            switch e {
+            case .send, .persist: continue
+            case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
+            case .writeCheckpoint(let cp): writeCheckpoint(cp)
+            case .token(let t): onEvent?(.token(t))
+            case .status(let s): onEvent?(.status(s))
+            case .restored(let r): onEvent?(.restored(r))
+            case .notice(let text): onEvent?(.notice(text))
+            }
+        }
+        rearm()
+    }
+
+    /// The disk caught up: carry on fetching history (on the loop thread).
+    private func resumeCatchUp() {
+        guard let n = currentNode, n.catchUpPaused else { return }
+        n.catchUpPaused = false
+        feed(.tick)
+    }
+
+    /// Keeps exactly one loop timer at the node's next deadline.
+    private func rearm() {
+        guard let n = currentNode else { return }
+        let at = n.nextDeadline(now: EventLoop.monotonicNow())
+        // Never push a pending tick later: the node clamps an overdue
+        // deadline to now + 1 ms, so re-arming on every input (a datagram
+        // or a typed line more often than every ms, i.e. any load) kept
+        // moving the tick out and starved it: no pass re-sends, no loss or
+        // dead-member checks, for as long as the load lasted.
+        if let old = timerAt, timer != nil, old <= at { return }
+        if let t = timer { loop.cancel(t) }
+        timerAt = at
+        timer = loop.schedule(at: at) { [unowned self] in self.tick() }
+    }
+
+    private func sendAll(_ datagrams: [[UInt8]]) {
+        guard let socket = receivePath?.socket else { return }
+        do {
+            counters.packetsSent += try socket.sendMany(datagrams)
+        } catch {
+            counters.sendErrors += 1
+            // A dead interface would otherwise print a warning per packet.
+            let now = EventLoop.monotonicNow()
+            if lastSendWarning.map({ now - $0 >= .seconds(5) }) ?? true {
+                lastSendWarning = now
+                onEvent?(.warning("send failed (\(counters.sendErrors) so far): \(error)"))
+            }
+        }
+    }
+
+    private func writeCheckpoint(_ cp: Checkpoint) {
+        guard let writer = disk else { return }
+        let gen = generation
+        let box = completions
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        writer.writeCheckpoint(cp) { result in
+            box.push(.init(generation: gen, checkpoint: cp, error: result.errorText))
+            loopHandle.post { me.value?.drainCompletions() }
+        }
+    }
+
+    /// Runs on the loop thread (posted by the disk thread, or directly from
+    /// `shutdown`).
+    private func drainCompletions() {
+        for c in completions.take() {
+            guard c.generation == generation else { continue }
+            if let why = c.error {
+                counters.checkpointsFailed += 1
+                onEvent?(.warning("checkpoint #\(c.checkpoint.number) was not written: \(why)"))
+            } else {
+                counters.checkpointsWritten += 1
+                onEvent?(.checkpointWritten(c.checkpoint))
+            }
+        }
+    }
+}
+
+/// Checkpoint completions handed from the disk thread to the loop thread.
+private final class Completions: Sendable {
+    struct Item: Sendable {
+        var generation: UInt64
+        var checkpoint: Checkpoint
+        var error: String?
+    }
+    private let items = Mutex<[Item]>([])
+    func push(_ i: Item) { items.withLock { $0.append(i) } }
+    func take() -> [Item] { items.withLock { let out = $0; $0 = []; return out } }
+}
+
+/// A weak reference that may cross to the loop's inbox: the work it is
+/// captured in only ever runs on the loop thread, which owns the host.
+private struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
+    weak var value: T?
+    init(_ v: T) { value = v }
+}
+
+private extension Result where Failure == any Error {
+    var errorText: String? {
+        if case .failure(let e) = self { return "\(e)" }
+        return nil
+    }
+}

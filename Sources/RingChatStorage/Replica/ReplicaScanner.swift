@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RingChatCore
+import RingChatIO
+
+/// Reads replica.jsonl from a byte offset to its end, one line at a time,
+/// in bounded memory (a chunk buffer, never the file): the restart reads
+/// only the lines after its checkpoint this way, the index rebuild and the
+/// upgrade from an older version read them all.
+///
+/// A bad line (torn, too long, not a message) is skipped with a warning;
+/// bad lines at the very end are the tail of a crash and, with `repair`,
+/// are cut (moved to `replica.jsonl.broken`) so that the next append
+/// starts on a clean line.
+enum ReplicaScanner {
+    struct Report {
+        /// Byte offset just past the last good line (the file's length once
+        /// a bad tail is cut).
+        var goodEnd: Int
+        /// Good lines read.
+        var lines = 0
+        var warnings: [String] = []
+        /// The file could not be opened or read.
+        var failed = false
+        /// Well-formed lines no honest node could have written
+        /// (`StoredStateValidator`): skipped; `ReplicaFile.load` moves them
+        /// aside.
+        var implausible = 0
+    }
+
+    static let chunk = 1 << 20
+
+    /// Calls `body(offset, length, lineBytes, message)` for every good line
+    /// from `offset` on. `firstLine` numbers the first line read in warnings.
+    static func scan(_ path: String, from offset: Int = 0, firstLine: Int = 1, repair: Bool,
+                     _ body: (Int, Int, UnsafeBufferPointer<UInt8>, ChatMessage) -> Void) -> Report {
+        var report = Report(goodEnd: offset)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno != ENOENT { report.warnings.append("replica \(path) could not be read, starting empty: \(SystemError("open", context: path))") }
+            report.failed = errno != ENOENT
+            return report
+        }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: chunk)
+        var have = 0            // bytes in buf
+        var bufStart = offset   // file offset of buf[0]
+        var filePos = offset
+        var eof = false
+        var lineNo = firstLine - 1
+        var badSinceGood: [(line: Int, reason: String)] = []
+        var discarding = false  // inside a line longer than the limit
+
+        func flushBad() {
+            for bad in badSinceGood { report.warnings.append("replica line \(bad.line) skipped: \(bad.reason)") }
+            badSinceGood = []
+        }
+
+        while true {
+            if !eof, have < buf.count {
+                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + have, $0.count - have, off_t(filePos)) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    report.warnings.append("replica \(path) could not be read past byte \(filePos): \(SystemError("read", context: path))")
+                    report.failed = true
+                    return report
+                }
+                if n == 0 { eof = true } else { have += n; filePos += n }
+            }
+            var start = 0
+            buf.withUnsafeBufferPointer { b in
+                while start < have {
+                    guard let nl = memchr(b.baseAddress! + start, 0x0A, have - start) else { break }
+                    let end = b.baseAddress!.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                    defer { start = end + 1 }
+                    if discarding { discarding = false; continue }
+                    lineNo += 1
+                    let bytes = UnsafeBufferPointer(rebasing: b[start..<end])
+                    if end - start > ReplicaFile.maxLineBytes {
+                        badSinceGood.append((lineNo, "line longer than \(ReplicaFile.maxLineBytes) bytes"))
+                    } else if let m = ReplicaFile.decode(bytes) {
+                        flushBad()
+                        report.goodEnd = bufStart + end + 1
+                        if let why = StoredStateValidator.check(m) {
+                            report.implausible += 1
+                            report.warnings.append("replica line \(lineNo) skipped: \(why); no honest node writes that")
+                        } else {
+                            report.lines += 1
+                            body(bufStart + start, end + 1 - start, bytes, m)
+                        }
+                    } else {
+                        badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
+                    }
+                }
+            }
+            // Keep the partial line; a line that fills the buffer is too long.
+            if start > 0 {
+                buf.withUnsafeMutableBufferPointer { b in
+                    _ = memmove(b.baseAddress!, b.baseAddress! + start, have - start)
+                }
+                have -= start
+                bufStart += start
+            } else if have == buf.count {
+                if buf.count <= ReplicaFile.maxLineBytes {
+                    buf += [UInt8](repeating: 0, count: buf.count)
+                } else {
+                    if !discarding {
+                        lineNo += 1
+                        badSinceGood.append((lineNo, "line longer than \(ReplicaFile.maxLineBytes) bytes"))
+                        discarding = true
+                    }
+                    bufStart += have
+                    have = 0
+                }
+            }
+            if eof, start == 0 || have == 0 {
+                if have > 0, !discarding {
+                    lineNo += 1
+                    badSinceGood.append((lineNo, "torn: no newline"))
+                }
+                break
+            }
+        }
+
+        let fileEnd = filePos
+        if !badSinceGood.isEmpty {
+            let lines = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
+            if repair {
+                do throws(SystemError) {
+                    try ReplicaFile.cut(path, at: report.goodEnd)
+                    report.warnings.append("replica: cut \(fileEnd - report.goodEnd) bytes at the end (kept in \(ReplicaFile.brokenPath(for: path))): line \(lines)")
+                } catch {
+                    report.warnings.append("replica: could not cut the bad end (line \(lines)): \(error)")
+                }
+            } else {
+                report.warnings.append("replica: \(fileEnd - report.goodEnd) bad bytes at the end (left in place): line \(lines)")
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Testing
+import RingChatCore
+@testable import RingChatIO
+@testable import RingChatStorage
+@testable import RingChatSession
+
+@Suite struct HeadlessTests {
+    @Test func jsonEscapesEverythingThatCouldBreakALine() throws {
+        let nasty = "a\"b\\c\nd\re\tf\u{0}g\u{1B}[2Jh\u{7F}i\u{2028}j é 漢 😀"
+        let line = JSONValue.object([("event", "x"), ("text", .string(nasty)), ("n", .int(-3)), ("u", .uint(UInt64.max)),
+                                     ("b", true), ("z", .null), ("a", .array([.int(1), .string("2")]))]).rendered
+        #expect(!line.contains("\n") && !line.contains("\r") && !line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+        #expect(line.hasPrefix("{\"event\":\"x\","))
+        struct Line: Decodable { var event: String; var text: String; var n: Int; var u: UInt64; var b: Bool; var z: Int? }
+        let back = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+        #expect(back.text == nasty)
+        #expect(back.u == UInt64.max && back.n == -3 && back.b && back.z == nil)
+    }
+
+    /// The server's log prints peer text: no control of any kind (C0, C1,
+    /// bidi) reaches the terminal that shows it, and a pile of combining
+    /// marks is cut.
+    @Test(arguments: ["\u{1B}]0;owned\u{07}", "\u{9B}2J", "x\u{202E}y\u{2066}", "a\nb\rc", "\u{85}\u{8D}"])
+    func theLogLineCarriesNoControl(attack: String) {
+        let line = TerminalSafety.oneLine("<" + attack + "> " + attack)
+        #expect(!line.unicodeScalars.contains { TerminalSafety.isControl($0.value) }, "\(line.unicodeScalars.map { $0.value })")
+        #expect(line.contains("\u{FFFD}"))
+    }
+
+    @Test func theLogCutsAPileOfCombiningMarks() {
+        let line = TerminalSafety.oneLine("a" + String(repeating: "\u{0301}", count: 16))
+        #expect(line.unicodeScalars.count == 1 + TerminalSafety.maxCombiningMarks)
+    }
+
+    @Test func lineSplitterKeepsTheUnfinishedTail() {
+        var s = LineSplitter()
+        #expect(s.feed(Array("one\ntw".utf8)) == ["one"])
+        #expect(s.feed(Array("o\r\nthree".utf8)) == ["two"])
+        #expect(s.finish() == "three")
+        #expect(s.finish() == nil)
+        #expect(s.feed([0xFF, 0x0A]) == ["\u{FFFD}"])
+    }
+
+    @Test func commands() {
+        #expect(HeadlessCommand.parse("hello") == .say("hello"))
+        #expect(HeadlessCommand.parse("/checkpoint") == .checkpoint)
+        #expect(HeadlessCommand.parse("/crash") == .crash)
+        #expect(HeadlessCommand.parse("/me waves") == .action("waves"))
+        #expect(HeadlessCommand.parse("/nick bob") == .nick("bob"))
+        #expect(HeadlessCommand.parse("//etc/passwd") == .say("/etc/passwd"))
+        #expect(HeadlessCommand.parse("   ") == .ignore)
+        #expect(HeadlessCommand.parse("") == .ignore)
+        if case .unknown = HeadlessCommand.parse("/frobnicate") {} else { Issue.record("unknown command accepted") }
+        if case .unknown = HeadlessCommand.parse("/me") {} else { Issue.record("/me without text accepted") }
+    }
+
+    @Test func offlineReconcilerMergesAndReportsDisagreement() {
+        let m = (1...4).map { Fixture.message($0) }
+        var forged = m[2]
+        forged.text = "forged"
+        let a = OfflineReconciler.Replica(directory: "a", node: nil, messages: [m[0], m[1], m[2]], warnings: [])
+        let b = OfflineReconciler.Replica(directory: "b", node: nil, messages: [m[3], m[1], forged, m[0]], warnings: [])
+        let r = OfflineReconciler(replicas: [a, b])
+        #expect(r.merged.map(\.id) == m.map(\.id))
+        #expect(r.replicas[0].lacks.map(\.id) == [m[3].id])
+        #expect(r.replicas[1].lacks.isEmpty)
+        #expect(r.disagreements.count == 1)
+        #expect(!r.allAgree)
+        // The same result whatever the order of the dirs.
+        let r2 = OfflineReconciler(replicas: [b, a])
+        #expect(r2.merged == r.merged)
+    }
+}

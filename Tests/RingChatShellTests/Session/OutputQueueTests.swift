@@ -1,0 +1,61 @@
+import Glibc
+import Synchronization
+import Testing
+@testable import RingChatIO
+@testable import RingChatStorage
+@testable import RingChatSession
+
+@Suite struct OutputQueueTests {
+    /// A sink that blocks while `stuck` is set, like a pipe nobody reads.
+    final class Sink: Sendable {
+        let written = Locked<[String]>([])
+        let stuck = Locked(true)
+        let entered = Locked(false)
+        func write(_ s: String) {
+            entered.update { $0 = true }
+            while stuck.value { usleep(1_000) }
+            written.update { $0.append(s) }
+        }
+        var text: String { written.value.joined() }
+    }
+
+    @Test func linesComeOutInOrder() {
+        let sink = Sink()
+        sink.stuck.update { $0 = false }
+        let q = OutputQueue(sink: { sink.write($0) })
+        for i in 0..<1000 { q.enqueue("line \(i)\n") }
+        #expect(q.close(timeout: .seconds(30)))
+        #expect(sink.text == (0..<1000).map { "line \($0)\n" }.joined())
+        #expect(q.dropped == 0)
+    }
+
+    /// With the reader stuck, enqueueing never blocks; the oldest lines
+    /// beyond the capacity are dropped, and a notice with their number
+    /// comes out before the newest lines once the reader moves again.
+    @Test func aStuckReaderCostsTheOldestLinesAndOneNotice() {
+        let sink = Sink()
+        let q = OutputQueue(capacity: 100, sink: { sink.write($0) })
+        q.dropNotice = { "dropped \($0)\n" }
+        q.enqueue("first\n")
+        // The writer takes "first" and blocks on it.
+        while !sink.entered.value { usleep(1_000) }
+        for i in 0..<50 { q.enqueue(String(format: "line %02d\n", i)) }   // 8 bytes each: 12 fit
+        #expect(q.dropped >= 38)
+        sink.stuck.update { $0 = false }
+        #expect(q.close(timeout: .seconds(30)))
+        let out = sink.text
+        #expect(out.hasPrefix("first\n"), "\(out)")
+        #expect(out.contains("dropped \(q.dropped)\n"), "\(out)")
+        #expect(out.hasSuffix("line 49\n"))
+        let kept = out.split(separator: "\n").filter { $0.hasPrefix("line ") }
+        #expect(kept.count == 50 - q.dropped && kept.count == 12)
+    }
+
+    @Test func closeGivesUpOnAReaderThatNeverReads() {
+        let sink = Sink()
+        let q = OutputQueue(sink: { sink.write($0) })
+        q.enqueue("never read\n")
+        #expect(q.close(timeout: .milliseconds(200)) == false)
+        sink.stuck.update { $0 = false }   // let the thread finish
+    }
+}
