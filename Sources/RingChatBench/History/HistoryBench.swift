@@ -9,7 +9,7 @@ import RingChatStorage
 import RingChatSession
 
 /// `ringchat bench-history`: builds replicas of a long history and measures
-/// what issue 12 asks of them, on real processes over loopback multicast:
+/// what a long history costs, on real processes over loopback multicast:
 ///
 /// 1. two state dirs: A with `messages` lines, C with all but the last
 ///    `missed` of them (the same lines: C was away);
@@ -95,26 +95,24 @@ public struct HistoryBench {
 
     // MARK: running
 
-    func node(_ name: String, _ dir: StateDirectory, group: String) throws(BenchError) -> BenchNode {
-        try BenchNode(name, argv: [options.executable, "chat", "--headless", "--nick", name, "--state-dir", dir.path,
-                                   "--group", group, "--checkpoint-every", "3600"])
+    func node(_ name: String, _ dir: StateDirectory, group: String) throws(BenchError) -> ChildProcess {
+        try ChildProcess(name, argv: [options.executable, "chat", "--headless", "--nick", name, "--state-dir", dir.path,
+                                   "--group", group, "--checkpoint-every", "3600"],
+                         stdin: true, stdout: .pipe)
     }
 
     /// Reads `n`'s events until `done` says so; throws after the timeout.
-    func waitFor(_ n: BenchNode, _ what: String, others: [BenchNode] = [], _ done: (BenchEvent) -> Bool) throws(BenchError) {
-        let end = BenchClock.seconds() + options.timeout
-        while BenchClock.seconds() < end {
+    func waitFor(_ n: ChildProcess, _ what: String, others: [ChildProcess] = [], _ done: (EventLine) -> Bool) throws(BenchError) {
+        try BenchClock.wait("\(n.name): \(what)", timeout: options.timeout, wakeOn: [n.stdoutFD]) { () throws(BenchError) -> Bool in
             for o in others { _ = o.readLines() }
-            for l in n.readLines() where done(BenchEvent(line: l)) { return }
-            var p = pollfd(fd: n.stdoutFD, events: Int16(POLLIN), revents: 0)
-            _ = poll(&p, 1, 20)
+            if n.readLines().contains(where: { done(EventLine($0)) }) { return true }
             var st: Int32 = 0
             if waitpid(n.pid, &st, WNOHANG) == n.pid { throw BenchError("\(n.name) exited while waiting for \(what)") }
+            return false
         }
-        throw BenchError("\(n.name): no \(what) within \(Int(options.timeout)) s")
     }
 
-    func stop(_ n: BenchNode) -> Int {
+    func stop(_ n: ChildProcess) -> Int {
         n.signal(SIGTERM)
         n.reap(timeout: options.timeout)
         return n.peakKiB ?? 0
@@ -196,7 +194,7 @@ public struct HistoryBench {
                 nextLine += options.chatInterval
             }
             for l in pa.readLines() {
-                let e = BenchEvent(line: l)
+                let e = EventLine(l)
                 if e.name == "delivered", e.string("text")?.hasPrefix("live ") == true {
                     let t = BenchClock.seconds()
                     maxGap = max(maxGap, t - lastLive)
@@ -204,7 +202,7 @@ public struct HistoryBench {
                 }
             }
             for l in pc.readLines() {
-                let e = BenchEvent(line: l)
+                let e = EventLine(l)
                 switch e.name {
                 case "delivered":
                     if e.bool("backfill") || e.string("text")?.hasPrefix("message ") == true {
@@ -259,7 +257,7 @@ public struct HistoryBench {
         try tuiScrollBack(a, group: group, n: n, newest: "live \(typed)")
 
         // Offline reconcile of the two replicas.
-        let r = try BenchNode("reconcile", argv: [options.executable, "reconcile", a.path, c.path])
+        let r = try ChildProcess("reconcile", argv: [options.executable, "reconcile", a.path, c.path], stdout: .pipe)
         while !r.exited { _ = r.readLines(); r.reap(timeout: 0.05) }
         let rt = BenchClock.seconds() - r.startedAt
         out("ringchat reconcile A C: \(ms(rt)), peak RSS \(mib(r.peakKiB ?? 0))")
@@ -269,31 +267,31 @@ public struct HistoryBench {
     /// first message is on screen; its peak RSS then.
     func tuiScrollBack(_ a: StateDirectory, group: String, n: Int, newest: String) throws {
         let tmux = ["/usr/bin/env", "tmux", "-L", "rc-bench-\(getpid())"]
-        defer { _ = try? BenchNode.run(tmux + ["kill-server"]) }
+        defer { ChildProcess.run(tmux + ["kill-server"]) }
         // More than one word after new-session: tmux runs them as argv, no
         // shell, so a path with spaces in it stays one argument.
         let argv = [options.executable, "chat", "--nick", "A", "--state-dir", a.path, "--group", group, "--checkpoint-every", "3600"]
-        _ = try BenchNode.run(tmux + ["new-session", "-d", "-s", "tui", "-x", "120", "-y", "40"] + argv)
-        let pidText = try BenchNode.run(tmux + ["list-panes", "-t", "tui", "-F", "#{pane_pid}"])
+        ChildProcess.run(tmux + ["new-session", "-d", "-s", "tui", "-x", "120", "-y", "40"] + argv)
+        let pidText = ChildProcess.run(tmux + ["list-panes", "-t", "tui", "-F", "#{pane_pid}"]).output
         guard let pid = pid_t(pidText.split(separator: "\n").first ?? "") else { throw BenchError("no TUI pid in '\(pidText)'") }
         let t0 = BenchClock.seconds()
-        func screen() throws -> String { try BenchNode.run(tmux + ["capture-pane", "-p", "-t", "tui"]) }
-        while try !screen().contains(newest) {
+        func screen() -> String { ChildProcess.run(tmux + ["capture-pane", "-p", "-t", "tui"]).output }
+        while !screen().contains(newest) {
             if BenchClock.seconds() - t0 > options.timeout { throw BenchError("the TUI never showed the newest message") }
             usleep(50_000)
         }
         let shown = BenchClock.seconds() - t0
         var presses = 0
-        while try !screen().contains("message 0 of") {
-            if BenchClock.seconds() - t0 > options.timeout { throw BenchError("PgUp never reached the first message (\(presses) presses); screen:\n\(try screen())") }
-            _ = try BenchNode.run(tmux + ["send-keys", "-t", "tui", "-N", "200", "PPage"])
+        while !screen().contains("message 0 of") {
+            if BenchClock.seconds() - t0 > options.timeout { throw BenchError("PgUp never reached the first message (\(presses) presses); screen:\n\(screen())") }
+            ChildProcess.run(tmux + ["send-keys", "-t", "tui", "-N", "200", "PPage"])
             presses += 200
             usleep(20_000)
         }
         let reached = BenchClock.seconds() - t0
         let hwm = Self.statusKiB(pid, "VmHWM:")
         out("TUI on A (\(n) messages): newest line on screen after \(ms(shown)); PgUp to the first message in \(ms(reached - shown)) (\(presses) presses sent); peak RSS (VmHWM) \(mib(hwm))")
-        _ = try BenchNode.run(tmux + ["send-keys", "-t", "tui", "C-d"])
+        ChildProcess.run(tmux + ["send-keys", "-t", "tui", "C-d"])
         usleep(500_000)
     }
 

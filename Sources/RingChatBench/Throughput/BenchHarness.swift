@@ -41,10 +41,11 @@ public final class BenchHarness {
     /// Deletes the namespaces (call even after an error).
     public func close() { network.destroy() }
 
+    /// One peer's `bench` line.
     struct Peer {
-        var fields: [String: String]
-        func int(_ k: String) -> Int { Int(fields[k] ?? "") ?? 0 }
-        var hash: String { fields["hash"] ?? "?" }
+        var report: EventLine
+        func int(_ k: String) -> Int { report.int(k) ?? 0 }
+        var hash: String { report.string("hash") ?? "?" }
     }
 
     struct Spec {
@@ -136,8 +137,8 @@ public final class BenchHarness {
         let dir = try BenchFiles.tempDir()
         defer { BenchFiles.removeTree(dir) }
         let group = "239.\(Int.random(in: 100...199)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254)):\(Int.random(in: 20_000...60_000))"
-        var procs: [BenchProcess] = []
-        defer { for p in procs { p.signal(SIGKILL); p.stop(within: 0) } }
+        var procs: [ChildProcess] = []
+        defer { for p in procs { p.kill() } }
         for i in 0..<spec.nodes {
             let (prefix, iface) = network.placement(i)
             var argv = prefix + [settings.executable, "bench-peer", "--group", group, "--interface", iface,
@@ -147,11 +148,11 @@ public final class BenchHarness {
                                  "--window", String(spec.load[i].window), "--rate", String(spec.load[i].rate)]
             if let h = settings.tokenHold { argv += ["--token-hold", String(h)] }
             if let b = settings.batch { argv += ["--batch", String(b)] }
-            procs.append(try BenchProcess(argv: argv, stdout: "\(dir)/n\(i).out", stderr: "\(dir)/n\(i).err"))
+            procs.append(try ChildProcess("n\(i)", argv: argv, stdout: .file("\(dir)/n\(i).out"), stderr: "\(dir)/n\(i).err"))
         }
         let t0 = BenchClock.seconds()
         // Every node up (its `started` line) before the clock of a kill runs.
-        try waitFor(seconds: 30, "nodes to start") { procs.allSatisfy { $0.output().contains("\"event\":\"started\"") } }
+        try BenchClock.wait("nodes to start", timeout: 30) { procs.allSatisfy { $0.output().contains("\"event\":\"started\"") } }
         let startedAt = BenchClock.seconds()
         var killed: Int?
         var cpuAtStart: [Int64] = []
@@ -162,10 +163,10 @@ public final class BenchHarness {
         }
         let idleStart = BenchClock.seconds()
         let limit = spec.seconds + 60
-        try waitFor(seconds: limit, "every peer's report") {
+        try BenchClock.wait("every peer's report", timeout: limit) {
             if let k = spec.kill, killed == nil, BenchClock.seconds() - startedAt >= k.after {
                 procs[k.node].signal(SIGKILL)
-                procs[k.node].stop(within: 5)
+                procs[k.node].reap(timeout: 5)
                 killed = k.node
             }
             return procs.indices.allSatisfy { $0 == killed || procs[$0].output().contains("\"event\":\"bench\"") }
@@ -176,31 +177,10 @@ public final class BenchHarness {
             let span = BenchClock.seconds() - idleStart
             cpu = zip(cpu, cpuAtStart).map { Int64(Double($0 - $1) * spec.seconds / max(0.001, span)) }
         }
-        let peers = procs.indices.filter { $0 != killed }.compactMap { Self.report(procs[$0].output()) }
+        let peers = procs.indices.filter { $0 != killed }.compactMap { EventLine.first("bench", in: procs[$0].output()).map(Peer.init) }
         for p in procs { p.signal(SIGTERM) }
-        for p in procs { p.stop(within: 10) }
+        for p in procs { p.reap(timeout: 10) }
         return Outcome(peers: peers, cpu: cpu, wall: wall)
-    }
-
-    func waitFor(seconds: Double, _ what: String, _ cond: () -> Bool) throws(BenchError) {
-        let deadline = BenchClock.seconds() + seconds
-        while !cond() {
-            if BenchClock.seconds() > deadline { throw BenchError("timed out waiting for \(what)") }
-            usleep(20_000)
-        }
-    }
-
-    /// The fields of the `bench` line in a peer's output.
-    static func report(_ out: String) -> Peer? {
-        guard let line = out.split(separator: "\n").first(where: { $0.contains("\"event\":\"bench\"") }) else { return nil }
-        var fields: [String: String] = [:]
-        let body = line.dropFirst().dropLast()
-        for part in body.split(separator: ",") {
-            let kv = part.split(separator: ":", maxSplits: 1)
-            guard kv.count == 2 else { continue }
-            fields[kv[0].trimmingQuotes] = kv[1].trimmingQuotes
-        }
-        return Peer(fields: fields)
     }
 
     func median(_ xs: [Int]) -> Int {
@@ -211,14 +191,5 @@ public final class BenchHarness {
     func fmt(_ x: Double) -> String {
         let r = (x * 100).rounded() / 100
         return "\(r)"
-    }
-}
-
-extension Substring {
-    var trimmingQuotes: String {
-        var s = self
-        if s.first == "\"" { s = s.dropFirst() }
-        if s.last == "\"" { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -60,14 +60,14 @@ final class BenchNetwork {
     }
 
     func destroy() {
-        for ns in created.reversed() { BenchFiles.run([Self.ip, "netns", "del", ns]) }
+        for ns in created.reversed() { ChildProcess.run([Self.ip, "netns", "del", ns]) }
         created = []
         hosts = []
         addresses = []
     }
 
     private func ip(_ args: String...) throws(BenchError) {
-        let rc = BenchFiles.run([Self.ip] + args)
+        let rc = ChildProcess.run([Self.ip] + args).status
         if rc != 0 {
             destroy()
             throw BenchError("ip \(args.joined(separator: " ")) failed (\(rc))")
