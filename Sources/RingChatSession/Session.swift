@@ -66,6 +66,20 @@ public final class Session {
         host = try NodeHost(options: options, loop: loop)
     }
 
+    /// Opens a session and runs it with the front end `make` builds for it:
+    /// the whole life of `ringchat chat`, `chat --headless`, `server` and
+    /// `bench-peer`. Returns the exit status.
+    public static func run(options: HostOptions, _ make: (Session) -> SessionFrontEnd) -> Int32 {
+        let session: Session
+        do {
+            session = try Session(options: options)
+        } catch {
+            Console.error("ringchat: \(error)")
+            return 1
+        }
+        return session.run(make(session))
+    }
+
     /// Runs until a signal or `stop`; returns the front end's exit status.
     public func run(_ frontEnd: SessionFrontEnd) -> Int32 {
         // SIGTSTP and SIGCONT too: ncurses suspends and resumes on them.

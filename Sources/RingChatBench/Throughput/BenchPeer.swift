@@ -86,14 +86,7 @@ public final class BenchPeer: SessionFrontEnd {
 
     /// Runs one bench peer until the harness stops it; the exit status.
     public static func run(options: HostOptions, load: BenchPeerOptions) -> Int32 {
-        let session: Session
-        do {
-            session = try Session(options: options)
-        } catch {
-            Console.error("ringchat: \(error)")
-            return 1
-        }
-        return session.run(BenchPeer(options: load))
+        Session.run(options: options) { _ in BenchPeer(options: load) }
     }
 
     public var signals: [Int32] { headless.signals }

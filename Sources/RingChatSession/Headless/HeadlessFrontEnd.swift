@@ -43,14 +43,7 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
     /// Runs one node with this front end until a signal or `/quit`;
     /// returns the exit status.
     public static func run(options: HostOptions, style: EventReporter.Style, readStdin: Bool) -> Int32 {
-        let session: Session
-        do {
-            session = try Session(options: options)
-        } catch {
-            Console.error("ringchat: \(error)")
-            return 1
-        }
-        return session.run(HeadlessFrontEnd(style: style, readStdin: readStdin))
+        Session.run(options: options) { _ in HeadlessFrontEnd(style: style, readStdin: readStdin) }
     }
 
     public var signals: [Int32] { [SIGUSR1] }

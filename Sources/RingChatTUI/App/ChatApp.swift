@@ -23,14 +23,7 @@ public enum ChatApp {
             Console.error("ringchat: the chat screen needs a terminal (use --headless for pipes)")
             return 1
         }
-        let session: Session
-        do {
-            session = try Session(options: options)
-        } catch {
-            Console.error("ringchat: \(error)")
-            return 1
-        }
-        return session.run(ChatFrontEnd(options: options, host: session.host))
+        return Session.run(options: options) { ChatFrontEnd(options: options, host: $0.host) }
     }
 }
 
