@@ -28,7 +28,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RingChatCore", package: root),
-                .product(name: "RingChatRuntime", package: root),
+                .product(name: "RingChatStorage", package: root),
             ],
             path: "Benchmarks/HotPaths",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

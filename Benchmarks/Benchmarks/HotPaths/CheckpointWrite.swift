@@ -1,6 +1,6 @@
 import Benchmark
 import RingChatCore
-import RingChatRuntime
+import RingChatStorage
 
 /// A checkpoint of a node with a long history: 100,000 messages from 3
 /// senders (each restarted once: 6 streams) over 10 rings, with a hole

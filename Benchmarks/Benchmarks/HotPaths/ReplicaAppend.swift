@@ -1,6 +1,6 @@
 import Benchmark
 import RingChatCore
-import RingChatRuntime
+import RingChatStorage
 
 /// The replica's append path: formatting a line, and the disk writer
 /// thread writing lines, indexing them in SQLite and making them durable.
