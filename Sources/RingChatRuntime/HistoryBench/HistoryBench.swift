@@ -74,7 +74,7 @@ public struct HistoryBench {
         while i < total {
             buf.removeAll(keepingCapacity: true)
             let end = min(total, i + 10_000)
-            for j in i..<end { buf += ReplicaFile.line(for: message(j)) }
+            for j in i..<end { ReplicaLineCodec.append(message(j), to: &buf) }
             // Each dir gets the lines of this block it should hold.
             var offset = 0
             var lineEnds: [Int] = []
