@@ -384,8 +384,8 @@ public final class NodeHost {
         }
     }
 
-    /// The sender id in a datagram's header (after magic, version, kind and
-    /// flags: see `WireCodec`), or nil if it is too short or not ours.
+    /// The sender id in a datagram's header (`WireHeader`), or nil if it is
+    /// too short or not ours.
     /// Only a token of the ring we are in jumps the receive queue: a node
     /// that met a new ring through its token before the data sent ahead of
     /// it would join that ring at the token's next seq and show those
@@ -397,12 +397,7 @@ public final class NodeHost {
     }
 
     static func sender(of bytes: [UInt8]) -> UInt64? {
-        guard bytes.count >= WireLimits.headerBytes, bytes[0] == WireLimits.magic.0, bytes[1] == WireLimits.magic.1 else {
-            return nil
-        }
-        var v: UInt64 = 0
-        for i in 5..<13 { v = v << 8 | UInt64(bytes[i]) }
-        return v
+        WireHeader.sender(of: bytes)?.raw
     }
 
     private func tick() {
