@@ -171,26 +171,14 @@ public final class NodeHost {
         feed(.checkpoint)
     }
 
-    /// Changes the nick (1...`WireLimits.maxNickBytes` UTF-8 bytes; else a
-    /// `.notice` and no change).
+    /// Changes the nick if `NickRule` allows it; else a `.notice` with the
+    /// rule's refusal ("invalid nick: …") and no change.
     public func setNick(_ nick: String) {
-        if let why = Self.nickProblem(nick) {
-            onEvent?(.notice("nick not changed: \(why)"))
+        if let refusal = NickRule.refusal(nick) {
+            onEvent?(.notice(refusal))
             return
         }
         feed(.setNick(nick))
-    }
-
-    /// Why `nick` cannot be used on the wire, or nil if it can.
-    public static func nickProblem(_ nick: String) -> String? {
-        if nick.isEmpty { return "a nick cannot be empty" }
-        if nick.utf8.count > WireLimits.maxNickBytes {
-            return "'\(nick)' is \(nick.utf8.count) bytes, the limit is \(WireLimits.maxNickBytes)"
-        }
-        if nick.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "a nick cannot contain control characters"
-        }
-        return nil
     }
 
     /// The shell's counters (the disk thread's are read under its lock).
