@@ -139,7 +139,7 @@ public final class BenchHarness {
             let (prefix, iface) = network.placement(i)
             var argv = prefix + [settings.executable, "chat", "--headless", "--group", group, "--interface", iface,
                                  "--state-dir", "\(dir)/n\(i)", "--nick", "bench\(i + 1)",
-                                 "--bench-members", String(spec.kill == nil ? spec.nodes : spec.nodes),
+                                 "--bench-members", String(spec.nodes),
                                  "--bench-seconds", String(spec.seconds),
                                  "--bench-window", String(spec.load[i].window), "--bench-rate", String(spec.load[i].rate)]
             if let h = settings.tokenHold { argv += ["--token-hold", String(h)] }

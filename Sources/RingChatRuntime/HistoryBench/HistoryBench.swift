@@ -6,7 +6,8 @@ import Darwin
 import RingChatCore
 
 /// `ringchat bench-history`: builds replicas of a long history and measures
-/// what issue 12 asks of them, on real processes over loopback multicast:
+/// how a node copes with them (docs/STORAGE.md, "Figures"), on real
+/// processes over loopback multicast:
 ///
 /// 1. two state dirs: A with `messages` lines, C with all but the last
 ///    `missed` of them (the same lines: C was away);
