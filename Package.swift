@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "RingChatCoreTests", dependencies: ["RingChatCore"]),
         .testTarget(name: "RingChatSimulatorTests", dependencies: ["RingChatSimulator", "RingChatCore"]),
         // The I/O, storage and session layers, a folder each.
-        .testTarget(name: "RingChatShellTests", dependencies: ["RingChatCore", "RingChatIO", "RingChatStorage", "RingChatSession"]),
+        .testTarget(name: "RingChatShellTests", dependencies: ["RingChatCore", "RingChatIO", "RingChatStorage", "RingChatSession", "CNetShim"]),
         .testTarget(name: "FuzzTests", dependencies: ["RingChatFuzz", "RingChatCore", "RingChatIO", "RingChatStorage"]),
         .testTarget(name: "RingChatTUITests", dependencies: ["RingChatTUI", "RingChatCore", "RingChatSession"]),
         // Real processes, real sockets, tmux: depends on the executable so

@@ -37,9 +37,14 @@ int rcn_send_many(int fd, const struct sockaddr_in *dest, const uint8_t *const *
     return (int)sent;
 }
 
-int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes) {
+int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes,
+                      unsigned int magic_offset, uint16_t magic, unsigned int sender_offset) {
+    if (magic_offset + 2 > header_bytes || sender_offset + 8 > header_bytes) {
+        errno = EINVAL;
+        return -1;
+    }
 #ifndef __linux__
-    (void)fd; (void)sender; (void)header_bytes;
+    (void)fd; (void)sender; (void)magic;
     errno = ENOSYS;   /* no classic BPF socket filters: the node drops its echoes itself */
     return -1;
 #else
@@ -49,11 +54,11 @@ int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes) {
     struct sock_filter code[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, UDP + header_bytes, 0, 7),  /* short: keep */
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, UDP + 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x5243, 0, 5),              /* "RC", else keep */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + 5),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, UDP + magic_offset),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, magic, 0, 5),               /* the magic, else keep */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + sender_offset),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(sender >> 32), 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + 9),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, UDP + sender_offset + 4),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)sender, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, 0),                                    /* ours: drop */
         BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),                           /* keep */

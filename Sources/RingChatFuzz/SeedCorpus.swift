@@ -13,8 +13,12 @@ public enum SeedCorpus {
             let seal = PacketSeal(key: try! GroupKey(bytes: Array(repeating: 7, count: 32)))
             return plain + plain.prefix(4).map(seal.seal)
         case .replica:
-            let lines = messages.map(ReplicaFile.line(for:))
-            return [lines.joined().map { $0 }, lines[0], Array(lines[1].dropLast())] + [[]]
+            // A file of every kind of line, one line alone, a torn line, an
+            // empty file, and a file mixing lines of the format before the
+            // version with current ones (an upgraded replica).
+            let lines = messages.map { ReplicaLineCodec.line(for: $0) }
+            let mixed = ReplicaLineCodec.line(for: messages[0], version: ReplicaLineCodec.unversioned) + lines[1]
+            return [lines.joined().map { $0 }, lines[0], Array(lines[1].dropLast())] + [[], mixed]
         case .checkpoint:
             return [try! CheckpointStore.encode(checkpoint)]
         }

@@ -8,7 +8,7 @@ import RingChatBench
 struct BenchHistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-history",
-        abstract: "Build long replicas and measure restart, memory, checkpoint, catch-up and reconcile (issue 12).",
+        abstract: "Build long replicas and measure restart, memory, checkpoint, catch-up and reconcile.",
         discussion: """
         Runs real `ringchat chat --headless` processes on loopback multicast \
         (a random 239.x.y.z group). Prints: first start on a bare replica \

@@ -73,7 +73,7 @@ struct NetworkOptions: ParsableArguments {
 /// Who this node is and where it keeps its files.
 struct StateOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Nick shown to others (1-32 UTF-8 bytes). Default: $USER, else user-XXXX.", valueName: "name"))
+        "Nick shown to others (1-32 UTF-8 bytes, no spaces or control characters). Default: $USER, else user-XXXX.", valueName: "name"))
     var nick: String?
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp(
@@ -95,7 +95,7 @@ struct StateOptions: ParsableArguments {
     var batch: Int?
 
     func validate() throws {
-        if let n = nick, let why = NodeHost.nickProblem(n) { throw ValidationError("--nick: \(why)") }
+        if let n = nick, let refusal = NickRule.refusal(n) { throw ValidationError(refusal) }
         guard checkpointEvery.isFinite, checkpointEvery == 0 || (0.1...86_400).contains(checkpointEvery) else {
             throw ValidationError("--checkpoint-every must be 0 (off) or 0.1-86400 seconds; got \(checkpointEvery)")
         }
@@ -109,7 +109,7 @@ struct StateOptions: ParsableArguments {
     func resolvedNick(default fallback: String? = nil) -> String {
         if let n = nick { return n }
         if let f = fallback { return f }
-        if let u = getenv("USER").map({ String(cString: $0) }), NodeHost.nickProblem(u) == nil { return u }
+        if let u = getenv("USER").map({ String(cString: $0) }), NickRule.problem(u) == nil { return u }
         let r = String(Entropy.random64() & 0xFFFF, radix: 16)
         return "user-" + String(repeating: "0", count: 4 - r.count) + r
     }

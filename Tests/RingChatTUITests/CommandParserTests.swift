@@ -1,4 +1,5 @@
 import Testing
+import RingChatCore
 @testable import RingChatTUI
 
 @Suite struct CommandParserTests {
@@ -12,12 +13,14 @@ import Testing
         ("/nick bob", .nick("bob")),
         ("/nick 中文", .nick("中文")),
         ("/nick", .invalid("usage: /nick NAME")),
-        ("/nick bob smith", .invalid("invalid nick: no spaces allowed")),
-        ("/nick " + String(repeating: "x", count: 33), .invalid("invalid nick: longer than 32 bytes")),
-        ("/nick " + String(repeating: "é", count: 17), .invalid("invalid nick: longer than 32 bytes")),
+        ("/nick bob smith", .invalid("invalid nick: a nick cannot contain spaces")),
+        ("/nick " + String(repeating: "x", count: 33),
+         .invalid("invalid nick: '\(String(repeating: "x", count: 33))' is 33 bytes, the limit is 32")),
+        ("/nick " + String(repeating: "é", count: 17),
+         .invalid("invalid nick: '\(String(repeating: "é", count: 17))' is 34 bytes, the limit is 32")),
         ("/nick " + String(repeating: "x", count: 32), .nick(String(repeating: "x", count: 32))),
-        ("/nick a\u{1B}b", .invalid("invalid nick: no control characters allowed")),
-        ("/nick a\u{202E}b", .invalid("invalid nick: no direction overrides allowed")),
+        ("/nick a\u{1B}b", .invalid("invalid nick: a nick cannot contain control characters")),
+        ("/nick a\u{202E}b", .invalid("invalid nick: a nick cannot contain direction overrides")),
         ("/who", .who),
         ("/help", .help),
         ("/checkpoint", .checkpoint),
@@ -47,10 +50,16 @@ import Testing
         }
     }
 
-    @Test func nickRule() {
-        #expect(NickRule.problem(with: "alice") == nil)
-        #expect(NickRule.problem(with: "") == "empty")
-        #expect(NickRule.problem(with: "/alice") == "must not start with /")
-        #expect(NickRule.problem(with: "a\u{3000}b") == "no spaces allowed")
+    /// `/nick` refuses what `NickRule` (RingChatCore) refuses, with its
+    /// words: the same error as `--nick` and headless `/nick`.
+    @Test(arguments: ["al ice", "/alice", "a\u{3000}b", "a\u{7}b", "a\u{202E}b", String(repeating: "n", count: 33)])
+    func nickUsesTheOneRule(nick: String) {
+        #expect(CommandParser.parse("/nick " + nick) == .invalid(NickRule.refusal(nick)!))
+    }
+
+    @Test(arguments: ["alice", "zoë", String(repeating: "n", count: 32)])
+    func nickAcceptsWhatTheRuleAccepts(nick: String) {
+        #expect(NickRule.problem(nick) == nil)
+        #expect(CommandParser.parse("/nick " + nick) == .nick(nick))
     }
 }

@@ -12,11 +12,15 @@ int rcn_send_many(int fd, const struct sockaddr_in *dest, const uint8_t *const *
                   const size_t *lens, unsigned int count);
 
 /* Attaches a classic BPF socket filter that drops, in the kernel, every
-   RingChat datagram whose header names `sender` (bytes 5..12 of the UDP
-   payload, big-endian, after the "RC" magic): a node's own datagrams,
-   which come back through multicast loopback. Anything shorter than
-   `header_bytes` or without the magic is let through for the node to
-   count. Returns 0, or -1 with errno. */
-int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes);
+   RingChat datagram whose header names `sender`: a node's own datagrams,
+   which come back through multicast loopback. The header layout is not
+   known here: the caller passes it from Swift's `WireHeader` (the big-endian
+   16-bit `magic` at `magic_offset` of the UDP payload, the big-endian
+   64-bit sender at `sender_offset`, `header_bytes` in all). Anything
+   shorter than `header_bytes` or without the magic is let through for the
+   node to count. Returns 0, or -1 with errno (EINVAL for a layout that
+   does not fit in the header). */
+int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes,
+                      unsigned int magic_offset, uint16_t magic, unsigned int sender_offset);
 
 #endif

@@ -9,7 +9,8 @@ import RingChatStorage
 import RingChatSession
 
 /// `ringchat bench-history`: builds replicas of a long history and measures
-/// what a long history costs, on real processes over loopback multicast:
+/// how a node copes with them (docs/STORAGE.md, "Figures"), on real
+/// processes over loopback multicast:
 ///
 /// 1. two state dirs: A with `messages` lines, C with all but the last
 ///    `missed` of them (the same lines: C was away);
@@ -77,7 +78,7 @@ public struct HistoryBench {
         while i < total {
             buf.removeAll(keepingCapacity: true)
             let end = min(total, i + 10_000)
-            for j in i..<end { buf += ReplicaFile.line(for: message(j)) }
+            for j in i..<end { ReplicaLineCodec.append(message(j), to: &buf) }
             // Each dir gets the lines of this block it should hold.
             var offset = 0
             var lineEnds: [Int] = []

@@ -70,22 +70,33 @@ extension Node {
     }
 
     func makeStatus(now: Instant) -> NodeStatus {
-        let members = ringOrder(now: now).map { m -> NodeStatus.Member in
+        var s = statusWithoutMembers()
+        s.members = statusMembers(ringOrder(now: now))
+        return s
+    }
+
+    /// Every property of the status but `members` (`NodeStatus.Change`):
+    /// cheap, so change detection builds and compares it whole.
+    func statusWithoutMembers() -> NodeStatus {
+        NodeStatus(node: id, nick: nick, ring: ring, holder: holding != nil ? id : holderGuess,
+                   members: [], lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint)
+    }
+
+    func statusMembers(_ order: [NodeID]) -> [NodeStatus.Member] {
+        order.map { m -> NodeStatus.Member in
             if m == id { return .init(id: m, nick: nick, lag: cachedLag) }
             let p = membership.peers[m]
             return .init(id: m, nick: p?.nick ?? "?", lag: cachedPeerLags[m] ?? 0)
         }
-        return NodeStatus(node: id, nick: nick, ring: ring, holder: holding != nil ? id : holderGuess,
-                          members: members, lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint)
     }
 
     func emitStatusIfChanged(now: Instant) {
-        let key = StatusKey(ring: ring, holder: holding != nil ? id : holderGuess, order: ringOrder(now: now),
-                            membership: membership.version, lags: lagVersion, queued: outbox.count,
-                            checkpoint: lastCheckpoint, nick: nick)
+        let key = StatusKey(status: statusWithoutMembers(), order: ringOrder(now: now),
+                            membership: membership.version, lags: lagVersion)
         if key == lastStatusKey { return }
         lastStatusKey = key
-        let s = makeStatus(now: now)
+        var s = key.status
+        s.members = statusMembers(key.order)
         if s != lastStatus {
             lastStatus = s
             emit(.status(s))
@@ -93,15 +104,13 @@ extension Node {
     }
 }
 
-/// Everything `makeStatus` reads (peers' nicks through the membership's
-/// version, lags through their version).
+/// What change detection compares: the status itself, all but its
+/// `members`, which are compared through what they are built from (the
+/// ring order, peers' nicks through the membership's version, lags through
+/// theirs): `NodeStatus.changeDetection`.
 struct StatusKey: Equatable {
-    var ring: RingID?
-    var holder: NodeID?
+    var status: NodeStatus
     var order: [NodeID]
     var membership: UInt64
     var lags: UInt64
-    var queued: Int
-    var checkpoint: NodeStatus.CheckpointInfo?
-    var nick: String
 }

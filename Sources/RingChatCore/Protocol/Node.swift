@@ -219,6 +219,7 @@ public final class Node {
         self.answerBudget = Double(config.reconcileBatch)
         self.answerBudgetAt = now
         if let every = config.checkpointEvery { nextCheckpoint = now + every }
+        if let refusal = NickRule.refusal(nick) { emit(.notice("\(refusal); using \(self.nick)")) }
     }
 
     /// Rebuilds a node after a crash or restart from what survived on disk,
@@ -300,15 +301,12 @@ public final class Node {
         return (node, node.drainEffects())
     }
 
-    /// A nick as the wire allows it: 1...32 bytes of UTF-8 (cut at a
-    /// character boundary), or nil when nothing usable is left.
+    /// `n` if `NickRule` allows it, else nil: the node takes the shell's
+    /// nick as it is or not at all (never a cut or cleaned copy). A peer's
+    /// nick on the wire is another matter: the decoder bounds it
+    /// (`WireLimits.maxNickBytes`) and the screen neutralises it.
     public static func validNick(_ n: String) -> String? {
-        var out = ""
-        for ch in n where !ch.isNewline {
-            if out.utf8.count + String(ch).utf8.count > WireLimits.maxNickBytes { break }
-            out.append(ch)
-        }
-        return out.isEmpty ? nil : out
+        NickRule.problem(n) == nil ? n : nil
     }
 
     // MARK: input
@@ -319,7 +317,8 @@ public final class Node {
         case .tick: tick(now: now)
         case .type(let text, let kind): type(text, kind: kind, now: now)
         case .checkpoint: takeCheckpoint(now: now)
-        case .setNick(let n): nick = Node.validNick(n) ?? nick
+        case .setNick(let n):
+            if let v = Node.validNick(n) { nick = v } else { emit(.notice(NickRule.refusal(n)!)) }
         case .leave: if holding != nil { pass(now: now) }
         case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
         }

@@ -1,6 +1,6 @@
 /// The versioned binary codec. Layout (big-endian):
 ///
-///     header: 'R' 'C' version kind flags sender:u64 incarnation:u32 counter:u64
+///     header: `WireHeader` ('R' 'C' version kind flags sender:u64 incarnation:u32 counter:u64)
 ///     body:   per kind, see the `encode…`/`decode…` pairs below
 ///
 /// `flags` is reserved for the group-key envelope (authenticated encryption
@@ -15,22 +15,16 @@ public enum WireCodec {
     /// hands tokens of the node's ring over first. A claim only: the packet
     /// is decoded and validated as any other.
     public static func tokenRing(_ bytes: [UInt8]) -> RingID? {
-        let at = WireLimits.headerBytes
-        guard bytes.count >= at + 20, bytes[3] == Kind.token.rawValue else { return nil }
+        let at = WireHeader.size
+        guard bytes.count >= at + 20, bytes[WireHeader.kindOffset] == Kind.token.rawValue else { return nil }
         var r = ByteReader(bytes, from: at)
         return try? ring(&r)
     }
 
     public static func encode(_ p: Packet) -> [UInt8] {
         var w = ByteWriter()
-        w.u8(WireLimits.magic.0)
-        w.u8(WireLimits.magic.1)
-        w.u8(WireLimits.version)
-        w.u8(kind(of: p.body).rawValue)
-        w.u8(0) // flags
-        w.u64(p.sender.raw)
-        w.u32(p.incarnation)
-        w.u64(p.counter)
+        WireHeader(kind: kind(of: p.body).rawValue, sender: p.sender, incarnation: p.incarnation, counter: p.counter)
+            .write(&w)
         switch p.body {
         case .heartbeat(let h): encode(h, &w)
         case .token(let t): encode(t, &w)
@@ -66,16 +60,9 @@ public enum WireCodec {
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> Packet {
         guard bytes.count <= WireLimits.maxDatagram else { throw .oversized(bytes.count) }
         var r = ByteReader(bytes)
-        guard try r.u8() == WireLimits.magic.0, try r.u8() == WireLimits.magic.1 else { throw .badMagic }
-        let version = try r.u8()
-        guard version == WireLimits.version else { throw .unsupportedVersion(version) }
-        let rawKind = try r.u8()
-        guard let kind = Kind(rawValue: rawKind) else { throw .unknownKind(rawKind) }
-        let flags = try r.u8()
-        guard flags == 0 else { throw .unsupportedFlags(flags) }
-        let sender = NodeID(try r.u64())
-        let incarnation = try r.u32()
-        let counter = try r.u64()
+        let header = try WireHeader.read(&r) { Kind(rawValue: $0) != nil }
+        let kind = Kind(rawValue: header.kind)!
+        let sender = header.sender, incarnation = header.incarnation, counter = header.counter
         let body: Packet.Body
         switch kind {
         case .heartbeat: body = .heartbeat(try decodeHeartbeat(&r))

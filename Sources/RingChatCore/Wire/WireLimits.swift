@@ -1,8 +1,9 @@
 /// Hard bounds on everything a peer can make us allocate or display.
 /// Decoding rejects anything beyond them; senders never produce it.
 public enum WireLimits {
-    public static let magic: (UInt8, UInt8) = (0x52, 0x43) // "RC"
-    public static let version: UInt8 = 1
+    /// "RC" (`WireHeader`, which owns the header layout).
+    public static let magic = WireHeader.magic
+    public static let version = WireHeader.version
     /// Largest datagram we accept (and the largest UDP payload on IPv4).
     public static let maxDatagram = 65_507
     /// Nick: UTF-8 bytes.
@@ -16,8 +17,8 @@ public enum WireLimits {
     public static let maxNackSpan: UInt64 = 1_024
     /// Largest counter span one reconcile range may ask for.
     public static let maxReconcileSpan: UInt32 = 4_096
-    /// Header: magic(2) version(1) kind(1) flags(1) sender(8) incarnation(4) counter(8).
-    public static let headerBytes = 25
+    /// Header size (`WireHeader` has the layout).
+    public static let headerBytes = WireHeader.size
 }
 
 /// Why a datagram was rejected. Decoding never traps: every malformed input

@@ -182,7 +182,8 @@ public final class MulticastSocket {
     @discardableResult
     public func dropDatagrams(from sender: UInt64) -> Bool {
         guard fd >= 0 else { return false }
-        return rcn_filter_sender(fd, sender, UInt32(WireLimits.headerBytes)) == 0
+        return rcn_filter_sender(fd, sender, UInt32(WireHeader.size), UInt32(WireHeader.magicOffset), WireHeader.magicWord,
+                                 UInt32(WireHeader.senderOffset)) == 0
     }
 
     /// One datagram, or nil when none is waiting (EAGAIN) or the socket

@@ -3,7 +3,7 @@ import RingChatCore
 
 /// The group-key envelope around every datagram (docs/SECURITY.md).
 ///
-/// A sealed datagram keeps RingChat's 25-byte header in the clear, with the
+/// A sealed datagram keeps RingChat's header (`WireHeader`) in the clear, with the
 /// `sealed` flag set, and replaces the body with a fresh random 12-byte
 /// nonce, the ChaCha20-Poly1305 ciphertext of the body and its 16-byte tag.
 /// The header is the associated data: sender, incarnation and packet
@@ -16,7 +16,7 @@ import RingChatCore
 /// nothing instead of counting decode errors.
 public final class PacketSeal {
     public static let sealedFlag: UInt8 = 0x01
-    static let flagsOffset = 4
+    static let flagsOffset = WireHeader.flagsOffset
     static let nonceBytes = 12
     static let tagBytes = 16
     /// Largest number of sender incarnations tracked (only authenticated
@@ -48,12 +48,12 @@ public final class PacketSeal {
 
     /// Seals a plain datagram from `WireCodec.encode` (unchanged without a key).
     public func seal(_ plain: [UInt8]) -> [UInt8] {
-        guard let key = symmetricKey, plain.count >= WireLimits.headerBytes else { return plain }
-        var header = Array(plain[0..<WireLimits.headerBytes])
+        guard let key = symmetricKey, plain.count >= WireHeader.size else { return plain }
+        var header = Array(plain[0..<WireHeader.size])
         header[Self.flagsOffset] |= Self.sealedFlag
         // A random nonce per packet: 96 bits, so a repeat is out of reach for
         // any number of packets a chat group will ever send under one key.
-        let box = try! ChaChaPoly.seal(plain[WireLimits.headerBytes...], using: key, authenticating: header)
+        let box = try! ChaChaPoly.seal(plain[WireHeader.size...], using: key, authenticating: header)
         var out = header
         out.reserveCapacity(header.count + Self.nonceBytes + box.ciphertext.count + Self.tagBytes)
         out += box.nonce
@@ -66,12 +66,11 @@ public final class PacketSeal {
     /// RingChat at all (too short, other magic) is passed through for the
     /// decoder to count as foreign traffic.
     public func open(_ datagram: [UInt8]) -> Result<[UInt8], Rejection> {
-        guard datagram.count >= WireLimits.headerBytes,
-              datagram[0] == WireLimits.magic.0, datagram[1] == WireLimits.magic.1 else { return .success(datagram) }
+        guard WireHeader.isRingChat(datagram) else { return .success(datagram) }
         let sealed = datagram[Self.flagsOffset] & Self.sealedFlag != 0
         guard let key = symmetricKey else { return sealed ? .failure(.sealedWithoutKey) : .success(datagram) }
         guard sealed else { return .failure(.unsealed) }
-        let h = WireLimits.headerBytes
+        let h = WireHeader.size
         guard datagram.count >= h + Self.nonceBytes + Self.tagBytes else { return .failure(.authenticationFailed) }
         let header = datagram[0..<h]
         let body: [UInt8]
@@ -94,9 +93,8 @@ public final class PacketSeal {
     /// Records the authenticated (sender, incarnation, counter); false for
     /// a replay.
     private func fresh(_ header: ArraySlice<UInt8>) -> Bool {
-        let b = header.startIndex
-        func int(_ from: Int, _ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 << 8 | UInt64(header[b + from + $1]) } }
-        let sender = int(5, 8), incarnation = UInt32(int(13, 4)), counter = int(17, 8)
+        guard let h = WireHeader.peek(header) else { return false }
+        let sender = h.sender.raw, incarnation = h.incarnation, counter = h.counter
         if var entry = windows[sender] {
             if incarnation < entry.incarnation { return false }
             if incarnation > entry.incarnation { entry = (incarnation, ReplayWindow()) }

@@ -90,8 +90,7 @@ public final class EventReporter {
             emitOrdered("token", [("holder", .opt(s.holder?.hex)), ("holderNick", .opt(s.holder.map { nicks[$0] ?? "?" })), ("me", .bool(s.holder == s.node)), ("ring", .opt(s.ring?.text))],
                  log: s.holder.map { "token held by \(name($0))\($0 == s.node ? " (me)" : "")" } ?? "token holder unknown")
         }
-        var key = s
-        key.holder = nil
+        let key = s.withoutFrequentFields
         if key != lastStatus {
             lastStatus = key
             let members: [JSONValue] = s.members.map {

@@ -1,3 +1,5 @@
+import RingChatCore
+
 /// Splits bytes read from a stream into lines (`\n`, a trailing `\r`
 /// dropped); keeps the unfinished tail for the next read.
 public struct LineSplitter: Sendable {
@@ -64,7 +66,10 @@ public enum HeadlessCommand: Equatable, Sendable {
         case "/stats": return .stats
         case "/quit": return .quit
         case "/me": return rest.isEmpty ? .unknown("/me needs a text") : .action(rest)
-        case "/nick": return rest.isEmpty ? .unknown("/nick needs a name") : .nick(rest)
+        case "/nick":
+            if rest.isEmpty { return .unknown("/nick needs a name") }
+            if let refusal = NickRule.refusal(rest) { return .unknown(refusal) }
+            return .nick(rest)
         default: return .unknown("unknown command \(word) (use // to send a line starting with /)")
         }
     }

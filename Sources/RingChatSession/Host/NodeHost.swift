@@ -173,26 +173,14 @@ public final class NodeHost {
         feed(.checkpoint)
     }
 
-    /// Changes the nick (1...`WireLimits.maxNickBytes` UTF-8 bytes; else a
-    /// `.notice` and no change).
+    /// Changes the nick if `NickRule` allows it; else a `.notice` with the
+    /// rule's refusal ("invalid nick: …") and no change.
     public func setNick(_ nick: String) {
-        if let why = Self.nickProblem(nick) {
-            onEvent?(.notice("nick not changed: \(why)"))
+        if let refusal = NickRule.refusal(nick) {
+            onEvent?(.notice(refusal))
             return
         }
         feed(.setNick(nick))
-    }
-
-    /// Why `nick` cannot be used on the wire, or nil if it can.
-    public static func nickProblem(_ nick: String) -> String? {
-        if nick.isEmpty { return "a nick cannot be empty" }
-        if nick.utf8.count > WireLimits.maxNickBytes {
-            return "'\(nick)' is \(nick.utf8.count) bytes, the limit is \(WireLimits.maxNickBytes)"
-        }
-        if nick.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "a nick cannot contain control characters"
-        }
-        return nil
     }
 
     /// The shell's counters (the disk thread's are read under its lock).
@@ -386,8 +374,8 @@ public final class NodeHost {
         }
     }
 
-    /// The sender id in a datagram's header (after magic, version, kind and
-    /// flags: see `WireCodec`), or nil if it is too short or not ours.
+    /// The sender id in a datagram's header (`WireHeader`), or nil if it is
+    /// too short or not ours.
     /// Only a token of the ring we are in jumps the receive queue: a node
     /// that met a new ring through its token before the data sent ahead of
     /// it would join that ring at the token's next seq and show those
@@ -399,12 +387,7 @@ public final class NodeHost {
     }
 
     static func sender(of bytes: [UInt8]) -> UInt64? {
-        guard bytes.count >= WireLimits.headerBytes, bytes[0] == WireLimits.magic.0, bytes[1] == WireLimits.magic.1 else {
-            return nil
-        }
-        var v: UInt64 = 0
-        for i in 5..<13 { v = v << 8 | UInt64(bytes[i]) }
-        return v
+        WireHeader.sender(of: bytes)?.raw
     }
 
     private func tick() {

@@ -310,7 +310,7 @@ public final class DiskWriter: @unchecked Sendable {
             var lastStart = 0
             for m in messages {
                 lastStart = bytes.count
-                ReplicaLineWriter.append(m, to: &bytes)
+                ReplicaLineCodec.append(m, to: &bytes)
                 rows.append((ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
             }
             do throws(SystemError) {

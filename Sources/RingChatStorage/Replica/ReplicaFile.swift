@@ -15,15 +15,16 @@ public enum ReplicaFile {
     /// Whole-file cap when loading.
     public static let maxFileBytes = 1 << 30
 
-    /// One message as a replica line: sorted-key JSON plus "\n".
+    /// One message as a replica line (`ReplicaLineCodec`, which owns the
+    /// format).
     public static func line(for message: ChatMessage) -> [UInt8] {
-        ReplicaLineWriter.line(for: message)
+        ReplicaLineCodec.line(for: message)
     }
 
     /// The same line appended to a batch buffer, as the disk writer does
     /// (public for the micro-benchmarks in Benchmarks/).
     public static func appendLine(for message: ChatMessage, to bytes: inout [UInt8]) {
-        ReplicaLineWriter.append(message, to: &bytes)
+        ReplicaLineCodec.append(message, to: &bytes)
     }
 
     /// Where lines no honest node could have written are moved:
@@ -75,20 +76,20 @@ public enum ReplicaFile {
                 badSinceGood.append((lineNo, "line longer than \(maxLineBytes) bytes"))
                 continue
             }
-            do {
-                let m = try StateJSON.decode(ChatMessage.self, from: bytes[start..<end])
-                for bad in badSinceGood {
-                    warnings.append("replica line \(bad.line) skipped: \(bad.reason)")
-                }
-                badSinceGood = []
-                goodEnd = next
-                if let why = StoredStateValidator.check(m) {
-                    implausible.append((lineNo, "\(why)", start..<next))
-                } else {
-                    messages.append(m)
-                }
-            } catch {
+            let reading = bytes.withUnsafeBufferPointer { ReplicaLineCodec.read(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            if case .invalid = reading {
                 badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
+                continue
+            }
+            for bad in badSinceGood {
+                warnings.append("replica line \(bad.line) skipped: \(bad.reason)")
+            }
+            badSinceGood = []
+            goodEnd = next
+            switch reading {
+            case .message(let m): messages.append(m)
+            case .implausible(_, let why): implausible.append((lineNo, "\(why)", start..<next))
+            case .invalid: break
             }
         }
 
@@ -125,13 +126,6 @@ public enum ReplicaFile {
             }
         }
         return (messages, warnings)
-    }
-
-    /// One line's message (without its newline): the fast parser, else the
-    /// JSON decoder, which decides what is valid.
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> ChatMessage? {
-        if let m = ReplicaLineParser.parse(bytes) { return m }
-        return try? StateJSON.decode(ChatMessage.self, from: bytes)
     }
 
     /// Appends the `lines` of `bytes` to the .broken file (durably), then

@@ -1,11 +1,13 @@
 import RingChatCore
 import RingChatIO
 
-/// Reads one replica line fast: the flat JSON object `ReplicaFile.line`
-/// writes (string and integer values, keys in any order). Anything it does
-/// not expect (another value type, an unknown or repeated key, a number
-/// that is not a plain integer) gives nil, and the caller falls back to the
-/// full JSON decoder, which has the last word on what a valid line is.
+/// The reading half of `ReplicaLineCodec` (only the codec calls it): one
+/// replica line read fast, the flat JSON object the codec writes (string
+/// and integer values, keys in any order, `"v"` absent or
+/// `ReplicaLineCodec.version`). Anything it does not expect (another value
+/// type, an unknown or repeated key, a number that is not a plain integer,
+/// another version) gives nil, and the codec falls back to the full JSON
+/// decoder, which has the last word on what a valid line is.
 ///
 /// Why: a restart that must read the whole replica, an index rebuild, and
 /// a peer's catch-up all decode lines by the hundred thousand; Foundation's
@@ -14,6 +16,7 @@ enum ReplicaLineParser {
     static func parse(_ line: UnsafeBufferPointer<UInt8>) -> ChatMessage? {
         var p = Cursor(bytes: line)
         var id: MessageID?, nick: String?, text: String?, kind: MessageKind?, ring: RingID?, seq: UInt64?, ts: Int64?
+        var versioned = false
         p.skipSpace()
         guard p.eat(UInt8(ascii: "{")) else { return nil }
         p.skipSpace()
@@ -47,6 +50,9 @@ enum ReplicaLineParser {
             case "ts":
                 guard ts == nil, let v = p.integer() else { return nil }
                 ts = v
+            case "v":
+                guard !versioned, let v = p.integer(), v == ReplicaLineCodec.version else { return nil }
+                versioned = true
             default:
                 return nil
             }

@@ -1,24 +1,18 @@
 import RingChatCore
 import RingChatIO
 
-/// A replica line written by hand: the same sorted-key JSON that
-/// `StateJSON` (Foundation's JSONEncoder) produces for a `ChatMessage`,
-/// byte for byte, at a fraction of the cost. The profile of `ringchat
-/// bench --tput` had JSONEncoder at a quarter of a node's CPU: one
-/// encoder, a boxed container and a dictionary per message. Numbers and
-/// ids are written as digits straight into the buffer (building them as
-/// Strings first was still a tenth of a node's CPU), and text that needs
-/// no escaping is copied whole.
-enum ReplicaLineWriter {
-    static func line(for m: ChatMessage) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128 + m.nick.utf8.count + m.text.utf8.count)
-        append(m, to: &out)
-        return out
-    }
-
-    /// Appends `m`'s line, newline included.
-    static func append(_ m: ChatMessage, to out: inout [UInt8]) {
+/// The writing half of `ReplicaLineCodec`: a line written by hand, the same
+/// sorted-key JSON that `StateJSON` (Foundation's JSONEncoder) produces for
+/// the codec's `VersionedLine`, byte for byte, at a fraction of the cost.
+/// The profile of `ringchat bench --tput` had JSONEncoder at a quarter of a
+/// node's CPU: one encoder, a boxed container and a dictionary per
+/// message. Numbers and ids are written as digits straight into the buffer
+/// (building them as Strings first was still a tenth of a node's CPU), and
+/// text that needs no escaping is copied whole.
+extension ReplicaLineCodec {
+    /// Appends `m`'s fields up to and including `"ts":N`, without the
+    /// closing brace: `append` adds the version, an older format only the brace.
+    static func appendFields(_ m: ChatMessage, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"id":""#.utf8)
         hex(m.id.origin.raw, into: &out)
         out.append(UInt8(ascii: "."))
@@ -40,7 +34,6 @@ enum ReplicaLineWriter {
         out.append(contentsOf: #","ts":"#.utf8)
         if m.timestamp < 0 { out.append(UInt8(ascii: "-")) }
         decimal(m.timestamp.magnitude, into: &out)
-        out.append(contentsOf: "}\n".utf8)
     }
 
     /// `NodeID.hex`: 16 lowercase hex digits.

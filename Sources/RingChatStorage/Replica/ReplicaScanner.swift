@@ -81,18 +81,21 @@ enum ReplicaScanner {
                     let bytes = UnsafeBufferPointer(rebasing: b[start..<end])
                     if end - start > ReplicaFile.maxLineBytes {
                         badSinceGood.append((lineNo, "line longer than \(ReplicaFile.maxLineBytes) bytes"))
-                    } else if let m = ReplicaFile.decode(bytes) {
-                        flushBad()
-                        report.goodEnd = bufStart + end + 1
-                        if let why = StoredStateValidator.check(m) {
-                            report.implausible += 1
-                            report.warnings.append("replica line \(lineNo) skipped: \(why); no honest node writes that")
-                        } else {
+                    } else {
+                        switch ReplicaLineCodec.read(bytes) {
+                        case .message(let m):
+                            flushBad()
+                            report.goodEnd = bufStart + end + 1
                             report.lines += 1
                             body(bufStart + start, end + 1 - start, bytes, m)
+                        case .implausible(_, let why):
+                            flushBad()
+                            report.goodEnd = bufStart + end + 1
+                            report.implausible += 1
+                            report.warnings.append("replica line \(lineNo) skipped: \(why); no honest node writes that")
+                        case .invalid:
+                            badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
                         }
-                    } else {
-                        badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
                     }
                 }
             }

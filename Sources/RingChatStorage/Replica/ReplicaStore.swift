@@ -42,7 +42,7 @@ public final class ReplicaStore: HistoryStore {
         for l in lines {
             guard let run = self.lines(of: l.run) else { continue }
             let r = run.lines[l.k]
-            let m = run.bytes.withUnsafeBufferPointer { ReplicaFile.decode(UnsafeBufferPointer(rebasing: $0[r.lowerBound..<(r.upperBound - 1)])) }
+            let m = run.bytes.withUnsafeBufferPointer { ReplicaLineCodec.decode(UnsafeBufferPointer(rebasing: $0[r.lowerBound..<(r.upperBound - 1)])) }
             if let m { out.append(m) }
         }
         return out
@@ -90,7 +90,7 @@ public final class ReplicaStore: HistoryStore {
 
     /// A raw line (with its newline) decoded.
     static func decode(_ line: [UInt8]) -> ChatMessage? {
-        line.withUnsafeBufferPointer { ReplicaFile.decode(UnsafeBufferPointer(rebasing: $0.dropLast())) }
+        line.withUnsafeBufferPointer { ReplicaLineCodec.decode(UnsafeBufferPointer(rebasing: $0.dropLast())) }
     }
 
     public func messages(of s: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {

@@ -1,3 +1,5 @@
+import RingChatCore
+
 /// Parses the input line. Anything starting with `/` is a command, and a
 /// mistyped command is an error line, never a message: `/nikc bob` must not
 /// reach everyone's screen. `//text` sends `/text` literally.
@@ -18,7 +20,7 @@ public enum CommandParser {
             return args.isEmpty ? .invalid("usage: /me ACTION") : .me(args)
         case "nick":
             if args.isEmpty { return .invalid("usage: /nick NAME") }
-            if let problem = NickRule.problem(with: args) { return .invalid("invalid nick: \(problem)") }
+            if let refusal = NickRule.refusal(args) { return .invalid(refusal) }
             return .nick(args)
         case "who": return noArguments(.who, "/who", args)
         case "help": return noArguments(.help, "/help", args)
@@ -33,7 +35,7 @@ public enum CommandParser {
     /// The `/help` text, one line each.
     public static let helpLines: [String] = [
         "commands:",
-        "  /nick NAME     change your nick (1-32 bytes, no spaces)",
+        "  /nick NAME     change your nick (1-32 bytes, no spaces or control characters)",
         "  /me ACTION     send an action (* you ACTION)",
         "  /who           list the ring's members",
         "  /checkpoint    write a checkpoint now (F2)",

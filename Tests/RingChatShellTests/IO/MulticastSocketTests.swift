@@ -1,6 +1,7 @@
 import Testing
 import Glibc
 import RingChatCore
+import CNetShim
 @testable import RingChatIO
 @testable import RingChatStorage
 @testable import RingChatSession
@@ -67,6 +68,46 @@ import RingChatCore
         }
         #expect(drain(a) == Array(sent.dropFirst()) + [last])
         #expect(drain(b) == sent + [last])
+    }
+
+    /// The filter is tied to `WireHeader`, not to offsets of its own: a
+    /// sealed datagram (flags set, body encrypted) of the filtered sender
+    /// is dropped as well, and the C side filters by whatever offset it is
+    /// given (here the counter's: a datagram whose counter equals the
+    /// filtered value is dropped, one naming it as sender is not).
+    @Test func senderFilterReadsTheLayoutItIsGiven() throws {
+        let (group, port) = randomGroup()
+        let a = try MulticastSocket(group: group, port: port, interface: "127.0.0.1", ttl: 1)
+        let b = try MulticastSocket(group: group, port: port, interface: "127.0.0.1", ttl: 1)
+        let c = try MulticastSocket(group: group, port: port, interface: "127.0.0.1", ttl: 1)
+        defer { a.close(); b.close(); c.close() }
+        let me = NodeID(UInt64.random(in: 1...UInt64.max))
+        let other = NodeID(me.raw ^ 0xFF00)
+        #expect(a.dropDatagrams(from: me.raw))
+        #expect(rcn_filter_sender(c.fd, me.raw, UInt32(WireHeader.size), UInt32(WireHeader.magicOffset), WireHeader.magicWord,
+                                  UInt32(WireHeader.counterOffset)) == 0)
+        // A layout that does not fit in the header is refused.
+        #expect(rcn_filter_sender(c.fd, me.raw, UInt32(WireHeader.size), 0, WireHeader.magicWord, UInt32(WireHeader.size - 7)) == -1)
+        func packet(_ s: NodeID, _ counter: UInt64) -> [UInt8] {
+            WireCodec.encode(Packet(sender: s, incarnation: 1, counter: counter, body: .tokenRequest(TokenRequest(ring: nil, queued: 0))))
+        }
+        let seal = PacketSeal(key: try GroupKey(bytes: Array(repeating: 3, count: 32)))
+        let sealedMine = seal.seal(packet(me, 1)), sealedOther = seal.seal(packet(other, 2))
+        let counterIsMe = packet(other, me.raw)
+        let sent = [sealedMine, sealedOther, counterIsMe]
+        for d in sent { #expect(try b.send(d)) }
+        let last = packet(other, 99)
+        #expect(try b.send(last))
+        func drain(_ s: MulticastSocket) -> [[UInt8]] {
+            var got: [[UInt8]] = []
+            for _ in 0..<50 where got.last != last {
+                guard waitReadable(s.fd, ms: 100) else { continue }
+                while let d = s.receive() { got.append(d) }
+            }
+            return got
+        }
+        #expect(drain(a) == [sealedOther, counterIsMe, last])
+        #expect(drain(c) == [sealedMine, sealedOther, last])
     }
 
     @Test func interfaceByNameResolvesLoopback() throws {

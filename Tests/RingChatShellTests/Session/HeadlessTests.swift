@@ -52,11 +52,19 @@ import RingChatCore
         #expect(HeadlessCommand.parse("/crash") == .crash)
         #expect(HeadlessCommand.parse("/me waves") == .action("waves"))
         #expect(HeadlessCommand.parse("/nick bob") == .nick("bob"))
+        #expect(HeadlessCommand.parse("/nick al ice") == .unknown("invalid nick: a nick cannot contain spaces"))
         #expect(HeadlessCommand.parse("//etc/passwd") == .say("/etc/passwd"))
         #expect(HeadlessCommand.parse("   ") == .ignore)
         #expect(HeadlessCommand.parse("") == .ignore)
         if case .unknown = HeadlessCommand.parse("/frobnicate") {} else { Issue.record("unknown command accepted") }
         if case .unknown = HeadlessCommand.parse("/me") {} else { Issue.record("/me without text accepted") }
+    }
+
+    /// Headless `/nick` refuses what `NickRule` refuses, in its words (the
+    /// same error as `--nick` and the TUI's `/nick`).
+    @Test(arguments: ["al ice", "/alice", "a\u{1B}b", "a\u{202E}b", String(repeating: "n", count: 33)])
+    func nickUsesTheOneRule(nick: String) {
+        #expect(HeadlessCommand.parse("/nick " + nick) == .unknown(NickRule.refusal(nick)!))
     }
 
     @Test func offlineReconcilerMergesAndReportsDisagreement() {

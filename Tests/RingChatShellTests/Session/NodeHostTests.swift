@@ -54,6 +54,21 @@ import RingChatCore
         return ok
     }
 
+    /// `setNick` refuses what `NickRule` refuses, with a notice in its
+    /// words, and passes on what it accepts.
+    @Test(arguments: ["al ice", "", "a\u{7}b", "/alice", String(repeating: "n", count: 33)])
+    func setNickUsesTheOneRule(nick: String) throws {
+        let tmp = TempDir("nick")
+        defer { tmp.cleanup() }
+        let loop = try EventLoop()
+        let h = try NodeHost(options: options(tmp.file("a"), "alice", group: randomGroup()), loop: loop)
+        defer { h.shutdown() }
+        var notices: [String] = []
+        h.onEvent = { if case .notice(let n) = $0 { notices.append(n) } }
+        h.setNick(nick)
+        #expect(notices == [NickRule.refusal(nick)!])
+    }
+
     @Test func twoHostsDeliverTheSameMessagesInTheSameOrder() throws {
         let tmp = TempDir("host")
         defer { tmp.cleanup() }
