@@ -11,11 +11,12 @@ public enum Console {
     /// `line` and a newline to stderr.
     public static func error(_ line: String) { writeAll(STDERR_FILENO, line + "\n") }
 
-    public static func writeAll(_ fd: Int32, _ s: String) {
-        var bytes = Array(s.utf8)
+    public static func writeAll(_ fd: Int32, _ s: String) { writeAll(fd, Array(s.utf8)) }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN {

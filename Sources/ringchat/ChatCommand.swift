@@ -28,13 +28,25 @@ struct ChatCommand: ParsableCommand {
     @Flag(help: "No screen: messages from stdin lines, events as JSON Lines on stdout.")
     var headless = false
 
+    @Option(help: ArgumentHelp("With --headless: the events to write, comma-separated, or all.",
+                               discussion: "Events: delivered, status, token (holder changes), ring (ring changes), passes (the token's every move: requested, granted, passed, sent), checkpoint, restored, notice, warning, stats; started, stopped and error are always written. Default: all but token and passes.",
+                               valueName: "events"))
+    var events: String?
+
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
+    func validate() throws {
+        guard let events else { return }
+        guard headless else { throw ValidationError("--events needs --headless (the screen shows everything)") }
+        if case .failure(let e) = EventFilter.parse(events) { throw ValidationError("--events: \(e)") }
+    }
+
     func run() throws {
         let options = try hostOptions(network: network, state: state)
+        let filter = (try? events.map { try EventFilter.parse($0).get() }) ?? nil
         let status = headless
-            ? HeadlessFrontEnd.run(options: options, style: .json, readStdin: true)
+            ? HeadlessFrontEnd.run(options: options, style: .json, events: filter ?? .default, readStdin: true)
             : ChatApp.run(options: options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -11,27 +11,70 @@ import RingChatStorage
 /// `ringchat chat --headless`, one human-readable line for `ringchat
 /// server`. README.md ("Headless chat") lists every event and field.
 ///
-/// Two filters keep the stream meaningful: `token` is reported when the
-/// holder changes (not on every status change), and `status` when anything
-/// but the holder changes (the holder alone moves ten times a second on an
-/// idle ring).
+/// Lines are rendered straight into bytes and handed on in one batch per
+/// loop turn (`requestFlush` asks the front end for the end of the turn).
+/// Three filters keep the stream meaningful and cheap: `events` (what the
+/// reader asked for, `--events`); `token` is reported when the holder
+/// changes (not on every status change); and `status` at most once per
+/// turn, when anything but the holder changed (the holder alone moves ten
+/// times a second on an idle ring).
 public final class EventReporter {
     public enum Style: Sendable { case json, log }
 
     public let style: Style
-    private let write: (String) -> Void
+    public let events: EventFilter
+    private let sink: ([UInt8]) -> Void
+    /// Rendered lines not yet handed to `sink`.
+    private var pending: [UInt8] = []
+    /// Set: called once when `pending` stops being empty; the caller then
+    /// calls `flush()` at the end of its loop turn. Nil: every line is
+    /// handed on at once.
+    public var requestFlush: (() -> Void)?
+    private var flushRequested = false
     private var lastHolder: NodeID??
     private var lastStatus: NodeStatus?
+    /// The newest status of this turn, written at the flush.
+    private var pendingStatus: NodeStatus?
     /// Nicks by node id, from the latest status, for readable lines.
     private var nicks: [NodeID: String] = [:]
 
-    public init(style: Style, write: @escaping (String) -> Void) {
+    public init(style: Style, events: EventFilter = .default, sink: @escaping ([UInt8]) -> Void) {
         self.style = style
-        self.write = write
+        self.events = events
+        self.sink = sink
+    }
+
+    /// A reporter that hands each line on as a `String` (tests).
+    public convenience init(style: Style, events: EventFilter = .default, write: @escaping (String) -> Void) {
+        self.init(style: style, events: events, sink: { write(String(decoding: $0, as: UTF8.self)) })
     }
 
     /// Writes a line made elsewhere (the bench peer's report).
-    public func writeLine(_ s: String) { write(s) }
+    public func writeLine(_ s: String) {
+        pending.append(contentsOf: s.utf8)
+        flushSoon()
+    }
+
+    /// Hands every line rendered this turn on, the turn's status last.
+    public func flush() {
+        flushRequested = false
+        if let s = pendingStatus {
+            pendingStatus = nil
+            writeStatus(s)
+        }
+        guard !pending.isEmpty else { return }
+        let out = pending
+        pending.removeAll(keepingCapacity: true)
+        sink(out)
+    }
+
+    private func flushSoon() {
+        guard let requestFlush else { return flush() }
+        if !flushRequested {
+            flushRequested = true
+            requestFlush()
+        }
+    }
 
     // MARK: host events
 
@@ -48,11 +91,31 @@ public final class EventReporter {
     }
 
     private func delivered(_ m: ChatMessage, backfill: Bool) {
-        emitOrdered("delivered", [("id", .string(m.id.text)), ("nick", .string(m.nick)), ("text", .string(m.text)), ("kind", .string(m.kind == .action ? "action" : "text")), ("ring", .string(m.slot.ring.text)), ("seq", .uint(m.slot.seq)), ("ts", .int(m.timestamp)), ("backfill", .bool(backfill))],
-             log: "delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
+        guard events.contains(.delivered) else { return }
+        guard style == .json else {
+            return log("delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
+        }
+        line("delivered") { l in
+            l.string("id", m.id.text)
+            l.string("nick", m.nick)
+            l.string("text", m.text)
+            l.string("kind", m.kind == .action ? "action" : "text")
+            l.string("ring", m.slot.ring.text)
+            l.uint("seq", m.slot.seq)
+            l.int("ts", m.timestamp)
+            l.bool("backfill", backfill)
+        }
     }
 
     private func token(_ t: TokenEvent) {
+        switch t {
+        case .requested, .granted, .passed, .sent:
+            guard events.contains(.passes) else { return }
+        case .successorSilent, .lost, .regenerated, .ringChanged:
+            guard events.contains(.ring) else { return }
+        case .holderChanged:
+            return
+        }
         switch t {
         case .requested(let q):
             emitOrdered("ring", [("kind", "requested"), ("queued", .int(q))],
@@ -87,23 +150,32 @@ public final class EventReporter {
         for m in s.members { nicks[m.id] = m.nick }
         if lastHolder == nil || lastHolder! != s.holder {
             lastHolder = .some(s.holder)
-            emitOrdered("token", [("holder", .opt(s.holder?.hex)), ("holderNick", .opt(s.holder.map { nicks[$0] ?? "?" })), ("me", .bool(s.holder == s.node)), ("ring", .opt(s.ring?.text))],
-                 log: s.holder.map { "token held by \(name($0))\($0 == s.node ? " (me)" : "")" } ?? "token holder unknown")
+            if events.contains(.token) {
+                emitOrdered("token", [("holder", .opt(s.holder?.hex)), ("holderNick", .opt(s.holder.map { nicks[$0] ?? "?" })), ("me", .bool(s.holder == s.node)), ("ring", .opt(s.ring?.text))],
+                     log: s.holder.map { "token held by \(name($0))\($0 == s.node ? " (me)" : "")" } ?? "token holder unknown")
+            }
         }
+        guard events.contains(.status) else { return }
+        pendingStatus = s
+        flushSoon()
+    }
+
+    /// The turn's last status, if anything but the holder changed since
+    /// the last one written.
+    private func writeStatus(_ s: NodeStatus) {
         let key = s.withoutFrequentFields
-        if key != lastStatus {
-            lastStatus = key
-            let members: [JSONValue] = s.members.map {
-                .object([("id", .string($0.id.hex)), ("nick", .string($0.nick)), ("lag", .int($0.lag))])
-            }
-            var cp: JSONValue = .null
-            if let c = s.lastCheckpoint {
-                cp = .object([("number", .uint(c.number)), ("takenAt", .int(c.takenAt)), ("replicaCount", .int(c.replicaCount))])
-            }
-            emitOrdered("status", [("lag", .int(s.lag)), ("members", .array(members)), ("ring", .opt(s.ring?.text)), ("queued", .int(s.queued)), ("holder", .opt(s.holder?.hex)), ("nick", .string(s.nick)), ("lastCheckpoint", cp)],
-                 log: "status: lag \(s.lag), queued \(s.queued), ring \(s.ring.map { "\($0)" } ?? "none"), members "
-                    + s.members.map { "\($0.nick)(\($0.id.short))\($0.lag > 0 ? " lag \($0.lag)" : "")" }.joined(separator: ", "))
+        guard key != lastStatus else { return }
+        lastStatus = key
+        let members: [JSONValue] = s.members.map {
+            .object([("id", .string($0.id.hex)), ("nick", .string($0.nick)), ("lag", .int($0.lag))])
         }
+        var cp: JSONValue = .null
+        if let c = s.lastCheckpoint {
+            cp = .object([("number", .uint(c.number)), ("takenAt", .int(c.takenAt)), ("replicaCount", .int(c.replicaCount))])
+        }
+        emitOrdered("status", [("lag", .int(s.lag)), ("members", .array(members)), ("ring", .opt(s.ring?.text)), ("queued", .int(s.queued)), ("holder", .opt(s.holder?.hex)), ("nick", .string(s.nick)), ("lastCheckpoint", cp)],
+             log: "status: lag \(s.lag), queued \(s.queued), ring \(s.ring.map { "\($0)" } ?? "none"), members "
+                + s.members.map { "\($0.nick)(\($0.id.short))\($0.lag > 0 ? " lag \($0.lag)" : "")" }.joined(separator: ", "))
     }
 
     private func restored(_ r: RestoreReport, messages: Int) {
@@ -169,19 +241,42 @@ public final class EventReporter {
         nicks[id].map { "\($0)(\(id.short))" } ?? id.short
     }
 
+    /// A rare event: its fields as values, skipped unless `events` asks for it.
     private func emitOrdered(_ event: String, _ fields: @autoclosure () -> [(String, JSONValue)], log: @autoclosure () -> String) {
-        write(Self.render(style, event, fields(), log: log()))
+        guard events.contains(named: event) else { return }
+        switch style {
+        case .json: line(event) { l in for (k, v) in fields() { l.value(k, v) } }
+        case .log: self.log(log())
+        }
+    }
+
+    /// One JSON line rendered in place at the end of `pending`.
+    private func line(_ event: String, _ fields: (inout JSONLine) -> Void) {
+        var l = JSONLine(appendingTo: pending, event: event)
+        pending = []
+        fields(&l)
+        l.end(at: SystemClock.wallClockMillis())
+        pending = l.bytes
+        flushSoon()
+    }
+
+    /// One log line, stamped now; nothing a peer wrote acts on the terminal.
+    private func log(_ text: String) {
+        pending.append(contentsOf: (Self.clock(SystemClock.wallClockMillis()) + " " + TerminalSafety.oneLine(text) + "\n").utf8)
+        flushSoon()
     }
 
     /// One output line (with its newline) in `style`, stamped now.
-    static func render(_ style: Style, _ event: String, _ fields: @autoclosure () -> [(String, JSONValue)],
-                       log: @autoclosure () -> String) -> String {
+    static func render(_ style: Style, _ event: String, _ fields: [(String, JSONValue)], log: String) -> String {
         let now = SystemClock.wallClockMillis()
         switch style {
         case .json:
-            return JSONValue.object([("event", .string(event))] + fields() + [("at", .int(now))]).rendered + "\n"
+            var l = JSONLine(event: event)
+            for (k, v) in fields { l.value(k, v) }
+            l.end(at: now)
+            return String(decoding: l.bytes, as: UTF8.self)
         case .log:
-            return Self.clock(now) + " " + TerminalSafety.oneLine(log()) + "\n"
+            return Self.clock(now) + " " + TerminalSafety.oneLine(log) + "\n"
         }
     }
 

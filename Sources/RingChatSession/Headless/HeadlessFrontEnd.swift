@@ -25,31 +25,38 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
     /// `write` receives every output line. By default they go to stdout
     /// through an `OutputQueue`: a reader that stops reading costs events,
     /// never the loop.
-    public init(style: EventReporter.Style, readStdin: Bool, write: ((String) -> Void)? = nil) {
+    public init(style: EventReporter.Style, events: EventFilter = .default, readStdin: Bool,
+                write: ((String) -> Void)? = nil) {
         if let write {
             output = nil
-            reporter = EventReporter(style: style, write: write)
+            reporter = EventReporter(style: style, events: events, write: write)
         } else {
             // RINGCHAT_OUTPUT_QUEUE_BYTES: a smaller queue, for tests of a stuck reader.
             let capacity = getenv("RINGCHAT_OUTPUT_QUEUE_BYTES").flatMap { Int(String(cString: $0)) } ?? OutputQueue.defaultCapacity
-            let q = OutputQueue(capacity: max(1, capacity), sink: { Console.out($0) })
+            let q = OutputQueue(capacity: max(1, capacity), sink: { Console.writeAll(STDOUT_FILENO, $0) })
             q.dropNotice = { EventReporter.droppedNotice(style, count: $0) }
             output = q
-            reporter = EventReporter(style: style, write: q.enqueue)
+            reporter = EventReporter(style: style, events: events, sink: q.enqueue)
         }
         self.readStdin = readStdin
     }
 
     /// Runs one node with this front end until a signal or `/quit`;
     /// returns the exit status.
-    public static func run(options: HostOptions, style: EventReporter.Style, readStdin: Bool) -> Int32 {
-        Session.run(options: options) { _ in HeadlessFrontEnd(style: style, readStdin: readStdin) }
+    public static func run(options: HostOptions, style: EventReporter.Style, events: EventFilter = .default,
+                           readStdin: Bool) -> Int32 {
+        Session.run(options: options) { _ in HeadlessFrontEnd(style: style, events: events, readStdin: readStdin) }
     }
 
     public var signals: [Int32] { [SIGUSR1] }
 
     public func started(_ session: Session) throws {
         self.session = session
+        // One batch of lines per loop turn: a delivery flood costs one
+        // write per turn, not one per line.
+        reporter.requestFlush = { [unowned self, unowned session] in
+            session.schedule(at: Session.now()) { self.reporter.flush() }
+        }
         reporter.started(session.host)
         if readStdin {
             session.watch(fd: STDIN_FILENO) { [unowned self] in self.readInput() }
@@ -58,6 +65,7 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
 
     public func failedToStart(_ error: any Error) {
         reporter.error("cannot start: \(error)")
+        reporter.flush()
         output?.close(timeout: .seconds(2))
     }
 
@@ -75,6 +83,9 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
     }
 
     public func stopped(_ session: Session, finalCheckpoint: UInt64?) -> Int32 {
+        // `stopped` is the last line: what this turn rendered goes first.
+        reporter.requestFlush = nil
+        reporter.flush()
         if session.failed, let why = session.stopReason { reporter.error(why) }
         reporter.stopped(reason: quitting ? "quit" : session.stopReason ?? "stopped")
         // A reader that stopped reading must not keep us from exiting.

@@ -1,7 +1,165 @@
-/// A small JSON value with ordered object keys ("event" first reads best),
-/// rendered on one line with strict escaping: the headless output is a
-/// JSON Lines stream, so a raw newline or control character inside a
-/// string must never reach it.
+/// One line of the headless JSON Lines stream, built straight into bytes:
+/// keys in the order they are written ("event" first reads best), strings
+/// escaped strictly (RFC 8259: quote, backslash and every control
+/// character; DEL and U+2028/U+2029 too, so that the line is also valid
+/// JS), so a raw newline inside a string never reaches the stream.
+///
+/// A delivery is rendered once per message at the full speed of the ring:
+/// no intermediate values, no `String` appends per Unicode scalar; runs of
+/// plain bytes are copied whole.
+public struct JSONLine {
+    public private(set) var bytes: [UInt8] = []
+    private var fields = 0
+
+    public init(reservingCapacity n: Int = 256) { bytes.reserveCapacity(n) }
+
+    /// `{"event":"NAME"`: the start of an event line.
+    public init(event: String) {
+        self.init()
+        string("event", event)
+    }
+
+    /// An event line that continues `bytes` (lines batched in one buffer).
+    public init(appendingTo bytes: [UInt8], event: String) {
+        self.bytes = bytes
+        string("event", event)
+    }
+
+    /// `,"at":MS}` and the newline: the end of an event line.
+    public mutating func end(at ms: Int64) {
+        int("at", ms)
+        close()
+        bytes.append(0x0A)
+    }
+
+    /// `}`: the end of an object (a line's, or a nested one's).
+    public mutating func close() {
+        if fields == 0 { bytes.append(UInt8(ascii: "{")) }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func string(_ key: String, _ value: String) {
+        self.key(key)
+        Self.quote(value, into: &bytes)
+    }
+
+    public mutating func string(_ key: String, _ value: String?) {
+        if let value { string(key, value) } else { null(key) }
+    }
+
+    public mutating func int(_ key: String, _ value: Int64) {
+        self.key(key)
+        Self.decimal(value, into: &bytes)
+    }
+
+    public mutating func int(_ key: String, _ value: Int) { int(key, Int64(value)) }
+
+    public mutating func uint(_ key: String, _ value: UInt64) {
+        self.key(key)
+        Self.decimal(value, into: &bytes)
+    }
+
+    public mutating func bool(_ key: String, _ value: Bool) {
+        self.key(key)
+        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+    }
+
+    public mutating func null(_ key: String) {
+        self.key(key)
+        bytes.append(contentsOf: Self.nullBytes)
+    }
+
+    /// A value rendered by `JSONValue` (arrays, nested objects).
+    public mutating func value(_ key: String, _ value: JSONValue) {
+        self.key(key)
+        value.render(into: &bytes)
+    }
+
+    /// `,"key":` (or `{"key":` for the first field).
+    private mutating func key(_ key: String) {
+        bytes.append(UInt8(ascii: fields == 0 ? "{" : ","))
+        fields += 1
+        Self.quote(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let nullBytes = Array("null".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func decimal(_ v: Int64, into out: inout [UInt8]) {
+        if v < 0 {
+            out.append(UInt8(ascii: "-"))
+            decimal(v.magnitude, into: &out)
+        } else {
+            decimal(UInt64(v), into: &out)
+        }
+    }
+
+    static func decimal(_ v: UInt64, into out: inout [UInt8]) {
+        // Digits least significant first, then turned round in place.
+        let start = out.count
+        var v = v
+        repeat {
+            out.append(UInt8(truncatingIfNeeded: v % 10) + 48)
+            v /= 10
+        } while v > 0
+        out[start...].reverse()
+    }
+
+    /// `s` as a JSON string, quotes included. Plain runs are copied whole;
+    /// only the bytes that must be escaped are looked at one by one.
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { u in
+            var run = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                let escape: Bool
+                if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F {
+                    escape = true
+                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
+                    escape = true
+                } else {
+                    escape = false
+                }
+                guard escape else {
+                    i += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+                switch b {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0xE2:
+                    // U+2028 / U+2029: three bytes in, one escape out.
+                    unicodeEscape(u[i + 2] == 0xA8 ? 0x2028 : 0x2029, into: &out)
+                    i += 2
+                default: unicodeEscape(UInt32(b), into: &out)
+                }
+                i += 1
+                run = i
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func unicodeEscape(_ v: UInt32, into out: inout [UInt8]) {
+        out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(hexDigits[Int((v >> UInt32(shift)) & 0xF)]) }
+    }
+}
+
+/// A small JSON value with ordered object keys, for the rarer lines
+/// (stats, the bench report, nested members) and the tests; rendered with
+/// the same escaping as `JSONLine`.
 public enum JSONValue: Sendable, Equatable {
     case string(String)
     case int(Int64)
@@ -14,64 +172,35 @@ public enum JSONValue: Sendable, Equatable {
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered == b.rendered }
 
     public var rendered: String {
-        var out = ""
+        var out: [UInt8] = []
         render(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func render(into out: inout String) {
+    func render(into out: inout [UInt8]) {
         switch self {
-        case .string(let s): Self.quote(s, into: &out)
-        case .int(let v): out += String(v)
-        case .uint(let v): out += String(v)
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .string(let s): JSONLine.quote(s, into: &out)
+        case .int(let v): JSONLine.decimal(v, into: &out)
+        case .uint(let v): JSONLine.decimal(v, into: &out)
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .null: out.append(contentsOf: Array("null".utf8))
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.render(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let fields):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in fields.enumerated() {
-                if i > 0 { out += "," }
-                Self.quote(k, into: &out)
-                out += ":"
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONLine.quote(k, into: &out)
+                out.append(UInt8(ascii: ":"))
                 v.render(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// RFC 8259 string escaping: quote, backslash and every control
-    /// character; U+2028/U+2029 too, so that the line is also valid JS.
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}", "\u{2029}", "\u{7F}":
-                out += "\\u" + hex4(u.value)
-            default:
-                if u.value < 0x20 {
-                    out += "\\u" + hex4(u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 4 - s.count) + s
     }
 }
 

@@ -10,9 +10,10 @@ import RingChatStorage
 /// so that a reader that stops reading (a full pipe) never blocks the event
 /// loop: heartbeats, the token and signals go on whatever happens to stdout.
 ///
-/// At most `capacity` bytes wait. When a line does not fit, the oldest
-/// waiting lines are dropped and, before the next line written, one notice
-/// says how many (its text comes from `dropNotice`). Only events are lost
+/// Lines come in batches (a loop turn's worth, whole lines). At most
+/// `capacity` bytes wait. When a batch does not fit, the oldest waiting
+/// batches are dropped and, before the next one written, one notice says
+/// how many lines (its text comes from `dropNotice`). Only events are lost
 /// this way: the replica is written by the `DiskWriter`, never here.
 ///
 /// `@unchecked Sendable`: every field but the sink is guarded by `monitor`.
@@ -23,9 +24,9 @@ public final class OutputQueue: @unchecked Sendable {
     /// Formats the notice for `n` dropped lines.
     public var dropNotice: @Sendable (Int) -> String = { "\($0) output lines dropped: the reader is too slow\n" }
 
-    private let sink: @Sendable (String) -> Void
+    private let sink: @Sendable ([UInt8]) -> Void
     private let monitor = Monitor()
-    private var waiting: [String] = []
+    private var waiting: [(bytes: [UInt8], lines: Int)] = []
     private var head = 0
     private var bytes = 0
     private var droppedSinceNotice = 0
@@ -34,8 +35,8 @@ public final class OutputQueue: @unchecked Sendable {
     private var busy = false
     private var thread: pthread_t?
 
-    /// `sink` does the blocking write of one batch of text.
-    public init(capacity: Int = OutputQueue.defaultCapacity, sink: @escaping @Sendable (String) -> Void) {
+    /// `sink` does the blocking write of one batch of bytes.
+    public init(capacity: Int = OutputQueue.defaultCapacity, sink: @escaping @Sendable ([UInt8]) -> Void) {
         self.capacity = capacity
         self.sink = sink
         var tid = pthread_t()
@@ -51,18 +52,23 @@ public final class OutputQueue: @unchecked Sendable {
     /// Lines dropped so far because the reader fell behind.
     public var dropped: Int { monitor.withLock { droppedTotal } }
 
-    /// Queues `line` (never blocks).
-    public func enqueue(_ line: String) {
-        let size = line.utf8.count
+    /// Queues one line (never blocks).
+    public func enqueue(_ line: String) { enqueue(Array(line.utf8)) }
+
+    /// Queues whole lines (never blocks).
+    public func enqueue(_ batch: [UInt8]) {
+        let size = batch.count
+        var lines = 0
+        for b in batch where b == 0x0A { lines += 1 }
         monitor.withLock {
             while bytes + size > capacity, head < waiting.count {
-                bytes -= waiting[head].utf8.count
-                waiting[head] = ""
+                bytes -= waiting[head].bytes.count
+                droppedSinceNotice += waiting[head].lines
+                droppedTotal += waiting[head].lines
+                waiting[head] = ([], 0)
                 head += 1
-                droppedSinceNotice += 1
-                droppedTotal += 1
             }
-            waiting.append(line)
+            waiting.append((batch, lines))
             bytes += size
             monitor.broadcast()
         }
@@ -89,8 +95,8 @@ public final class OutputQueue: @unchecked Sendable {
 
     private func run() {
         while let (batch, notice) = next() {
-            if notice > 0 { sink(dropNotice(notice)) }
-            sink(batch.joined())
+            if notice > 0 { sink(Array(dropNotice(notice).utf8)) }
+            if batch.count == 1 { sink(batch[0]) } else { sink(Array(batch.joined())) }
             monitor.withLock {
                 busy = false
                 monitor.broadcast()
@@ -100,11 +106,11 @@ public final class OutputQueue: @unchecked Sendable {
 
     /// Takes every waiting line and the count dropped before them; nil once
     /// closing with nothing left.
-    private func next() -> ([String], Int)? {
+    private func next() -> ([[UInt8]], Int)? {
         monitor.withLock {
             while head == waiting.count && !closing { monitor.wait() }
             if head == waiting.count { return nil }
-            let out = Array(waiting[head...])
+            let out = waiting[head...].map(\.bytes)
             waiting.removeAll(keepingCapacity: true)
             head = 0
             bytes = 0

@@ -43,7 +43,8 @@ final class Peer {
     func start() throws {
         let n = runs.count
         let out = "\(logDir)/\(name).\(n).out", err = "\(logDir)/\(name).\(n).err"
-        let sub = kind == .chat ? ["chat", "--headless"] : ["server"]
+        // Every event: the tests follow the token too.
+        let sub = kind == .chat ? ["chat", "--headless", "--events", "all"] : ["server"]
         child = try Child(prefix + [ringchatBinary] + sub + args + ["--nick", name, "--state-dir", dir],
                           stdout: out, stderr: err, stdin: kind == .chat)
         runs.append(EventFile(out))

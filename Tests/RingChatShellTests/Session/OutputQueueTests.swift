@@ -22,7 +22,7 @@ import Testing
     @Test func linesComeOutInOrder() {
         let sink = Sink()
         sink.stuck.update { $0 = false }
-        let q = OutputQueue(sink: { sink.write($0) })
+        let q = OutputQueue(sink: { sink.write(String(decoding: $0, as: UTF8.self)) })
         for i in 0..<1000 { q.enqueue("line \(i)\n") }
         #expect(q.close(timeout: .seconds(30)))
         #expect(sink.text == (0..<1000).map { "line \($0)\n" }.joined())
@@ -34,7 +34,7 @@ import Testing
     /// comes out before the newest lines once the reader moves again.
     @Test func aStuckReaderCostsTheOldestLinesAndOneNotice() {
         let sink = Sink()
-        let q = OutputQueue(capacity: 100, sink: { sink.write($0) })
+        let q = OutputQueue(capacity: 100, sink: { sink.write(String(decoding: $0, as: UTF8.self)) })
         q.dropNotice = { "dropped \($0)\n" }
         q.enqueue("first\n")
         // The writer takes "first" and blocks on it.
@@ -53,7 +53,7 @@ import Testing
 
     @Test func closeGivesUpOnAReaderThatNeverReads() {
         let sink = Sink()
-        let q = OutputQueue(sink: { sink.write($0) })
+        let q = OutputQueue(sink: { sink.write(String(decoding: $0, as: UTF8.self)) })
         q.enqueue("never read\n")
         #expect(q.close(timeout: .milliseconds(200)) == false)
         sink.stuck.update { $0 = false }   // let the thread finish
