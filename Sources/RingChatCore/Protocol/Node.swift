@@ -85,14 +85,13 @@ public final class Node {
     var recentResends: [Slot: Instant] = [:]
     /// Peers' reports on the ring being finished (Node+Settle).
     var settleReports: [NodeID: Settle] = [:]
-    var lastSettleSent: Instant?
     /// When we last answered a report on a ring we are not finishing.
     var settleReplies: [RingID: Instant] = [:]
 
     // Timers and bookkeeping
-    var nextHeartbeat: Instant
+    /// The deadlines the node arms itself (the derived ones: `timers(now:)`).
+    var armed: Timers
     var digestCursor = 0
-    var nextCheckpoint: Instant?
     var checkpointNumber: UInt64 = 0
     var lastCheckpoint: NodeStatus.CheckpointInfo?
     var lastCheckpointFingerprint: CheckpointFingerprint?
@@ -170,33 +169,6 @@ public final class Node {
         max(config.tokenRetransmit, passRTT.smoothed == nil ? RTTEstimator.initialResend : passRTT.timeout)
     }
 
-    /// The configured timeouts, stretched to what the network has shown:
-    /// a holder may legitimately take its idle hold plus all its re-sends
-    /// before it gives up on a successor, so the token is not "lost" before
-    /// that; and peers' heartbeats may be late by a round trip.
-    ///
-    /// At most twice the configured value: under CPU load the measured
-    /// round trip grows with the time a busy successor takes to read its
-    /// socket, and an uncapped stretch (up to 3.1 s, times 1 + rank) turned
-    /// a sub-second failover into seconds. The cap also keeps the rank
-    /// order: rank r fires in [r+1, 2(r+1)] timeouts, never before rank
-    /// r-1 whatever each node measured. A premature loss only costs a ring
-    /// change; a dead holder is not waited for at all (`deadHolderDeadline`).
-    ///
-    /// A node in a ring that has not timed a pass yet (just restored, or
-    /// new) cannot tell a slow network from a lost token: it counts the
-    /// re-sends at `resendInterval` (the untimed 150 ms), as a holder
-    /// without samples sends them (with the defaults: the cap). With the
-    /// configured 40 ms a restored node of rank 0 called a healthy token
-    /// lost under `--delay 20-300 --token-hold 400` (an idle hold plus a
-    /// late pass is 700 ms; its peers, having timed passes, waited 800).
-    /// Before any ring is heard there is no holder to wait for.
-    var lossTimeout: Duration {
-        let resend = ring == nil ? max(config.tokenRetransmit, passRTT.timeout) : resendInterval
-        let stretched = config.idleHold + resend * (config.tokenRetries + 1) + passRTT.timeout
-        return min(max(config.tokenLossTimeout, stretched), config.tokenLossTimeout * 2)
-    }
-
     var memberTimeout: Duration {
         max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout)
     }
@@ -213,12 +185,11 @@ public final class Node {
         self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
         self.wallOffset = wallOffset
         self.lastActivity = now
-        self.nextHeartbeat = now
+        self.armed = Timers(heartbeat: now, checkpoint: config.checkpointEvery.map { now + $0 })
         self.resendBudget = Double(config.resendBudgetPerSecond) / 10
         self.resendBudgetAt = now
         self.answerBudget = Double(config.reconcileBatch)
         self.answerBudgetAt = now
-        if let every = config.checkpointEvery { nextCheckpoint = now + every }
     }
 
     /// Rebuilds a node after a crash or restart from what survived on disk,
@@ -290,7 +261,7 @@ public final class Node {
         // A restart that had to read the whole replica writes a checkpoint
         // soon, so that the next one need not.
         if !replay.fromSnapshot, lines > 0, let every = config.checkpointEvery {
-            node.nextCheckpoint = now + min(every, .seconds(1))
+            node.armed.checkpoint = now + min(every, .seconds(1))
         }
         let report = RestoreReport(checkpoint: cp?.number, checkpointMessages: covered,
                                    replayed: lines - covered, outbox: node.outbox.count,
@@ -331,33 +302,12 @@ public final class Node {
     /// fed (a tick passes the token too, in case it does not).
     public var wantsTurnEnd: Bool { holding?.passAtTurnEnd == true }
 
-    /// The latest time at which `tick` must be called.
+    /// The latest time at which `tick` must be called: the earliest of
+    /// `timers(now:)`.
     public func nextDeadline(now: Instant) -> Instant {
-        var d = nextHeartbeat
-        func consider(_ t: Instant?) { if let t, t < d { d = t } }
-        consider(passing?.resendAt)
-        if wantsTurnEnd { consider(now) }
-        if let h = holding, successor(now: now) != id {
-            consider(h.since + config.idleHold)
-        }
-        if holding == nil && passing == nil {
-            consider(lossDeadline(now: now))
-            consider(deadHolderDeadline(now: now))
-        }
-        if let p = passing, let heard = membership.peers[p.token.to]?.lastHeard {
-            consider(heard + memberTimeout + .milliseconds(1))
-        }
-        if sequencer.hasGap || sequencer.finishing != nil {
-            consider(lastSettleSent.map { $0 + config.nackInterval })
-            consider(sequencer.holeSince.map { $0 + config.holeTimeout })
-            consider(sequencer.finishing?.holeSince.map { $0 + config.holeTimeout })
-            consider(sequencer.lastNack.map { $0 + config.nackInterval } ?? now)
-        }
-        if !outbox.isEmpty, holding == nil { consider(lastRequestSent.map { $0 + config.idleHold } ?? now) }
-        consider(nextCheckpoint)
         // Whatever was due has just been handled; a deadline in the past
         // would only spin the caller.
-        return max(d, now + .milliseconds(1))
+        max(timers(now: now).next, now + .milliseconds(1))
     }
 
     // MARK: the screen's view
