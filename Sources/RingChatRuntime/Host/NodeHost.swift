@@ -79,11 +79,11 @@ public final class NodeHost {
     /// Bumped on every (re)start: completions of an earlier node are stale.
     private var generation: UInt64 = 0
     private let completions = Completions()
-    /// Inputs that arrived while the effects of another were being applied
-    /// (a line typed from a delivery callback): fed right after it, in the
-    /// same turn, so that a holder can still send them (`Node.Input.turnEnd`).
-    private var inputsDuringApply: [Node.Input] = []
-    private var applying = false
+    /// Feeds the node a turn at a time: inputs that arrive while the effects
+    /// of another are being applied (a line typed from a delivery callback)
+    /// are fed right after it, in the same turn, so that a holder can still
+    /// send them (`Node.Input.turnEnd`).
+    private let turns = TurnDriver()
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -223,32 +223,11 @@ public final class NodeHost {
     private func feed(_ input: Node.Input) { run(input) }
 
     /// Feeds one input, then whatever its effects' callbacks fed, then the
-    /// end of the turn. Never re-enters the node: an input fed from a
-    /// callback waits in `inputsDuringApply` (typing from a delivery
-    /// callback used to recurse until the stack overflowed).
+    /// end of the turn (`TurnDriver`). Never re-enters the node: an input
+    /// fed from a callback waits for the running turn (typing from a
+    /// delivery callback used to recurse until the stack overflowed).
     private func run(_ input: Node.Input) {
-        guard let n = currentNode else { return }
-        if applying {
-            inputsDuringApply.append(input)
-            return
-        }
-        applying = true
-        defer { applying = false }
-        apply(n.handle(input, now: EventLoop.monotonicNow()))
-        while true {
-            var i = 0
-            while i < inputsDuringApply.count, let m = currentNode {
-                let next = inputsDuringApply[i]
-                i += 1
-                apply(m.handle(next, now: EventLoop.monotonicNow()))
-            }
-            inputsDuringApply.removeAll(keepingCapacity: true)
-            guard let m = currentNode, m.wantsTurnEnd else { return }
-            // The pass may deliver nothing, but whatever its callbacks feed
-            // is fed too before the turn ends.
-            apply(m.handle(.turnEnd, now: EventLoop.monotonicNow()))
-            if inputsDuringApply.isEmpty { return }
-        }
+        turns.run(input, node: { currentNode }, now: EventLoop.monotonicNow, perform: { apply($0) })
     }
 
     private func openSocket() throws {
