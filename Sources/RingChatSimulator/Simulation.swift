@@ -117,7 +117,7 @@ public final class Simulation {
         }
         if history.convergedAt == nil { history.notConverged = convergenceBlocker() }
         history.finals = sims.map { s in
-            let log = s.node?.history() ?? []
+            let log = s.node?.history(from: s.store) ?? []
             let canonical = Set(log.map(\.slot))
             let extra = (s.node?.log.occupiedSlots).map { $0.filter { !canonical.contains($0) } } ?? []
             return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
@@ -297,7 +297,6 @@ public final class Simulation {
         s.delivered = []
         let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
                                            seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)
-        node.store = s.store
         s.node = node
         let durableIDs = Set(s.durable.replica.map(\.id))
         // Every replica line is held again (the snapshot stands for those
@@ -362,6 +361,9 @@ public final class Simulation {
                 record(.checkpointed(node: i, outbox: cp.outbox.map(\.id), at: now), "n\(i) checkpoint #\(cp.number)")
             case .token(let t):
                 tokenEvent(i, t)
+            case .readHistory(let r):
+                // Answered at once, in the same turn.
+                feed(i, .historyRead(r.id, s.store.answer(r)))
             case .status, .notice, .restored:
                 break
             }

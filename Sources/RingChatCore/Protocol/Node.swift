@@ -19,8 +19,18 @@ public final class Node {
         case leave
         /// The shell has fed everything this turn produced (lines typed in
         /// answer to this turn's deliveries included): a holder that kept
-        /// the token for them passes it now. Call when `wantsTurnEnd`.
+        /// the token for them passes it now. Call when `wantsTurnEnd`
+        /// (`TurnDriver` does).
         case turnEnd
+        /// The unsent draft of the input line changed (carried into
+        /// checkpoints).
+        case setDraft(String)
+        /// The shell's disk is behind (true) or caught up again (false):
+        /// see `catchUpPaused`.
+        case catchUpPaused(Bool)
+        /// The shell's answer to `Effect.readHistory`: one list per read of
+        /// the request, in its order (`HistoryStore.answer`).
+        case historyRead(HistoryRequest.ID, [[ChatMessage]])
     }
 
     public let id: NodeID
@@ -28,12 +38,13 @@ public final class Node {
     public let config: NodeConfig
     public internal(set) var nick: String
     /// The unsent draft of the input line: carried into checkpoints.
-    public var draft: String = ""
+    public private(set) var draft: String = ""
 
     public internal(set) var log: MessageLog
-    /// Where messages evicted from `log`'s cache are read back from (the
-    /// replica); nil keeps everything the cache dropped out of reach.
-    public var store: (any HistoryStore)?
+    /// Reads of the shell's history store (messages evicted from `log`'s
+    /// cache) awaiting its answer, by request id (Node+History).
+    var pendingReads: [HistoryRequest.ID: PendingRead] = [:]
+    var lastReadID: HistoryRequest.ID = 0
     public internal(set) var outbox: [OutboxEntry] = []
     public internal(set) var membership: Membership
 
@@ -71,11 +82,11 @@ public final class Node {
     /// One open reconcile request per stream: what was asked of whom, and
     /// until when it is awaited before being asked again.
     var reconcileOutstanding: [StreamID: ReconcileAsk] = [:]
-    /// Set by the shell while its disk is behind: no new catch-up batch is
-    /// asked for (live traffic is unaffected), so memory holds at most the
-    /// shell's backlog, not the whole catch-up. Completed asks are followed
-    /// up on the first tick after it clears.
-    public var catchUpPaused = false
+    /// Set by the shell (`.catchUpPaused`) while its disk is behind: no new
+    /// catch-up batch is asked for (live traffic is unaffected), so memory
+    /// holds at most the shell's backlog, not the whole catch-up. Completed
+    /// asks are followed up on the first tick after it clears.
+    public private(set) var catchUpPaused = false
     /// Token bucket of reconcile answers (separate from NACK re-sends: a
     /// catching-up peer paces itself by asking for one batch at a time).
     var answerBudget: Double
@@ -293,6 +304,9 @@ public final class Node {
         case .setNick(let n): nick = Node.validNick(n) ?? nick
         case .leave: if holding != nil { pass(now: now) }
         case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
+        case .setDraft(let d): draft = d
+        case .catchUpPaused(let p): catchUpPaused = p
+        case .historyRead(let id, let results): historyRead(id, results, now: now)
         }
         emitStatusIfChanged(now: now)
         return drainEffects()
@@ -314,48 +328,6 @@ public final class Node {
 
     public var status: NodeStatus { makeStatus(now: lastTick) }
     var lastTick: Instant = .zero
-
-    /// The whole replica in the agreed order: from the cache while it holds
-    /// everything, else from the store (tests and small replicas; the TUI
-    /// pages through `store` instead).
-    public func history() -> [ChatMessage] {
-        guard !log.isComplete, let store else { return log.sorted() }
-        let relocated = log.relocated
-        var all = store.page(before: nil, limit: Int.max)
-        if !relocated.isEmpty {
-            for i in all.indices { if let s = relocated[all[i].id] { all[i].slot = s } }
-            all.sort { ($0.slot, $0.id) < ($1.slot, $1.id) }
-        }
-        return all
-    }
-
-    /// Up to `limit` messages in the agreed order just before `slot` (the
-    /// newest when nil), oldest first: the store's lines merged with the
-    /// cache (whose newest lines the disk thread may not have written yet).
-    public func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
-        let disk = store?.page(before: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
-        return Array(merged(disk, recent).suffix(limit))
-    }
-
-    /// Up to `limit` messages in the agreed order just after `slot`.
-    public func history(after slot: Slot, limit: Int) -> [ChatMessage] {
-        let disk = store?.page(after: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { $0.slot > slot }
-        return Array(merged(disk, recent).prefix(limit))
-    }
-
-    /// Store lines and cached messages as one list in the agreed order, the
-    /// cache's copy (with the canonical slot) winning.
-    private func merged(_ disk: [ChatMessage], _ recent: [ChatMessage]) -> [ChatMessage] {
-        var byID: [MessageID: ChatMessage] = [:]
-        for var m in disk {
-            if let s = log.relocated[m.id] { m.slot = s }
-            byID[m.id] = m
-        }
-        for m in recent { byID[m.id] = m }
-        return byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
-    }
 
     /// Wall-clock milliseconds at `now`, for timestamps on screen only.
     public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }

@@ -1,7 +1,7 @@
 /// Feeds a node one turn at a time, the same way in every shell (the
 /// runtime's `NodeHost`, the simulator): an input, then every input the
 /// shell fed while carrying out the effects (a line typed from a delivery
-/// callback), then `.turnEnd` while the
+/// callback, the answer to a `.readHistory`), then `.turnEnd` while the
 /// node wants it (`Node.Input.turnEnd`), and whatever that fed in turn.
 ///
 /// It never re-enters the node: `run` called while a turn is running (from

@@ -22,6 +22,7 @@ import Synchronization
 /// - `.writeCheckpoint(cp)`: queued on the `DiskWriter`, which writes it
 ///   atomically after the replica lines it covers are durable; the
 ///   completion hops back to the loop and emits `.checkpointWritten`;
+/// - `.readHistory(r)`: answered from the `ReplicaStore` (`readHistory`);
 /// - `.deliver`, `.token`, `.status`, `.restored`, `.notice`: `onEvent`.
 /// After every input the single node timer is re-armed at
 /// `node.nextDeadline(now:)`.
@@ -46,7 +47,7 @@ public final class NodeHost {
     public var draft: String {
         get { currentNode?.draft ?? pendingDraft }
         set {
-            if let n = currentNode { n.draft = newValue } else { pendingDraft = newValue }
+            if currentNode != nil { feed(.setDraft(newValue)) } else { pendingDraft = newValue }
         }
     }
 
@@ -300,19 +301,19 @@ public final class NodeHost {
         let (n, effects) = Node.restore(node: ids.node, incarnation: ids.incarnation, replay: opening.replay,
                                         nick: options.nick, config: config,
                                         seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
-        n.store = history
         historyStore = history
         receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
-        if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
+        var draftEffects: [Effect] = []
+        if !pendingDraft.isEmpty && n.draft.isEmpty { draftEffects = n.handle(.setDraft(pendingDraft), now: now) }
         pendingDraft = ""
         let loadWarnings = cpWarnings + opening.warnings + storeWarnings
         apply(effects.map { e in
             guard case .restored(var r) = e else { return e }
             r.warnings = loadWarnings + r.warnings
             return .restored(r)
-        })
+        } + draftEffects)
     }
 
     private func receive(_ bytes: [UInt8]) {
@@ -406,7 +407,9 @@ public final class NodeHost {
         if !datagrams.isEmpty { sendAll(datagrams) }
         // The disk is behind (a catch-up arrives faster than it is
         // written): ask peers for no more until it drains.
-        if !lines.isEmpty, disk?.appendReplica(lines) == true { currentNode?.catchUpPaused = true }
+        if !lines.isEmpty, disk?.appendReplica(lines) == true, currentNode?.catchUpPaused == false {
+            feed(.catchUpPaused(true))
+        }
         for e in effects {
             switch e {
             case .send, .persist: continue
@@ -416,6 +419,7 @@ public final class NodeHost {
             case .status(let s): onEvent?(.status(s))
             case .restored(let r): onEvent?(.restored(r))
             case .notice(let text): onEvent?(.notice(text))
+            case .readHistory(let r): readHistory(r)
             }
         }
         rearm()
@@ -424,8 +428,17 @@ public final class NodeHost {
     /// The disk caught up: carry on fetching history (on the loop thread).
     private func resumeCatchUp() {
         guard let n = currentNode, n.catchUpPaused else { return }
-        n.catchUpPaused = false
+        feed(.catchUpPaused(false))
         feed(.tick)
+    }
+
+    /// Answers the node's read of its history store (the replica). Done
+    /// here, synchronously on the loop thread, for now: the one place to
+    /// move to a reader thread, as the node takes the answer whenever it
+    /// comes. Without a store the answer is empty (the node then answers
+    /// peers from its cache alone).
+    private func readHistory(_ request: HistoryRequest) {
+        feed(.historyRead(request.id, historyStore?.answer(request) ?? []))
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.
