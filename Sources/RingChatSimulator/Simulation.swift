@@ -44,6 +44,8 @@ public final class Simulation {
         var durable: DurableState
         /// The replica lines, as the node reads them back.
         let store = SimStore([])
+        /// Feeds the node one turn at a time, as the real shell does.
+        let driver = TurnDriver()
         var generation: UInt64 = 0
         var scheduledTick: Instant?
         var typed = 0
@@ -115,7 +117,7 @@ public final class Simulation {
         }
         if history.convergedAt == nil { history.notConverged = convergenceBlocker() }
         history.finals = sims.map { s in
-            let log = s.node?.history() ?? []
+            let log = s.node?.history(from: s.store) ?? []
             let canonical = Set(log.map(\.slot))
             let extra = (s.node?.log.occupiedSlots).map { $0.filter { !canonical.contains($0) } } ?? []
             return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
@@ -139,16 +141,16 @@ public final class Simulation {
     func process(_ e: Event) {
         switch e {
         case .packet(let to, let bytes):
-            guard let node = sims[to].node else { return }
+            guard sims[to].node != nil else { return }
             if busy(to, e) { return }
             let p: Packet
             do { p = try WireCodec.decode(bytes) } catch { decodeErrors += 1; return }
-            apply(to, node.handle(.packet(p), now: now))
+            feed(to, .packet(p))
         case .tick(let i, let gen):
-            guard let node = sims[i].node, gen == sims[i].generation else { return }
+            guard sims[i].node != nil, gen == sims[i].generation else { return }
             if busy(i, e) { return }
             sims[i].scheduledTick = nil
-            apply(i, node.handle(.tick, now: now))
+            feed(i, .tick)
         case .type(let i):
             guard !faultsOver else { return }
             scheduleTyping(i)
@@ -156,15 +158,15 @@ public final class Simulation {
             sims[i].typed += 1
             let text = "m\(i)-\(sims[i].typed)"
             let before = node.outbox.last?.id
-            let effects = node.handle(.type(text, kind: .text), now: now)
-            if let id = node.outbox.last?.id, id != before {
-                typedCount += 1
-                record(.typed(node: i, id: id, at: now), "typed \(id) \"\(text)\"")
-            } else if let sent = typedIDFromEffects(effects) {
-                typedCount += 1
-                record(.typed(node: i, id: sent, at: now), "typed \(sent) \"\(text)\"")
+            feed(i, .type(text, kind: .text)) { effects in
+                if let id = node.outbox.last?.id, id != before {
+                    self.typedCount += 1
+                    self.record(.typed(node: i, id: id, at: self.now), "typed \(id) \"\(text)\"")
+                } else if let sent = self.typedIDFromEffects(effects) {
+                    self.typedCount += 1
+                    self.record(.typed(node: i, id: sent, at: self.now), "typed \(sent) \"\(text)\"")
+                }
             }
-            apply(i, effects)
         case .crash:
             guard !faultsOver else { return }
             let alive = sims.indices.filter { sims[$0].node != nil }
@@ -295,7 +297,6 @@ public final class Simulation {
         s.delivered = []
         let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
                                            seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)
-        node.store = s.store
         s.node = node
         let durableIDs = Set(s.durable.replica.map(\.id))
         // Every replica line is held again (the snapshot stands for those
@@ -305,7 +306,8 @@ public final class Simulation {
         record(.restarted(node: i, incarnation: s.durable.incarnation, durable: durableIDs,
                           restored: restored, at: now),
                "start n\(i) incarnation \(s.durable.incarnation) with \(durableIDs.count) replica messages")
-        apply(i, effects)
+        s.driver.run(after: effects, node: { s.node }, now: { now }, perform: { apply(i, $0) })
+        schedule(i)
     }
 
     func crash(_ i: Int) {
@@ -320,6 +322,21 @@ public final class Simulation {
 
     // MARK: effects
 
+    /// Feeds node i one input and finishes its turn (`TurnDriver`), then
+    /// re-arms its tick; fed during its turn, the input is queued in it.
+    /// `first` sees the input's own effects before they are applied.
+    func feed(_ i: Int, _ input: Node.Input, first: (([Effect]) -> Void)? = nil) {
+        let s = sims[i]
+        let inTurn = s.driver.isRunning
+        var first = first
+        s.driver.run(input, node: { s.node }, now: { now }, perform: { effects in
+            if let f = first { first = nil; f(effects) }
+            apply(i, effects)
+        })
+        if !inTurn { schedule(i) }
+    }
+
+    /// Carries out one input's effects.
     func apply(_ i: Int, _ effects: [Effect]) {
         let s = sims[i]
         for e in effects {
@@ -344,16 +361,13 @@ public final class Simulation {
                 record(.checkpointed(node: i, outbox: cp.outbox.map(\.id), at: now), "n\(i) checkpoint #\(cp.number)")
             case .token(let t):
                 tokenEvent(i, t)
+            case .readHistory(let r):
+                // Answered at once, in the same turn.
+                feed(i, .historyRead(r.id, s.store.answer(r)))
             case .status, .notice, .restored:
                 break
             }
         }
-        // The real shell ends its turn once this input's effects are applied.
-        if let node = sims[i].node, node.wantsTurnEnd {
-            apply(i, node.handle(.turnEnd, now: now))
-            return
-        }
-        schedule(i)
     }
 
     func tokenEvent(_ i: Int, _ t: TokenEvent) {

@@ -46,12 +46,12 @@ struct CatchUpPacingTests {
         #expect(Self.requests(rest).map { $0.ranges.map(\.counters) } == [[101...200]])
         // While the shell's disk is behind, the next batch waits; the first
         // tick after it clears asks for it.
-        a.catchUpPaused = true
+        #expect(Self.requests(a.handle(.catchUpPaused(true), now: .milliseconds(3))).isEmpty)
         let paused = a.handle(.packet(packet(from: nodeB, counter: 4, .data(DataBatch(retransmission: true, messages: Array(all[100..<200]))))),
                               now: .milliseconds(4))
         #expect(Self.requests(paused).isEmpty)
         #expect(Self.requests(a.handle(.tick, now: .milliseconds(5))).isEmpty)
-        a.catchUpPaused = false
+        #expect(Self.requests(a.handle(.catchUpPaused(false), now: .milliseconds(6))).isEmpty)
         #expect(Self.requests(a.handle(.tick, now: .milliseconds(6))).map { $0.ranges.map(\.counters) } == [[201...300]])
     }
 
@@ -72,10 +72,23 @@ struct CatchUpPacingTests {
         }
         let all = Self.history(500)
         for m in all { _ = b.log.insert(m, delivered: true) }
-        b.store = Store(all)
+        let store = Store(all)
         #expect(b.log.cached.count <= 16)
-        let effects = b.handle(.packet(packet(from: nodeA, .reconcileRequest(ReconcileRequest(target: nodeB,
-                                        ranges: [StreamRange(stream: Self.stream, counters: 1...400)])))), now: .milliseconds(1))
+        // The node asks its shell to read the store, and answers the peer
+        // when the shell answers, in the same turn.
+        var effects: [Effect] = []
+        var reads = 0
+        let turns = TurnDriver()
+        turns.run(.packet(packet(from: nodeA, .reconcileRequest(ReconcileRequest(target: nodeB,
+                                ranges: [StreamRange(stream: Self.stream, counters: 1...400)])))),
+                  node: { b }, now: { .milliseconds(1) }, perform: { batch in
+            effects += batch
+            for case .readHistory(let r) in batch {
+                reads += 1
+                turns.run(.historyRead(r.id, store.answer(r)), node: { b }, now: { .milliseconds(1) }, perform: { _ in })
+            }
+        })
+        #expect(reads == 1)
         let sent = effects.compactMap { e -> [ChatMessage]? in
             if case .send(let p) = e, case .data(let d) = p.body, d.retransmission { return d.messages }
             return nil

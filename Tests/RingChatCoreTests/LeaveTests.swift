@@ -44,7 +44,7 @@ struct PeriodicCheckpointTests {
         #expect(settled >= 1)
         while t < 10_000 { t += 50; written += checkpoints(a.handle(.tick, now: .milliseconds(t))) }
         #expect(written.count == settled, "an idle node kept writing identical checkpoints")
-        a.draft = "half a line"
+        written += checkpoints(a.handle(.setDraft("half a line"), now: .milliseconds(t)))
         while t < 11_100 { t += 50; written += checkpoints(a.handle(.tick, now: .milliseconds(t))) }
         #expect(written.count == settled + 1)
         #expect(written.last?.draft == "half a line")

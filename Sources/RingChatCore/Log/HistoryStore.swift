@@ -1,7 +1,10 @@
 /// Read-only access to the messages a node holds but no longer caches:
 /// the runtime implements it over replica.jsonl and its index, the
-/// simulator over its in-memory replica. The core only reads through it
-/// (answering a peer that catches up, showing history); it never writes.
+/// simulator over its in-memory replica. The node never reads it itself:
+/// it asks its shell (`Effect.readHistory`, answered with `answer(_:)` as
+/// `Node.Input.historyRead`) when a peer catches up, and the shell reads
+/// pages of history for the screen (`Node.history(before:limit:from:)`).
+/// Nothing in the core writes it.
 ///
 /// Reads may lag the newest appends by the disk thread's queue: a message
 /// not found is skipped, and the reconciler asks again.

@@ -19,6 +19,9 @@ public enum Effect: Sendable, Hashable {
     case restored(RestoreReport)
     /// Something the user should know (a rejected line, a warning).
     case notice(String)
+    /// Read these messages from the history store (the replica) and feed
+    /// them back as `.historyRead` (Node+History).
+    case readHistory(HistoryRequest)
 }
 
 public enum TokenEvent: Sendable, Hashable {

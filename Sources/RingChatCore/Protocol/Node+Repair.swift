@@ -47,7 +47,17 @@ extension Node {
     /// Answers for the slots we are responsible for: our own messages, or,
     /// when their origin is gone, the lowest live node answers. Anything
     /// else is left to the reconciler, which asks exactly one peer.
-    func answerNack(_ n: Nack, from requester: NodeID, now: Instant) {
+    ///
+    /// Slots the cache has let go of are read from the shell's store first
+    /// (Node+History): the answer waits for `stored`, the messages read.
+    func answerNack(_ n: Nack, from requester: NodeID, now: Instant, stored: [Slot: ChatMessage]? = nil) {
+        if stored == nil, !log.isComplete {
+            let evicted = evictedSlots(n)
+            if !evicted.isEmpty {
+                readHistory(evicted.map(HistoryRequest.Read.slot), then: .nack(n, requester: requester, slots: evicted))
+                return
+            }
+        }
         let order = ringOrder(now: now).filter { $0 != requester }
         let iAmFallback = order.first == id
         var out: [ChatMessage] = []
@@ -57,7 +67,7 @@ extension Node {
                 examined += 1
                 if examined > 512 { break outer }
                 let slot = Slot(ring: n.ring, seq: seq)
-                guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? store?.message(at: slot) : nil) else { continue }
+                guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? stored?[slot] : nil) else { continue }
                 let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
                 guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
                 if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
@@ -66,6 +76,21 @@ extension Node {
             }
         }
         resend(out, now: now)
+    }
+
+    /// The slots `answerNack` examines that are held but not cached.
+    func evictedSlots(_ n: Nack) -> [Slot] {
+        var slots: [Slot] = []
+        var examined = 0
+        outer: for range in n.ranges {
+            for seq in range {
+                examined += 1
+                if examined > 512 { break outer }
+                let slot = Slot(ring: n.ring, seq: seq)
+                if log.message(at: slot) == nil, log.isOccupied(slot) { slots.append(slot) }
+            }
+        }
+        return slots
     }
 
     /// Sends re-sent messages within the per-second budget.
@@ -151,25 +176,44 @@ extension Node {
         answerBudgetAt = now
         let limit = min(config.reconcileBatch, Int(answerBudget))
         guard limit > 0 else { return }
-        var out: [ChatMessage] = []
-        for range in r.ranges {
-            out += held(range, limit: limit - out.count)
-            if out.count >= limit { break }
-        }
-        guard !out.isEmpty else { return }
-        answerBudget -= Double(out.count)
-        stats.resent += out.count
-        sendPacked(out, retransmission: true)
+        continueReconcileAnswer(ReconcileAnswer(request: r, limit: limit), stored: nil, now: now)
     }
 
-    /// The messages of `range` this node holds, in counter order: from the
-    /// cache, else from the store (with the cache's newest lines, which the
-    /// disk may not have yet).
-    func held(_ range: StreamRange, limit: Int) -> [ChatMessage] {
-        let (cached, complete) = log.messages(in: range.stream, range.counters, limit: limit)
-        guard !complete, let store else { return cached }
+    /// Gathers the answer range by range, from the cache; at a range the
+    /// cache does not hold completely it asks the shell's store and resumes
+    /// on the answer (`stored`: what the store holds of `state.next`).
+    func continueReconcileAnswer(_ state: ReconcileAnswer, stored: [ChatMessage]?, now: Instant) {
+        var state = state
+        var stored = stored
+        while state.next < state.request.ranges.count, state.out.count < state.limit {
+            let range = state.request.ranges[state.next]
+            let limit = state.limit - state.out.count
+            let (cached, complete) = log.messages(in: range.stream, range.counters, limit: limit)
+            // The store's answer is for the first range gathered here only.
+            let fromStore = stored
+            stored = nil
+            if complete {
+                state.out += cached
+            } else if let fromStore {
+                state.out += held(range, limit: limit, cached: cached, stored: fromStore)
+            } else {
+                readHistory([.stream(range.stream, counters: range.counters, limit: limit)], then: .reconcile(state))
+                return
+            }
+            state.next += 1
+        }
+        guard !state.out.isEmpty else { return }
+        answerBudget -= Double(state.out.count)
+        stats.resent += state.out.count
+        sendPacked(state.out, retransmission: true)
+    }
+
+    /// The messages of `range` this node holds, in counter order: the
+    /// store's (with the cache's newest lines, which the disk may not have
+    /// yet).
+    func held(_ range: StreamRange, limit: Int, cached: [ChatMessage], stored: [ChatMessage]) -> [ChatMessage] {
         var byCounter: [UInt32: ChatMessage] = [:]
-        for m in store.messages(of: range.stream, counters: range.counters, limit: limit) where log.contains(m.id) {
+        for m in stored.prefix(limit) where log.contains(m.id) {
             byCounter[m.id.counter] = log.message(m.id) ?? m
         }
         for m in cached { byCounter[m.id.counter] = m }
@@ -213,6 +257,17 @@ extension Node {
         }
         return lag
     }
+}
+
+/// A reconcile request being answered: where `continueReconcileAnswer`
+/// stands in it.
+struct ReconcileAnswer {
+    var request: ReconcileRequest
+    /// Messages the answer carries at most (the batch, within the budget).
+    var limit: Int
+    /// The next range to gather, and what was gathered so far.
+    var next = 0
+    var out: [ChatMessage] = []
 }
 
 /// A reconcile request in flight for one stream.

@@ -9,7 +9,7 @@ extension Node {
     /// Multicasts this node's report on the ring it is finishing.
     func sendSettle(now: Instant) {
         guard let f = sequencer.finishing else { return }
-        lastSettleSent = now
+        armed.settleReport = now + config.nackInterval
         send(.settle(report(on: f.ring, from: f.next, high: f.last)))
     }
 

@@ -3,12 +3,12 @@
 extension Node {
     func tick(now: Instant) {
         lastTick = now
-        if now >= nextHeartbeat {
+        if now >= armed.heartbeat {
             sendHeartbeat(now: now)
             // A little jitter keeps nodes started together from beating in
             // lockstep.
             let jitter = Int64(rng.next() % 10) * 1_000_000
-            nextHeartbeat = now + config.heartbeatInterval + .nanoseconds(jitter)
+            armed.heartbeat = now + config.heartbeatInterval + .nanoseconds(jitter)
             membership.forgetDead(now: now, after: memberTimeout * 20)
             requesters = requesters.filter { now - $0.value <= memberTimeout }
             recentResends = recentResends.filter { now - $0.value < config.nackInterval }
@@ -27,11 +27,11 @@ extension Node {
         if !outbox.isEmpty, holding == nil, lastRequestSent.map({ now >= $0 + config.idleHold }) ?? true {
             requestToken(now: now)
         }
-        if let due = nextCheckpoint, now >= due {
+        if let due = armed.checkpoint, now >= due {
             // An idle node would write the same checkpoint every period:
             // skip it when nothing a checkpoint records has changed.
             if checkpointFingerprint == lastCheckpointFingerprint, let every = config.checkpointEvery {
-                nextCheckpoint = now + every
+                armed.checkpoint = now + every
             } else {
                 takeCheckpoint(now: now)
             }
@@ -58,7 +58,7 @@ extension Node {
                             highestEpoch: highestEpoch, draft: draft, log: log.snapshot)
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
         lastCheckpointFingerprint = checkpointFingerprint
-        if let every = config.checkpointEvery { nextCheckpoint = now + every }
+        if let every = config.checkpointEvery { armed.checkpoint = now + every }
         flushPersisted()
         emit(.writeCheckpoint(cp))
     }

@@ -1,6 +1,7 @@
 /// The token ring: accepting, holding, sending a batch, passing, re-sending,
-/// skipping a silent successor, loss detection and regeneration, and the
-/// switch to a higher ring (how two rings merge after a partition).
+/// skipping a silent successor, regeneration (when `TokenLossRule` calls
+/// the token lost), and the switch to a higher ring (how two rings merge
+/// after a partition).
 extension Node {
     func type(_ text: String, kind: MessageKind, now: Instant) {
         guard !text.isEmpty else { return }
@@ -302,43 +303,6 @@ extension Node {
     func slowButAlive(_ p: PendingPass, now: Instant) -> Bool {
         guard let peer = membership.peers[p.token.to], peer.incarnation == p.token.toIncarnation else { return false }
         return peer.lastHeard > p.sentAt && now - p.sentAt < memberTimeout * 2
-    }
-
-    func lossDeadline(now: Instant) -> Instant {
-        lastActivity + lossTimeout * (1 + rank(now: now))
-    }
-
-    /// Our position among the live members: the lowest regenerates first.
-    func rank(now: Instant) -> Int {
-        ringOrder(now: now).firstIndex(of: id) ?? 0
-    }
-
-    /// A token last seen with (or passed to) a node that the membership
-    /// has declared dead is lost now: nothing can come of waiting for the
-    /// loss timeout. The first live node in rank regenerates at once, the
-    /// others one heartbeat interval later per rank, in case it did not.
-    func deadHolderDeadline(now: Instant) -> Instant? {
-        guard let h = holderGuess, h != id else { return nil }
-        // Never heard (we restarted, or forgot it): it may still be alive
-        // for the node that passed it the token; give it a member timeout
-        // from the last token activity, or we would regenerate again each
-        // time that node passes to it (a storm of rings, seen in the
-        // simulator).
-        let deadAt = membership.peers[h].map { $0.lastHeard + memberTimeout + .milliseconds(1) } ?? lastActivity + memberTimeout
-        return max(deadAt, lastActivity) + config.heartbeatInterval * rank(now: now)
-    }
-
-    func checkLoss(now: Instant) {
-        guard holding == nil, passing == nil else { return }
-        if let h = holderGuess, h != id, !membership.isLive(h, now: now, timeout: memberTimeout),
-           let due = deadHolderDeadline(now: now), now >= due {
-            emit(.token(.lost(ring: ring)))
-            regenerate(now: now)
-            return
-        }
-        guard now >= lossDeadline(now: now) else { return }
-        emit(.token(.lost(ring: ring)))
-        regenerate(now: now)
     }
 
     /// Creates a new ring above every ring seen and holds its token.

@@ -19,8 +19,18 @@ public final class Node {
         case leave
         /// The shell has fed everything this turn produced (lines typed in
         /// answer to this turn's deliveries included): a holder that kept
-        /// the token for them passes it now. Call when `wantsTurnEnd`.
+        /// the token for them passes it now. Call when `wantsTurnEnd`
+        /// (`TurnDriver` does).
         case turnEnd
+        /// The unsent draft of the input line changed (carried into
+        /// checkpoints).
+        case setDraft(String)
+        /// The shell's disk is behind (true) or caught up again (false):
+        /// see `catchUpPaused`.
+        case catchUpPaused(Bool)
+        /// The shell's answer to `Effect.readHistory`: one list per read of
+        /// the request, in its order (`HistoryStore.answer`).
+        case historyRead(HistoryRequest.ID, [[ChatMessage]])
     }
 
     public let id: NodeID
@@ -28,12 +38,13 @@ public final class Node {
     public let config: NodeConfig
     public internal(set) var nick: String
     /// The unsent draft of the input line: carried into checkpoints.
-    public var draft: String = ""
+    public private(set) var draft: String = ""
 
     public internal(set) var log: MessageLog
-    /// Where messages evicted from `log`'s cache are read back from (the
-    /// replica); nil keeps everything the cache dropped out of reach.
-    public var store: (any HistoryStore)?
+    /// Reads of the shell's history store (messages evicted from `log`'s
+    /// cache) awaiting its answer, by request id (Node+History).
+    var pendingReads: [HistoryRequest.ID: PendingRead] = [:]
+    var lastReadID: HistoryRequest.ID = 0
     public internal(set) var outbox: [OutboxEntry] = []
     public internal(set) var membership: Membership
 
@@ -71,11 +82,11 @@ public final class Node {
     /// One open reconcile request per stream: what was asked of whom, and
     /// until when it is awaited before being asked again.
     var reconcileOutstanding: [StreamID: ReconcileAsk] = [:]
-    /// Set by the shell while its disk is behind: no new catch-up batch is
-    /// asked for (live traffic is unaffected), so memory holds at most the
-    /// shell's backlog, not the whole catch-up. Completed asks are followed
-    /// up on the first tick after it clears.
-    public var catchUpPaused = false
+    /// Set by the shell (`.catchUpPaused`) while its disk is behind: no new
+    /// catch-up batch is asked for (live traffic is unaffected), so memory
+    /// holds at most the shell's backlog, not the whole catch-up. Completed
+    /// asks are followed up on the first tick after it clears.
+    public private(set) var catchUpPaused = false
     /// Token bucket of reconcile answers (separate from NACK re-sends: a
     /// catching-up peer paces itself by asking for one batch at a time).
     var answerBudget: Double
@@ -85,14 +96,13 @@ public final class Node {
     var recentResends: [Slot: Instant] = [:]
     /// Peers' reports on the ring being finished (Node+Settle).
     var settleReports: [NodeID: Settle] = [:]
-    var lastSettleSent: Instant?
     /// When we last answered a report on a ring we are not finishing.
     var settleReplies: [RingID: Instant] = [:]
 
     // Timers and bookkeeping
-    var nextHeartbeat: Instant
+    /// The deadlines the node arms itself (the derived ones: `timers(now:)`).
+    var armed: Timers
     var digestCursor = 0
-    var nextCheckpoint: Instant?
     var checkpointNumber: UInt64 = 0
     var lastCheckpoint: NodeStatus.CheckpointInfo?
     var lastCheckpointFingerprint: CheckpointFingerprint?
@@ -170,33 +180,6 @@ public final class Node {
         max(config.tokenRetransmit, passRTT.smoothed == nil ? RTTEstimator.initialResend : passRTT.timeout)
     }
 
-    /// The configured timeouts, stretched to what the network has shown:
-    /// a holder may legitimately take its idle hold plus all its re-sends
-    /// before it gives up on a successor, so the token is not "lost" before
-    /// that; and peers' heartbeats may be late by a round trip.
-    ///
-    /// At most twice the configured value: under CPU load the measured
-    /// round trip grows with the time a busy successor takes to read its
-    /// socket, and an uncapped stretch (up to 3.1 s, times 1 + rank) turned
-    /// a sub-second failover into seconds. The cap also keeps the rank
-    /// order: rank r fires in [r+1, 2(r+1)] timeouts, never before rank
-    /// r-1 whatever each node measured. A premature loss only costs a ring
-    /// change; a dead holder is not waited for at all (`deadHolderDeadline`).
-    ///
-    /// A node in a ring that has not timed a pass yet (just restored, or
-    /// new) cannot tell a slow network from a lost token: it counts the
-    /// re-sends at `resendInterval` (the untimed 150 ms), as a holder
-    /// without samples sends them (with the defaults: the cap). With the
-    /// configured 40 ms a restored node of rank 0 called a healthy token
-    /// lost under `--delay 20-300 --token-hold 400` (an idle hold plus a
-    /// late pass is 700 ms; its peers, having timed passes, waited 800).
-    /// Before any ring is heard there is no holder to wait for.
-    var lossTimeout: Duration {
-        let resend = ring == nil ? max(config.tokenRetransmit, passRTT.timeout) : resendInterval
-        let stretched = config.idleHold + resend * (config.tokenRetries + 1) + passRTT.timeout
-        return min(max(config.tokenLossTimeout, stretched), config.tokenLossTimeout * 2)
-    }
-
     var memberTimeout: Duration {
         max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout)
     }
@@ -213,12 +196,11 @@ public final class Node {
         self.rng = SplitMix64(seed: seed ^ id.raw ^ UInt64(incarnation))
         self.wallOffset = wallOffset
         self.lastActivity = now
-        self.nextHeartbeat = now
+        self.armed = Timers(heartbeat: now, checkpoint: config.checkpointEvery.map { now + $0 })
         self.resendBudget = Double(config.resendBudgetPerSecond) / 10
         self.resendBudgetAt = now
         self.answerBudget = Double(config.reconcileBatch)
         self.answerBudgetAt = now
-        if let every = config.checkpointEvery { nextCheckpoint = now + every }
         if let refusal = NickRule.refusal(nick) { emit(.notice("\(refusal); using \(self.nick)")) }
     }
 
@@ -291,7 +273,7 @@ public final class Node {
         // A restart that had to read the whole replica writes a checkpoint
         // soon, so that the next one need not.
         if !replay.fromSnapshot, lines > 0, let every = config.checkpointEvery {
-            node.nextCheckpoint = now + min(every, .seconds(1))
+            node.armed.checkpoint = now + min(every, .seconds(1))
         }
         let report = RestoreReport(checkpoint: cp?.number, checkpointMessages: covered,
                                    replayed: lines - covered, outbox: node.outbox.count,
@@ -321,6 +303,9 @@ public final class Node {
             if let v = Node.validNick(n) { nick = v } else { emit(.notice(NickRule.refusal(n)!)) }
         case .leave: if holding != nil { pass(now: now) }
         case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
+        case .setDraft(let d): draft = d
+        case .catchUpPaused(let p): catchUpPaused = p
+        case .historyRead(let id, let results): historyRead(id, results, now: now)
         }
         emitStatusIfChanged(now: now)
         return drainEffects()
@@ -330,81 +315,18 @@ public final class Node {
     /// fed (a tick passes the token too, in case it does not).
     public var wantsTurnEnd: Bool { holding?.passAtTurnEnd == true }
 
-    /// The latest time at which `tick` must be called.
+    /// The latest time at which `tick` must be called: the earliest of
+    /// `timers(now:)`.
     public func nextDeadline(now: Instant) -> Instant {
-        var d = nextHeartbeat
-        func consider(_ t: Instant?) { if let t, t < d { d = t } }
-        consider(passing?.resendAt)
-        if wantsTurnEnd { consider(now) }
-        if let h = holding, successor(now: now) != id {
-            consider(h.since + config.idleHold)
-        }
-        if holding == nil && passing == nil {
-            consider(lossDeadline(now: now))
-            consider(deadHolderDeadline(now: now))
-        }
-        if let p = passing, let heard = membership.peers[p.token.to]?.lastHeard {
-            consider(heard + memberTimeout + .milliseconds(1))
-        }
-        if sequencer.hasGap || sequencer.finishing != nil {
-            consider(lastSettleSent.map { $0 + config.nackInterval })
-            consider(sequencer.holeSince.map { $0 + config.holeTimeout })
-            consider(sequencer.finishing?.holeSince.map { $0 + config.holeTimeout })
-            consider(sequencer.lastNack.map { $0 + config.nackInterval } ?? now)
-        }
-        if !outbox.isEmpty, holding == nil { consider(lastRequestSent.map { $0 + config.idleHold } ?? now) }
-        consider(nextCheckpoint)
         // Whatever was due has just been handled; a deadline in the past
         // would only spin the caller.
-        return max(d, now + .milliseconds(1))
+        max(timers(now: now).next, now + .milliseconds(1))
     }
 
     // MARK: the screen's view
 
     public var status: NodeStatus { makeStatus(now: lastTick) }
     var lastTick: Instant = .zero
-
-    /// The whole replica in the agreed order: from the cache while it holds
-    /// everything, else from the store (tests and small replicas; the TUI
-    /// pages through `store` instead).
-    public func history() -> [ChatMessage] {
-        guard !log.isComplete, let store else { return log.sorted() }
-        let relocated = log.relocated
-        var all = store.page(before: nil, limit: Int.max)
-        if !relocated.isEmpty {
-            for i in all.indices { if let s = relocated[all[i].id] { all[i].slot = s } }
-            all.sort { ($0.slot, $0.id) < ($1.slot, $1.id) }
-        }
-        return all
-    }
-
-    /// Up to `limit` messages in the agreed order just before `slot` (the
-    /// newest when nil), oldest first: the store's lines merged with the
-    /// cache (whose newest lines the disk thread may not have written yet).
-    public func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
-        let disk = store?.page(before: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
-        return Array(merged(disk, recent).suffix(limit))
-    }
-
-    /// Up to `limit` messages in the agreed order just after `slot`.
-    public func history(after slot: Slot, limit: Int) -> [ChatMessage] {
-        let disk = store?.page(after: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { $0.slot > slot }
-        return Array(merged(disk, recent).prefix(limit))
-    }
-
-    /// Store lines and cached messages as one list in the agreed order, the
-    /// cache's copy (with the canonical slot) winning.
-    private func merged(_ disk: [ChatMessage], _ recent: [ChatMessage]) -> [ChatMessage] {
-        var byID: [MessageID: ChatMessage] = [:]
-        for var m in disk {
-            if let s = log.relocated[m.id] { m.slot = s }
-            byID[m.id] = m
-        }
-        for m in recent { byID[m.id] = m }
-        return byID.values.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
-    }
 
     /// Wall-clock milliseconds at `now`, for timestamps on screen only.
     public func wallClock(_ now: Instant) -> Int64 { now.milliseconds + wallOffset }

@@ -15,8 +15,9 @@ public struct NodeConfig: Sendable, Hashable {
     /// nobody asked for it.
     public var idleHold: Duration = .milliseconds(100)
     /// No token activity for this long: the token is lost. The lowest live
-    /// node regenerates it; the others wait one more timeout per rank.
-    public var tokenLossTimeout: Duration = .milliseconds(400)
+    /// node regenerates it; the others wait one more timeout per rank. The
+    /// whole rule, and how this is stretched: `TokenLossRule`.
+    public var tokenLossTimeout: Duration = TokenLossRule.defaultTimeout
     /// Chat messages a holder may send per visit (flow control).
     public var maxBatch: Int = 64
     /// Datagram budget when packing messages.

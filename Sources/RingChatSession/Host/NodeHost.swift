@@ -24,6 +24,7 @@ import RingChatStorage
 /// - `.writeCheckpoint(cp)`: queued on the `DiskWriter`, which writes it
 ///   atomically after the replica lines it covers are durable; the
 ///   completion hops back to the loop and emits `.checkpointWritten`;
+/// - `.readHistory(r)`: answered from the `ReplicaStore` (`readHistory`);
 /// - `.deliver`, `.token`, `.status`, `.restored`, `.notice`: `onEvent`.
 /// After every input the single node timer is re-armed at
 /// `node.nextDeadline(now:)`.
@@ -48,7 +49,7 @@ public final class NodeHost {
     public var draft: String {
         get { currentNode?.draft ?? pendingDraft }
         set {
-            if let n = currentNode { n.draft = newValue } else { pendingDraft = newValue }
+            if currentNode != nil { feed(.setDraft(newValue)) } else { pendingDraft = newValue }
         }
     }
 
@@ -81,11 +82,11 @@ public final class NodeHost {
     /// Bumped on every (re)start: completions of an earlier node are stale.
     private var generation: UInt64 = 0
     private let completions = Completions()
-    /// Inputs that arrived while the effects of another were being applied
-    /// (a line typed from a delivery callback): fed right after it, in the
-    /// same turn, so that a holder can still send them (`Node.Input.turnEnd`).
-    private var inputsDuringApply: [Node.Input] = []
-    private var applying = false
+    /// Feeds the node a turn at a time: inputs that arrive while the effects
+    /// of another are being applied (a line typed from a delivery callback)
+    /// are fed right after it, in the same turn, so that a holder can still
+    /// send them (`Node.Input.turnEnd`).
+    private let turns = TurnDriver()
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -213,32 +214,11 @@ public final class NodeHost {
     private func feed(_ input: Node.Input) { run(input) }
 
     /// Feeds one input, then whatever its effects' callbacks fed, then the
-    /// end of the turn. Never re-enters the node: an input fed from a
-    /// callback waits in `inputsDuringApply` (typing from a delivery
-    /// callback used to recurse until the stack overflowed).
+    /// end of the turn (`TurnDriver`). Never re-enters the node: an input
+    /// fed from a callback waits for the running turn (typing from a
+    /// delivery callback used to recurse until the stack overflowed).
     private func run(_ input: Node.Input) {
-        guard let n = currentNode else { return }
-        if applying {
-            inputsDuringApply.append(input)
-            return
-        }
-        applying = true
-        defer { applying = false }
-        apply(n.handle(input, now: EventLoop.monotonicNow()))
-        while true {
-            var i = 0
-            while i < inputsDuringApply.count, let m = currentNode {
-                let next = inputsDuringApply[i]
-                i += 1
-                apply(m.handle(next, now: EventLoop.monotonicNow()))
-            }
-            inputsDuringApply.removeAll(keepingCapacity: true)
-            guard let m = currentNode, m.wantsTurnEnd else { return }
-            // The pass may deliver nothing, but whatever its callbacks feed
-            // is fed too before the turn ends.
-            apply(m.handle(.turnEnd, now: EventLoop.monotonicNow()))
-            if inputsDuringApply.isEmpty { return }
-        }
+        turns.run(input, node: { currentNode }, now: EventLoop.monotonicNow, perform: { apply($0) })
     }
 
     private func openSocket() throws {
@@ -311,19 +291,19 @@ public final class NodeHost {
         let (n, effects) = Node.restore(node: ids.node, incarnation: ids.incarnation, replay: opening.replay,
                                         nick: options.nick, config: config,
                                         seed: Entropy.random64() ^ ids.node.raw, now: now, wallOffset: wallOffset)
-        n.store = history
         historyStore = history
         receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
-        if !pendingDraft.isEmpty && n.draft.isEmpty { n.draft = pendingDraft }
+        var draftEffects: [Effect] = []
+        if !pendingDraft.isEmpty && n.draft.isEmpty { draftEffects = n.handle(.setDraft(pendingDraft), now: now) }
         pendingDraft = ""
         let loadWarnings = cpWarnings + opening.warnings + storeWarnings
         apply(effects.map { e in
             guard case .restored(var r) = e else { return e }
             r.warnings = loadWarnings + r.warnings
             return .restored(r)
-        })
+        } + draftEffects)
     }
 
     private func receive(_ bytes: [UInt8]) {
@@ -412,7 +392,9 @@ public final class NodeHost {
         if !datagrams.isEmpty { sendAll(datagrams) }
         // The disk is behind (a catch-up arrives faster than it is
         // written): ask peers for no more until it drains.
-        if !lines.isEmpty, disk?.appendReplica(lines) == true { currentNode?.catchUpPaused = true }
+        if !lines.isEmpty, disk?.appendReplica(lines) == true, currentNode?.catchUpPaused == false {
+            feed(.catchUpPaused(true))
+        }
         for e in effects {
             switch e {
             case .send, .persist: continue
@@ -422,6 +404,7 @@ public final class NodeHost {
             case .status(let s): onEvent?(.status(s))
             case .restored(let r): onEvent?(.restored(r))
             case .notice(let text): onEvent?(.notice(text))
+            case .readHistory(let r): readHistory(r)
             }
         }
         rearm()
@@ -430,8 +413,17 @@ public final class NodeHost {
     /// The disk caught up: carry on fetching history (on the loop thread).
     private func resumeCatchUp() {
         guard let n = currentNode, n.catchUpPaused else { return }
-        n.catchUpPaused = false
+        feed(.catchUpPaused(false))
         feed(.tick)
+    }
+
+    /// Answers the node's read of its history store (the replica). Done
+    /// here, synchronously on the loop thread, for now: the one place to
+    /// move to a reader thread, as the node takes the answer whenever it
+    /// comes. Without a store the answer is empty (the node then answers
+    /// peers from its cache alone).
+    private func readHistory(_ request: HistoryRequest) {
+        feed(.historyRead(request.id, historyStore?.answer(request) ?? []))
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.

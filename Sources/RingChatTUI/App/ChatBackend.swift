@@ -27,7 +27,7 @@ protocol ChatBackend: AnyObject {
 }
 
 extension NodeHost: ChatBackend {
-    func history(before slot: Slot?, limit: Int) -> [ChatMessage] { currentNode?.history(before: slot, limit: limit) ?? [] }
-    func history(after slot: Slot, limit: Int) -> [ChatMessage] { currentNode?.history(after: slot, limit: limit) ?? [] }
+    func history(before slot: Slot?, limit: Int) -> [ChatMessage] { currentNode?.history(before: slot, limit: limit, from: historyStore) ?? [] }
+    func history(after slot: Slot, limit: Int) -> [ChatMessage] { currentNode?.history(after: slot, limit: limit, from: historyStore) ?? [] }
     var nodeID: NodeID? { currentNode?.id }
 }

@@ -70,7 +70,7 @@ import RingChatCore
         #expect(host.node.log.count == 30)
         #expect(host.node.log.cached.isEmpty, "nothing read into memory")
         // Older messages come back from the replica through the index.
-        let all = host.node.history()
+        let all = host.history()
         #expect(all.map(\.text) == (0..<30).map { "line \($0)" })
         let store = try #require(host.historyStore)
         #expect(store.page(before: nil, limit: 5).map(\.text) == (25..<30).map { "line \($0)" })
@@ -90,7 +90,7 @@ import RingChatCore
         let r = try #require(rec.restored.first)
         #expect(r.warnings.contains { $0.contains("building \(StateDirectory.indexFile)") }, "\(r.warnings)")
         #expect(r.replayed == 0, "the checkpoint still stands for the lines")
-        #expect(host.node.history().count == 12)
+        #expect(host.history().count == 12)
     }
 
     @Test func aRewrittenReplicaIsReadWhole() throws {
@@ -110,7 +110,7 @@ import RingChatCore
         #expect(r.warnings.contains { $0.contains("does not match the replica") }, "\(r.warnings)")
         #expect(r.warnings.contains { $0.contains("\(StateDirectory.indexFile) does not match") }, "\(r.warnings)")
         #expect(host.node.log.count == 11)
-        #expect(Set(host.node.history().map(\.text)) == Set(ms.map(\.text)))
+        #expect(Set(host.history().map(\.text)) == Set(ms.map(\.text)))
     }
 
     @Test func aStateDirOfTheOlderVersionLosesNothing() throws {
@@ -129,7 +129,7 @@ import RingChatCore
         let r = try #require(rec.restored.first)
         #expect(r.checkpointMessages == 8 && r.replayed == 0)
         #expect(host.node.log.count == 8)
-        #expect(host.node.history().map(\.text) == (0..<8).map { "line \($0)" })
+        #expect(host.history().map(\.text) == (0..<8).map { "line \($0)" })
         host.shutdown()
         // Its final checkpoint has the snapshot: the next start reads nothing.
         let (again, _, rec2) = try start(dir)
@@ -159,6 +159,6 @@ import RingChatCore
         #expect(r.replayed == 3)
         #expect(r.warnings.contains { $0.contains("replica: cut") }, "\(r.warnings)")
         #expect(host.node.log.count == 9)
-        #expect(host.node.history().count == 9)
+        #expect(host.history().count == 9)
     }
 }

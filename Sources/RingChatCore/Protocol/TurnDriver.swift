@@ -1,0 +1,64 @@
+/// Feeds a node one turn at a time, the same way in every shell (the
+/// runtime's `NodeHost`, the simulator): an input, then every input the
+/// shell fed while carrying out the effects (a line typed from a delivery
+/// callback, the answer to a `.readHistory`), then `.turnEnd` while the
+/// node wants it (`Node.Input.turnEnd`), and whatever that fed in turn.
+///
+/// It never re-enters the node: `run` called while a turn is running (from
+/// within `perform`) queues its input for the running turn and returns.
+/// Pure: it owns no clock (`now` is asked for before each input) and
+/// performs nothing itself (`perform` gets each input's effects, in order).
+public final class TurnDriver {
+    /// Inputs fed during the running turn, not handled yet.
+    private var queued: [Node.Input] = []
+    /// Whether a turn is running (an input fed now is queued).
+    public private(set) var isRunning = false
+
+    public init() {}
+
+    /// Feeds `input`, then finishes the turn (see the type's comment).
+    ///
+    /// - Parameters:
+    ///   - node: the node to feed, asked for again before each input (nil
+    ///     ends the turn: the shell dropped its node meanwhile).
+    ///   - now: the clock, read before each input.
+    ///   - perform: carries out one input's effects.
+    public func run(_ input: Node.Input, node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+        if isRunning {
+            queued.append(input)
+            return
+        }
+        guard let n = node() else { return }
+        isRunning = true
+        defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
+        perform(n.handle(input, now: now()))
+        finishTurn(node: node, now: now, perform: perform)
+    }
+
+    /// Carries out effects the node produced outside `handle` (a restore),
+    /// then finishes the turn like `run`.
+    public func run(after effects: [Effect], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+        precondition(!isRunning, "TurnDriver.run(after:) inside a turn")
+        isRunning = true
+        defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
+        perform(effects)
+        finishTurn(node: node, now: now, perform: perform)
+    }
+
+    private func finishTurn(node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+        while true {
+            var i = 0
+            while i < queued.count, let n = node() {
+                let next = queued[i]
+                i += 1
+                perform(n.handle(next, now: now()))
+            }
+            queued.removeAll(keepingCapacity: true)
+            guard let n = node(), n.wantsTurnEnd else { return }
+            // The pass may deliver nothing, but whatever its callbacks feed
+            // is fed too before the turn ends.
+            perform(n.handle(.turnEnd, now: now()))
+            if queued.isEmpty { return }
+        }
+    }
+}
