@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import RingChatCore
+@testable import RingChatCore
 import RingChatIO
 import RingChatSession
 import Synchronization
@@ -254,12 +254,14 @@ extension EndToEnd {
             let titleBefore = rig.tmux.paneTitle("bob")
 
             let evil = "\u{1B}[2J\u{1B}]0;owned\u{07}"
-            var o = HostOptions(stateDir: rig.root + "/state-hostile", nick: evil)
+            var o = HostOptions(stateDir: rig.root + "/state-hostile", nick: "hostile")
             o.group = rig.group
             o.port = rig.port
             o.interface = "127.0.0.1"
             o.checkpointEvery = nil
-            let hostile = try InProcessPeer(options: o)
+            // The nick rule refuses `evil` for a node of ours: the test plays
+            // an attacker's node, which puts what it likes in its packets.
+            let hostile = try InProcessPeer(options: o, impersonating: evil)
             defer { hostile.stop() }
             try rig.waitFor("the hostile peer in the ring", timeout: 10) { ringMembers($0[rig.height - 2])?.count == 4 }
             hostile.type("hi \(evil) there \u{1B}[H\u{1B}[31m red?")
@@ -658,8 +660,10 @@ private final class InProcessPeer: Sendable {
     private let finished = Atomic<Bool>(false)
     private let failure = Mutex<String?>(nil)
 
-    init(options: HostOptions) throws {
-        let thread = Thread { [self] in self.body(options) }
+    /// `impersonating`: a nick no node of ours would take, put on the node
+    /// as an attacker's would carry it (through `@testable`).
+    init(options: HostOptions, impersonating nick: String? = nil) throws {
+        let thread = Thread { [self] in self.body(options, nick: nick) }
         thread.start()
         let end = now() + 5
         while now() < end, loopHandle.withLock({ $0 }) == nil, !finished.load(ordering: .acquiring) { usleep(10_000) }
@@ -675,7 +679,7 @@ private final class InProcessPeer: Sendable {
         while now() < end, !finished.load(ordering: .acquiring) { usleep(10_000) }
     }
 
-    private func body(_ options: HostOptions) {
+    private func body(_ options: HostOptions, nick: String?) {
         defer { finished.store(true, ordering: .releasing) }
         let loop: EventLoop
         let host: NodeHost
@@ -683,6 +687,7 @@ private final class InProcessPeer: Sendable {
             loop = try EventLoop()
             host = try NodeHost(options: options, loop: loop)
             try host.start()
+            if let nick { host.node.nick = nick }
         } catch {
             failure.withLock { $0 = "\(error)" }
             return
