@@ -14,12 +14,14 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure throughput, latency, crash recovery and idle cost with real ringchat processes.",
         discussion: """
-        Starts its own nodes (`ringchat chat --headless` processes, real sockets, replicas \
-        and checkpoints in a temporary directory) on loopback, or with --netns one network \
+        Starts its own nodes (real sockets, replicas and checkpoints in a temporary \
+        directory), each driven by a separate client process through the headless \
+        interface (--via headless, the default) or making its own load (--via inproc), on loopback, or with --netns one network \
         namespace per node on a bridge (needs root; made and deleted by the benchmark). \
         Prints one line per scenario in the vocabulary of the corosync anchors: \
         agreed_msgs_per_s, lat_med_us, lat_p99_us, same_order (FNV-1a of each node's \
-        delivery sequence), stall_ms, cpu_us_per_msg (CPU of all nodes / nodes / messages). \
+        delivery sequence), stall_ms, cpu_us_per_msg (CPU of all nodes / nodes / messages; \
+        with --via headless also client_cpu_us_per_msg, the clients'). \
         Without a scenario flag: --tput --lat.
         """
     )
@@ -31,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "tput and lat for rings of --scale-sizes nodes (loopback).") var scale = false
 
     @Flag(help: "One network namespace per node on a bridge (root).") var netns = false
+    @Option(help: ArgumentHelp("How the load reaches each node: headless (a separate client process writes lines to a `chat --headless` node's stdin and reads its JSON events, as a program would) or inproc (made inside the node: the protocol alone).",
+                               valueName: "via"))
+    var via: BenchHarness.Via = .headless
     @Option(help: "Nodes for tput and lat.") var nodes = 3
     @Option(help: "Senders for tput (K).") var senders = 3
     @Option(help: "Messages in flight per sender for tput (W).") var window = 64
@@ -70,6 +75,7 @@ struct BenchCommand: ParsableCommand {
         s.scaleSeconds = scaleSeconds
         s.tokenHold = tokenHold
         s.batch = batch
+        s.via = via
         let h = BenchHarness(settings: s) { line in Console.out(line + "\n") }
         defer { h.close() }
         let any = tput || lat || crash || idle || scale
@@ -99,3 +105,5 @@ extension Substring {
         return s
     }
 }
+
+extension BenchHarness.Via: ExpressibleByArgument {}

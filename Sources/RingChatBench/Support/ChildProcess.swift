@@ -17,6 +17,8 @@ final class ChildProcess {
         case file(String)
         /// A pipe, read line by line by `readLines()`.
         case pipe
+        /// A descriptor of the caller's (the end of a pipe to another child).
+        case fd(Int32)
         case null
     }
 
@@ -34,7 +36,10 @@ final class ChildProcess {
     /// Peak resident set (VmHWM) in KiB, from wait4 once it has exited.
     private(set) var peakKiB: Int?
 
-    init(_ name: String, argv: [String], stdin: Bool = false, stdout: Output, stderr: String? = nil) throws(BenchError) {
+    /// `stdin`: a pipe that `say` writes to; `stdinFrom`: a descriptor of
+    /// the caller's instead (the caller closes its copy).
+    init(_ name: String, argv: [String], stdin: Bool = false, stdinFrom: Int32? = nil, stdout: Output,
+         stderr: String? = nil) throws(BenchError) {
         self.name = name
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1]
         if stdin { guard pipe(&inPipe) == 0 else { throw BenchError("pipe: \(errnoText(errno))") } }
@@ -46,10 +51,12 @@ final class ChildProcess {
         switch stdout {
         case .file(let path): out = .file(path)
         case .pipe: out = .fd(outPipe[1])
+        case .fd(let fd): out = .fd(fd)
         case .null: out = .null
         }
         startedAt = BenchClock.seconds()
-        let started = Spawn.start(argv, stdin: stdin ? .fd(inPipe[0]) : .null, stdout: out,
+        let input: Spawn.Stream = stdin ? .fd(inPipe[0]) : stdinFrom.map { .fd($0) } ?? .null
+        let started = Spawn.start(argv, stdin: input, stdout: out,
                                   stderr: stderr.map { .file($0) } ?? .null)
         if inPipe[0] >= 0 { close(inPipe[0]) }
         if outPipe[1] >= 0 { close(outPipe[1]) }

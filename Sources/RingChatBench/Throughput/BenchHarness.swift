@@ -7,9 +7,12 @@ import RingChatIO
 import RingChatStorage
 import RingChatSession
 
-/// `ringchat bench`: starts its own nodes as `ringchat bench-peer`
-/// processes (headless nodes that make their own load: real sockets,
-/// replicas and checkpoints on disk), collects each peer's `bench` line, and prints one
+/// `ringchat bench`: starts its own nodes (real sockets, replicas and
+/// checkpoints on disk). `--via headless`: each node is a `ringchat chat
+/// --headless` process driven by a `ringchat bench-client` process through
+/// the documented interface (lines in, JSON events out), as a program would
+/// use it; `--via inproc`: each node is a `ringchat bench-peer` that makes
+/// its own load (the protocol alone), collects each peer's `bench` line, and prints one
 /// line per scenario in the vocabulary of ../shared/anchors (cpgbench).
 public final class BenchHarness {
     public struct Settings: Sendable {
@@ -25,7 +28,16 @@ public final class BenchHarness {
         public var scaleSeconds = 5.0
         public var tokenHold: Int?
         public var batch: Int?
+        public var via: Via = .headless
         public init(executable: String) { self.executable = executable }
+    }
+
+    /// How the load reaches a node.
+    public enum Via: String, Sendable, CaseIterable {
+        /// A separate client process through stdin and stdout.
+        case headless
+        /// Made inside the node's own process.
+        case inproc
     }
 
     let settings: Settings
@@ -59,8 +71,52 @@ public final class BenchHarness {
 
     struct Outcome {
         var peers: [Peer]
+        /// CPU of each node process, µs.
         var cpu: [Int64]
+        /// CPU of each bench client (`--via headless`), µs.
+        var clientCPU: [Int64]
         var wall: Double
+    }
+
+    /// One node of a run: the node process, and with `--via headless` the
+    /// client process that drives it; `output` is where the `ready`/`started`
+    /// and `bench` lines land.
+    struct PeerProcesses {
+        var node: ChildProcess
+        var client: ChildProcess?
+        var output: String
+        var started: Bool {
+            let text = BenchFiles.read(output) ?? ""
+            return text.contains("\"event\":\"started\"") || text.contains("\"event\":\"ready\"")
+        }
+        var report: EventLine? { EventLine.first("bench", in: BenchFiles.read(output) ?? "") }
+    }
+
+    /// Starts node `i` of `spec` (and its client, `--via headless`).
+    func start(node i: Int, of spec: Spec, group: String, dir: String) throws(BenchError) -> PeerProcesses {
+        let (prefix, iface) = network.placement(i)
+        var common = ["--group", group, "--interface", iface, "--state-dir", "\(dir)/n\(i)", "--nick", "bench\(i + 1)"]
+        if let h = settings.tokenHold { common += ["--token-hold", String(h)] }
+        if let b = settings.batch { common += ["--batch", String(b)] }
+        let load = ["--members", String(spec.nodes), "--seconds", String(spec.seconds),
+                    "--window", String(spec.load[i].window), "--rate", String(spec.load[i].rate)]
+        switch settings.via {
+        case .inproc:
+            let node = try ChildProcess("n\(i)", argv: prefix + [settings.executable, "bench-peer"] + common + load,
+                                        stdout: .file("\(dir)/n\(i).out"), stderr: "\(dir)/n\(i).err")
+            return PeerProcesses(node: node, client: nil, output: "\(dir)/n\(i).out")
+        case .headless:
+            // node stdout -> client stdin; client stdout -> node stdin.
+            var toNode: [Int32] = [-1, -1], toClient: [Int32] = [-1, -1]
+            guard pipe(&toNode) == 0, pipe(&toClient) == 0 else { throw BenchError("pipe: \(errnoText(errno))") }
+            for fd in toNode + toClient { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            defer { for fd in toNode + toClient { Glibc.close(fd) } }
+            let node = try ChildProcess("n\(i)", argv: prefix + [settings.executable, "chat", "--headless", "--events", "delivered,status,ring"] + common,
+                                        stdinFrom: toNode[0], stdout: .fd(toClient[1]), stderr: "\(dir)/n\(i).err")
+            let client = try ChildProcess("c\(i)", argv: [settings.executable, "bench-client", "--report", "\(dir)/c\(i).out"] + load,
+                                          stdinFrom: toClient[0], stdout: .fd(toNode[1]), stderr: "\(dir)/c\(i).err")
+            return PeerProcesses(node: node, client: client, output: "\(dir)/c\(i).out")
+        }
     }
 
     // MARK: scenarios
@@ -124,7 +180,8 @@ public final class BenchHarness {
         let p99 = median(lats.map { $0.int("lat_p99_us") })
         let cpu = o.cpu.reduce(0, +)
         let perMsg = data > 0 ? Double(cpu) / Double(o.cpu.count) / Double(data) : 0
-        return "agreed_msgs_per_s=\(first?.int("agreed_msgs_per_s") ?? 0) lat_med_us=\(med) lat_p99_us=\(p99) same_order=\(sameOrder(o.peers) ? "yes" : "NO") stall_ms=\(o.peers.map { $0.int("max_gap_ms") }.max() ?? 0) cpu_us_per_msg=\(fmt(perMsg)) delivered=\(data) ring_changes=\(o.peers.map { $0.int("ring_changes") }.max() ?? 0)"
+        let clientPerMsg = data > 0 ? Double(o.clientCPU.reduce(0, +)) / Double(max(1, o.clientCPU.count)) / Double(data) : 0
+        return "agreed_msgs_per_s=\(first?.int("agreed_msgs_per_s") ?? 0) lat_med_us=\(med) lat_p99_us=\(p99) same_order=\(sameOrder(o.peers) ? "yes" : "NO") stall_ms=\(o.peers.map { $0.int("max_gap_ms") }.max() ?? 0) cpu_us_per_msg=\(fmt(perMsg))\(settings.via == .headless ? " client_cpu_us_per_msg=\(fmt(clientPerMsg))" : "") delivered=\(data) ring_changes=\(o.peers.map { $0.int("ring_changes") }.max() ?? 0)"
     }
 
     func sameOrder(_ peers: [Peer]) -> Bool {
@@ -137,50 +194,43 @@ public final class BenchHarness {
         let dir = try BenchFiles.tempDir()
         defer { BenchFiles.removeTree(dir) }
         let group = "239.\(Int.random(in: 100...199)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254)):\(Int.random(in: 20_000...60_000))"
-        var procs: [ChildProcess] = []
-        defer { for p in procs { p.kill() } }
+        var procs: [PeerProcesses] = []
+        defer { for p in procs { p.node.kill(); p.client?.kill() } }
         for i in 0..<spec.nodes {
-            let (prefix, iface) = network.placement(i)
-            var argv = prefix + [settings.executable, "bench-peer", "--group", group, "--interface", iface,
-                                 "--state-dir", "\(dir)/n\(i)", "--nick", "bench\(i + 1)",
-                                 "--members", String(spec.nodes),
-                                 "--seconds", String(spec.seconds),
-                                 "--window", String(spec.load[i].window), "--rate", String(spec.load[i].rate)]
-            if let h = settings.tokenHold { argv += ["--token-hold", String(h)] }
-            if let b = settings.batch { argv += ["--batch", String(b)] }
-            procs.append(try ChildProcess("n\(i)", argv: argv, stdout: .file("\(dir)/n\(i).out"), stderr: "\(dir)/n\(i).err"))
+            procs.append(try start(node: i, of: spec, group: group, dir: dir))
         }
         let t0 = BenchClock.seconds()
         // Every node up (its `started` line) before the clock of a kill runs.
-        try BenchClock.wait("nodes to start", timeout: 30) { procs.allSatisfy { $0.output().contains("\"event\":\"started\"") } }
+        try BenchClock.wait("nodes to start", timeout: 30) { procs.allSatisfy { $0.started } }
         let startedAt = BenchClock.seconds()
         var killed: Int?
         var cpuAtStart: [Int64] = []
         if spec.load.allSatisfy({ $0.window == 0 }) {
             // Idle: let the ring form, then measure over the run's length.
             usleep(1_000_000)
-            cpuAtStart = procs.map { $0.cpuMicros() ?? 0 }
+            cpuAtStart = procs.map { $0.node.cpuMicros() ?? 0 }
         }
         let idleStart = BenchClock.seconds()
         let limit = spec.seconds + 60
         try BenchClock.wait("every peer's report", timeout: limit) {
             if let k = spec.kill, killed == nil, BenchClock.seconds() - startedAt >= k.after {
-                procs[k.node].signal(SIGKILL)
-                procs[k.node].reap(timeout: 5)
+                procs[k.node].node.signal(SIGKILL)
+                procs[k.node].node.reap(timeout: 5)
                 killed = k.node
             }
-            return procs.indices.allSatisfy { $0 == killed || procs[$0].output().contains("\"event\":\"bench\"") }
+            return procs.indices.allSatisfy { $0 == killed || procs[$0].report != nil }
         }
         let wall = BenchClock.seconds() - t0
-        var cpu = procs.indices.filter { $0 != killed }.map { procs[$0].cpuMicros() ?? 0 }
+        var cpu = procs.indices.filter { $0 != killed }.map { procs[$0].node.cpuMicros() ?? 0 }
+        let clientCPU = procs.indices.filter { $0 != killed }.map { procs[$0].client?.cpuMicros() ?? 0 }
         if !cpuAtStart.isEmpty {
             let span = BenchClock.seconds() - idleStart
             cpu = zip(cpu, cpuAtStart).map { Int64(Double($0 - $1) * spec.seconds / max(0.001, span)) }
         }
-        let peers = procs.indices.filter { $0 != killed }.compactMap { EventLine.first("bench", in: procs[$0].output()).map(Peer.init) }
-        for p in procs { p.signal(SIGTERM) }
-        for p in procs { p.reap(timeout: 10) }
-        return Outcome(peers: peers, cpu: cpu, wall: wall)
+        let peers = procs.indices.filter { $0 != killed }.compactMap { procs[$0].report.map(Peer.init) }
+        for p in procs { p.node.signal(SIGTERM) }
+        for p in procs { p.node.reap(timeout: 10); p.client?.reap(timeout: 5) }
+        return Outcome(peers: peers, cpu: cpu, clientCPU: clientCPU, wall: wall)
     }
 
     func median(_ xs: [Int]) -> Int {

@@ -40,7 +40,7 @@ public struct BenchPeerOptions: Sendable {
 final class BenchLoad {
     let options: BenchPeerOptions
     /// Sends one chat line (typed or written to the node's stdin).
-    let type: (String) -> Void
+    var type: (String) -> Void
     /// This node's id, once known.
     var me: UInt64?
 
