@@ -24,7 +24,8 @@ import RingChatStorage
 /// - `.writeCheckpoint(cp)`: queued on the `DiskWriter`, which writes it
 ///   atomically after the replica lines it covers are durable; the
 ///   completion hops back to the loop and emits `.checkpointWritten`;
-/// - `.readHistory(r)`: answered from the `ReplicaStore` (`readHistory`);
+/// - `.readHistory(r)`: answered by the `HistoryReader` thread from its own
+///   `ReplicaStore`, fed back as `.historyRead` on the loop thread;
 /// - `.deliver`, `.token`, `.status`, `.restored`, `.notice`: `onEvent`.
 /// After every input the single node timer is re-armed at
 /// `node.nextDeadline(now:)`.
@@ -66,6 +67,8 @@ public final class NodeHost {
     /// The replica read back through its index (history older than the
     /// node's cache: catch-up answers, the screen's scroll-back).
     public private(set) var historyStore: ReplicaStore?
+    /// Reads the history the node asks for (catch-up answers) off the loop.
+    private var historyReader: HistoryReader?
     private var receivePath: ReceivePath?
     private var disk: DiskWriter?
     /// Held from `start()` to `shutdown()`: one node per state dir.
@@ -101,6 +104,7 @@ public final class NodeHost {
         if let t = timer { loop.cancel(t) }
         // Never leave the disk thread running (it keeps itself alive).
         disk?.close()
+        historyReader?.close()
         receivePath?.stop()
         receivePath?.socket.close()
     }
@@ -249,6 +253,8 @@ public final class NodeHost {
 
     private func stopNode() {
         historyStore = nil
+        historyReader?.close()
+        historyReader = nil
         if let n = currentNode {
             // The node's own counters die with it; the host's run on.
             counters.implausibleDrops += n.stats.implausibleDrops
@@ -295,6 +301,12 @@ public final class NodeHost {
         receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
+        if indexed {
+            let gen = generation
+            historyReader = HistoryReader(directory: dir) { id, answer in
+                loopHandle.post { me.value?.historyAnswered(id, answer, generation: gen) }
+            }
+        }
         var draftEffects: [Effect] = []
         if !pendingDraft.isEmpty && n.draft.isEmpty { draftEffects = n.handle(.setDraft(pendingDraft), now: now) }
         pendingDraft = ""
@@ -422,8 +434,18 @@ public final class NodeHost {
     /// move to a reader thread, as the node takes the answer whenever it
     /// comes. Without a store the answer is empty (the node then answers
     /// peers from its cache alone).
+    /// Off the loop thread when the replica has an index (`HistoryReader`);
+    /// without one there is nothing older than the cache to read.
     private func readHistory(_ request: HistoryRequest) {
-        feed(.historyRead(request.id, historyStore?.answer(request) ?? []))
+        guard let reader = historyReader else { return feed(.historyRead(request.id, [])) }
+        reader.read(request)
+    }
+
+    /// An answer of the reader, on the loop thread; one for a node that has
+    /// since crashed or stopped is dropped.
+    private func historyAnswered(_ id: HistoryRequest.ID, _ answer: [[ChatMessage]], generation gen: UInt64) {
+        guard gen == generation, currentNode != nil else { return }
+        feed(.historyRead(id, answer))
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.
