@@ -43,6 +43,9 @@ public struct HostStats: Sendable, Equatable {
     public var faultDuplicated = 0
     public var faultDelayed = 0
     public var faultOverflowed = 0
+    /// History reads answered for the node off the loop thread (catch-up
+    /// answers older than its cache).
+    public var historyReads = 0
     /// Checkpoints confirmed durable, and failed.
     public var checkpointsWritten = 0
     public var checkpointsFailed = 0

@@ -445,6 +445,7 @@ public final class NodeHost {
     /// since crashed or stopped is dropped.
     private func historyAnswered(_ id: HistoryRequest.ID, _ answer: [[ChatMessage]], generation gen: UInt64) {
         guard gen == generation, currentNode != nil else { return }
+        counters.historyReads += 1
         feed(.historyRead(id, answer))
     }
 

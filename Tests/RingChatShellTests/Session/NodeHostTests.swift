@@ -92,6 +92,37 @@ import RingChatCore
         #expect(ra.checkpoints.first?.replicaCount == 20)
     }
 
+    /// A newcomer catches up on more history than its peers cache: the
+    /// older messages are read from their replicas by the history reader
+    /// thread, off the loop, and arrive in the agreed order.
+    @Test func aNewcomerGetsHistoryOlderThanThePeersCache() throws {
+        let tmp = TempDir("reader")
+        defer { tmp.cleanup() }
+        let g = randomGroup()
+        let loop = try EventLoop()
+        func host(_ name: String) throws -> NodeHost {
+            var o = options(tmp.file(name), name, group: g)
+            o.config.recentMessages = 4
+            return try NodeHost(options: o, loop: loop)
+        }
+        let a = try host("alice"), b = try host("bob")
+        let ra = Recorder(), rb = Recorder()
+        ra.attach(a); rb.attach(b)
+        try a.start(); try b.start()
+        defer { a.shutdown(); b.shutdown() }
+        for i in 0..<20 { a.type("a\(i)"); b.type("b\(i)") }
+        #expect(try run(loop) { ra.delivered.count == 40 && rb.delivered.count == 40 })
+        let c = try host("carol")
+        let rc = Recorder()
+        rc.attach(c)
+        try c.start()
+        defer { c.shutdown() }
+        let ok = try run(loop) { c.history().count == 40 }
+        #expect(ok, "carol holds \(c.history().count) of 40")
+        #expect(c.history().map(\.id) == a.history().map(\.id))
+        #expect(a.stats.historyReads + b.stats.historyReads > 0, "no history was read for carol")
+    }
+
     /// Input more often than every millisecond (a typed line every 0.5 ms,
     /// as under load) must not starve the node's timers: re-arming the tick
     /// on every input used to push it out by a ms each time, so periodic
