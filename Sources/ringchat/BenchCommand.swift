@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "3 senders paced at 1000 msgs/s, kill -9 of node 3 after 4 s; repeated --crash-runs times.") var crash = false
     @Flag(help: "CPU per node of an idle ring of 4, and its ring changes.") var idle = false
     @Flag(help: "tput and lat for rings of --scale-sizes nodes (loopback).") var scale = false
+    @Flag(name: .customLong("tui-flood"), help: "The chat screen (in tmux) under --flood-rate lines/s for --seconds: key echo latency, lines per frame, when the pane is current.")
+    var tuiFlood = false
+    @Option(name: .customLong("flood-rate"), help: "Lines per second for --tui-flood.") var floodRate = 5000
 
     @Flag(help: "One network namespace per node on a bridge (root).") var netns = false
     @Option(help: ArgumentHelp("How the load reaches each node: headless (a separate client process writes lines to a `chat --headless` node's stdin and reads its JSON events, as a program would) or inproc (made inside the node: the protocol alone).",
@@ -78,13 +81,14 @@ struct BenchCommand: ParsableCommand {
         s.via = via
         let h = BenchHarness(settings: s) { line in Console.out(line + "\n") }
         defer { h.close() }
-        let any = tput || lat || crash || idle || scale
+        let any = tput || lat || crash || idle || scale || tuiFlood
         do {
             if tput || !any { try h.tput() }
             if lat || !any { try h.lat() }
             if crash { try h.crash() }
             if idle { try h.idle() }
             if scale { try h.scale() }
+            if tuiFlood { try h.tuiFlood(rate: floodRate) }
         } catch {
             throw ValidationError("bench: \(error)")
         }

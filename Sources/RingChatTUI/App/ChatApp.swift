@@ -107,6 +107,7 @@ final class ChatFrontEnd: SessionFrontEnd {
             return
         }
         controller.paneSize = terminal.paneSize
+        if !keys.isEmpty { controller.latency?.keysRead(at: t) }
         controller.handle(keys: keys, at: t)
         if controller.exitStatus != nil { session.stop() }
     }

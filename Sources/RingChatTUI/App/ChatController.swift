@@ -238,6 +238,7 @@ final class ChatController {
         let own = m.id.origin == backend.nodeID
         pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
                      timestamp: m.timestamp, sortKey: m.slot)
+        latency?.lineDelivered()
         if own {
             latency?.deliveredOwn(m.text)
         } else {
