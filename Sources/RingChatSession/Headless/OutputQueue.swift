@@ -39,14 +39,8 @@ public final class OutputQueue: @unchecked Sendable {
     public init(capacity: Int = OutputQueue.defaultCapacity, sink: @escaping @Sendable ([UInt8]) -> Void) {
         self.capacity = capacity
         self.sink = sink
-        var tid = pthread_t()
-        let box = Unmanaged.passRetained(self)
-        let rc = pthread_create(&tid, nil, { arg in
-            let q = Unmanaged<OutputQueue>.fromOpaque(arg!).takeRetainedValue()
-            q.run()
-            return nil
-        }, box.toOpaque())
-        if rc == 0 { thread = tid } else { box.release() }
+        // The thread keeps the queue alive until `close()` ends it.
+        thread = try? WorkerThread.start { [self] in run() }.get()
     }
 
     /// Lines dropped so far because the reader fell behind.

@@ -142,19 +142,12 @@ public final class DiskWriter: @unchecked Sendable {
         fileSize = st.st_size
         if position.bytes != Int(fileSize) { positionKnown = false }
 
-        var tid = pthread_t()
-        let me = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&tid, nil, { raw in
-            let writer = Unmanaged<DiskWriter>.fromOpaque(raw!).takeRetainedValue()
-            writer.threadMain()
-            return nil
-        }, me)
-        guard rc == 0 else {
-            Unmanaged<DiskWriter>.fromOpaque(me).release()
+        switch WorkerThread.start({ [self] in threadMain() }) {
+        case .success(let tid): thread = tid
+        case .failure(let e):
             Glibc.close(fd)
-            throw SystemError("pthread_create", code: rc)
+            throw e
         }
-        thread = tid
     }
 
     // MARK: loop-side API (any thread)

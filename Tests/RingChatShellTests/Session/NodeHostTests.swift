@@ -69,17 +69,48 @@ import RingChatCore
         #expect(notices == [NickRule.refusal(nick)!])
     }
 
+    /// Hosts on one loop and one fresh group, each with its recorder; a
+    /// message cache of `cache` lines when given.
+    struct Ring {
+        let tmp: TempDir
+        let loop: EventLoop
+        let group: (String, UInt16)
+        var hosts: [NodeHost] = []
+        var recorders: [Recorder] = []
+
+        init(_ label: String) throws {
+            tmp = TempDir(label)
+            loop = try EventLoop()
+            group = randomGroup()
+        }
+
+        mutating func start(_ nick: String, cache: Int? = nil) throws -> (NodeHost, Recorder) {
+            var o = HostOptions(stateDir: tmp.file(nick), nick: nick)
+            o.group = group.0
+            o.port = group.1
+            o.checkpointEvery = nil
+            if let cache { o.config.recentMessages = cache }
+            let h = try NodeHost(options: o, loop: loop)
+            let r = Recorder()
+            r.attach(h)
+            try h.start()
+            hosts.append(h)
+            recorders.append(r)
+            return (h, r)
+        }
+
+        func close() {
+            for h in hosts { h.shutdown() }
+            tmp.cleanup()
+        }
+    }
+
     @Test func twoHostsDeliverTheSameMessagesInTheSameOrder() throws {
-        let tmp = TempDir("host")
-        defer { tmp.cleanup() }
-        let g = randomGroup()
-        let loop = try EventLoop()
-        let a = try NodeHost(options: options(tmp.file("a"), "alice", group: g), loop: loop)
-        let b = try NodeHost(options: options(tmp.file("b"), "bob", group: g), loop: loop)
-        let ra = Recorder(), rb = Recorder()
-        ra.attach(a); rb.attach(b)
-        try a.start(); try b.start()
-        defer { a.shutdown(); b.shutdown() }
+        var ring = try Ring("host")
+        defer { ring.close() }
+        let loop = ring.loop
+        let (a, ra) = try ring.start("alice")
+        let (b, rb) = try ring.start("bob")
         #expect(ra.restored.count == 1 && ra.restored[0].checkpoint == nil)
         for i in 0..<10 { a.type("a\(i)"); b.type("b\(i)") }
         let ok = try run(loop) { ra.delivered.count == 20 && rb.delivered.count == 20 }
@@ -96,27 +127,14 @@ import RingChatCore
     /// older messages are read from their replicas by the history reader
     /// thread, off the loop, and arrive in the agreed order.
     @Test func aNewcomerGetsHistoryOlderThanThePeersCache() throws {
-        let tmp = TempDir("reader")
-        defer { tmp.cleanup() }
-        let g = randomGroup()
-        let loop = try EventLoop()
-        func host(_ name: String) throws -> NodeHost {
-            var o = options(tmp.file(name), name, group: g)
-            o.config.recentMessages = 4
-            return try NodeHost(options: o, loop: loop)
-        }
-        let a = try host("alice"), b = try host("bob")
-        let ra = Recorder(), rb = Recorder()
-        ra.attach(a); rb.attach(b)
-        try a.start(); try b.start()
-        defer { a.shutdown(); b.shutdown() }
+        var ring = try Ring("reader")
+        defer { ring.close() }
+        let loop = ring.loop
+        let (a, ra) = try ring.start("alice", cache: 4)
+        let (b, rb) = try ring.start("bob", cache: 4)
         for i in 0..<20 { a.type("a\(i)"); b.type("b\(i)") }
         #expect(try run(loop) { ra.delivered.count == 40 && rb.delivered.count == 40 })
-        let c = try host("carol")
-        let rc = Recorder()
-        rc.attach(c)
-        try c.start()
-        defer { c.shutdown() }
+        let (c, _) = try ring.start("carol", cache: 4)
         let ok = try run(loop) { c.history().count == 40 }
         #expect(ok, "carol holds \(c.history().count) of 40")
         #expect(c.history().map(\.id) == a.history().map(\.id))
