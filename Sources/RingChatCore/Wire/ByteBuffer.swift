@@ -6,8 +6,10 @@ struct ByteWriter {
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xff)) }
-    mutating func u32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8((v >> UInt32(s)) & 0xff)) } }
-    mutating func u64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((v >> UInt64(s)) & 0xff)) } }
+    // One append of the big-endian bytes, not one per byte (a heartbeat's
+    // digest page is mostly u32 and u64 fields).
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     mutating func bool(_ v: Bool) { u8(v ? 1 : 0) }
 
@@ -46,18 +48,16 @@ struct ByteReader {
 
     mutating func u32() throws(WireError) -> UInt32 {
         guard remaining >= 4 else { throw .truncated }
-        var v: UInt32 = 0
-        for i in 0..<4 { v = v << 8 | UInt32(bytes[index + i]) }
+        let at = index
         index += 4
-        return v
+        return UInt32(bigEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) })
     }
 
     mutating func u64() throws(WireError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated }
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(bytes[index + i]) }
+        let at = index
         index += 8
-        return v
+        return UInt64(bigEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) })
     }
 
     mutating func i64() throws(WireError) -> Int64 { Int64(bitPattern: try u64()) }
