@@ -50,10 +50,27 @@ extension Duration {
 
     /// `Duration.nanoseconds(ns)` without the generic integer conversion.
     @inlinable
-    public static func exactNanoseconds(_ ns: Int64) -> Duration {
-        let (high, low) = ns.multipliedFullWidth(by: 1_000_000_000)
+    public static func exactNanoseconds(_ ns: Int64) -> Duration { scaled(ns, by: 1_000_000_000) }
+
+    /// `n` units of `attoseconds` each, exactly (any Int64 times a unit of
+    /// at most a second fits in the 128 bits).
+    @inlinable
+    static func scaled(_ n: Int64, by attoseconds: Int64) -> Duration {
+        let (high, low) = n.multipliedFullWidth(by: attoseconds)
         return Duration(_high: high, low: low)
     }
+
+    // The standard library's constructors from `Int` and `Int64` (what the
+    // code writes: `.milliseconds(10)` on every packet), same values
+    // without the generic integer path.
+    @inlinable public static func seconds(_ s: Int) -> Duration { scaled(Int64(s), by: 1_000_000_000_000_000_000) }
+    @inlinable public static func seconds(_ s: Int64) -> Duration { scaled(s, by: 1_000_000_000_000_000_000) }
+    @inlinable public static func milliseconds(_ ms: Int) -> Duration { scaled(Int64(ms), by: 1_000_000_000_000_000) }
+    @inlinable public static func milliseconds(_ ms: Int64) -> Duration { scaled(ms, by: 1_000_000_000_000_000) }
+    @inlinable public static func microseconds(_ us: Int) -> Duration { scaled(Int64(us), by: 1_000_000_000_000) }
+    @inlinable public static func microseconds(_ us: Int64) -> Duration { scaled(us, by: 1_000_000_000_000) }
+    @inlinable public static func nanoseconds(_ ns: Int) -> Duration { scaled(Int64(ns), by: 1_000_000_000) }
+    @inlinable public static func nanoseconds(_ ns: Int64) -> Duration { scaled(ns, by: 1_000_000_000) }
 
     /// The standard library's `Duration * BinaryInteger`, for `Int`: same
     /// value and the same trap on overflow, without the generic path.
