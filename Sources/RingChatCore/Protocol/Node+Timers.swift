@@ -83,7 +83,7 @@ extension Node {
         let key = StatusKey(ring: ring, holder: holding != nil ? id : holderGuess, order: ringOrder(now: now),
                             membership: membership.version, lags: lagVersion, queued: outbox.count,
                             checkpoint: lastCheckpoint, nick: nick)
-        if key == lastStatusKey { return }
+        if let last = lastStatusKey, last == key { return }
         lastStatusKey = key
         let s = makeStatus(now: now)
         if s != lastStatus {
