@@ -206,8 +206,7 @@ extension Node {
     func peerLag(_ p: Membership.Peer) -> Int {
         if p.summary?.hash == log.summary.hash { return 0 }
         var lag = 0
-        for s in log.streamIDs {
-            let mine = log.entry(for: s).count
+        log.forEachStreamCount { s, mine in
             let theirs = p.entries[s]?.count ?? 0
             if mine > theirs { lag += Int(mine - theirs) }
         }

@@ -319,6 +319,12 @@ public struct MessageLog: Sendable {
 
     public var streamIDs: [StreamID] { sortedStreams }
 
+    /// Calls `body` with every stream and how many of its counters are
+    /// held, in no particular order (no lookup per stream).
+    public func forEachStreamCount(_ body: (StreamID, UInt32) -> Void) {
+        for (s, c) in streams { body(s, UInt32(c.held.count)) }
+    }
+
     public func entry(for s: StreamID) -> DigestEntry {
         guard let c = streams[s] else { return DigestEntry(stream: s, contiguous: 0, max: 0, count: 0, setHash: 0) }
         return DigestEntry(stream: s, contiguous: c.contiguous, max: c.max, count: UInt32(c.held.count), setHash: c.setHash)
