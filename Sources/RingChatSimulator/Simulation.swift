@@ -392,7 +392,8 @@ public final class Simulation {
         hash.add(UInt64(i))
         hash.add(bytes)
         hostile?.overhear(bytes)
-        deliver(bytes, to: sims.indices.filter { $0 != i && group[$0] == group[i] })
+        let group = self.group, mine = group[i]
+        deliver(bytes, to: group.indices.filter { $0 != i && group[$0] == mine })
     }
 
     /// The faulty network: each receiver loses, duplicates and delays its
