@@ -83,7 +83,8 @@ extension Node {
         let key = StatusKey(ring: ring, holder: holding != nil ? id : holderGuess, order: ringOrder(now: now),
                             membership: membership.version, lags: lagVersion, queued: outbox.count,
                             checkpoint: lastCheckpoint, nick: nick)
-        if let last = lastStatusKey, last == key { return }
+        // Compared in place: this runs after every input.
+        if lastStatusKey?.equals(key) == true { return }
         lastStatusKey = key
         let s = makeStatus(now: now)
         if s != lastStatus {
@@ -104,4 +105,10 @@ struct StatusKey: Equatable {
     var queued: Int
     var checkpoint: NodeStatus.CheckpointInfo?
     var nick: String
+
+    /// `==`, cheapest fields first.
+    func equals(_ o: StatusKey) -> Bool {
+        membership == o.membership && lags == o.lags && queued == o.queued && holder == o.holder && ring == o.ring
+            && checkpoint == o.checkpoint && order == o.order && nick == o.nick
+    }
 }
