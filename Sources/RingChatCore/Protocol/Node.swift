@@ -417,7 +417,10 @@ public final class Node {
 
     // MARK: plumbing
 
-    func emit(_ e: Effect) { effects.append(e) }
+    func emit(_ e: Effect) {
+        if effects.capacity == 0 { effects.reserveCapacity(4) } // not 1, 2, 4 as it grows
+        effects.append(e)
+    }
 
     func drainEffects() -> [Effect] {
         flushPersisted()
