@@ -2,8 +2,18 @@ import RingChatCore
 
 /// A min-heap of timed events. Ties break by insertion order, so a run is
 /// a pure function of its seed.
+///
+/// Every datagram copy and timer of a run passes through here: the sifts
+/// move entries into a hole instead of swapping them, and compare keys
+/// without copying the events.
 struct EventQueue<Event> {
-    private var heap: [(time: Instant, order: UInt64, event: Event)] = []
+    private struct Entry {
+        var time: Instant
+        var order: UInt64
+        var event: Event
+    }
+
+    private var heap: [Entry] = []
     private var counter: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -11,34 +21,48 @@ struct EventQueue<Event> {
 
     mutating func push(_ e: Event, at time: Instant) {
         counter += 1
-        heap.append((time, counter, e))
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard less(i, parent) else { break }
-            heap.swapAt(i, parent)
-            i = parent
+        let order = counter
+        heap.append(Entry(time: time, order: order, event: e))
+        heap.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            var i = buf.count - 1
+            guard i > 0 else { return }
+            let x = (base + i).move()
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard Self.less(time, order, base[parent].time, base[parent].order) else { break }
+                (base + i).moveInitialize(from: base + parent, count: 1)
+                i = parent
+            }
+            (base + i).initialize(to: x)
         }
     }
 
     mutating func pop() -> (time: Instant, event: Event)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count && less(l, m) { m = l }
-            if r < heap.count && less(r, m) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
-            i = m
+        guard let last = heap.popLast() else { return nil }
+        if heap.isEmpty { return (last.time, last.event) }
+        // The root leaves; `last` sinks from the root's place.
+        var top: Entry?
+        heap.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            let n = buf.count
+            top = base.move()
+            var i = 0
+            while true {
+                var c = 2 * i + 1
+                if c >= n { break }
+                if c + 1 < n && Self.less(base[c + 1].time, base[c + 1].order, base[c].time, base[c].order) { c += 1 }
+                guard Self.less(base[c].time, base[c].order, last.time, last.order) else { break }
+                (base + i).moveInitialize(from: base + c, count: 1)
+                i = c
+            }
+            (base + i).initialize(to: last)
         }
-        return (top.time, top.event)
+        return (top!.time, top!.event)
     }
 
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        (heap[a].time, heap[a].order) < (heap[b].time, heap[b].order)
+    @inline(__always)
+    private static func less(_ t1: Instant, _ o1: UInt64, _ t2: Instant, _ o2: UInt64) -> Bool {
+        t1 < t2 || (t1 == t2 && o1 < o2)
     }
 }

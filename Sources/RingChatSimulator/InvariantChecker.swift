@@ -22,9 +22,11 @@ public enum InvariantChecker {
         var content: [MessageID: ChatMessage] = [:]
         var slots: [Slot: MessageID] = [:]
         func see(_ m: ChatMessage, _ at: Instant) {
-            if let c = content[m.id], c.text != m.text || c.nick != m.nick || c.kind != m.kind {
-                v.append(Violation(.agreement, "id \(m.id) is \"\(c.text)\" and \"\(m.text)\"", at: at))
-            } else if content[m.id] == nil {
+            if let c = content[m.id] {
+                if c.text != m.text || c.nick != m.nick || c.kind != m.kind {
+                    v.append(Violation(.agreement, "id \(m.id) is \"\(c.text)\" and \"\(m.text)\"", at: at))
+                }
+            } else {
                 content[m.id] = m
             }
             if let other = slots[m.slot], other != m.id {

@@ -27,7 +27,7 @@ public final class Simulation {
     var ringsFormed = 0
 
     enum Event {
-        case packet(to: Int, bytes: [UInt8])
+        case packet(to: Int, Datagram)
         case tick(Int, generation: UInt64)
         case type(Int)
         case crash
@@ -37,6 +37,13 @@ public final class Simulation {
         case endFaults
         case check
         case hostile
+    }
+
+    /// A multicast datagram, decoded once for all its receivers (every
+    /// copy carries the same bytes); nil when the bytes do not decode.
+    final class Datagram {
+        let packet: Packet?
+        init(_ bytes: [UInt8]) { packet = try? WireCodec.decode(bytes) }
     }
 
     final class SimNode {
@@ -140,11 +147,10 @@ public final class Simulation {
 
     func process(_ e: Event) {
         switch e {
-        case .packet(let to, let bytes):
+        case .packet(let to, let datagram):
             guard sims[to].node != nil else { return }
             if busy(to, e) { return }
-            let p: Packet
-            do { p = try WireCodec.decode(bytes) } catch { decodeErrors += 1; return }
+            guard let p = datagram.packet else { decodeErrors += 1; return }
             feed(to, .packet(p))
         case .tick(let i, let gen):
             guard sims[i].node != nil, gen == sims[i].generation else { return }
@@ -400,17 +406,19 @@ public final class Simulation {
         hash.add(UInt64(i))
         hash.add(bytes)
         hostile?.overhear(bytes)
-        deliver(bytes, to: sims.indices.filter { $0 != i && group[$0] == group[i] })
+        let group = self.group, mine = group[i]
+        deliver(bytes, to: group.indices.filter { $0 != i && group[$0] == mine })
     }
 
     /// The faulty network: each receiver loses, duplicates and delays its
     /// copies independently.
     func deliver(_ bytes: [UInt8], to receivers: [Int]) {
+        let datagram = Datagram(bytes)
         for j in receivers {
             if chance(config.loss) { continue }
             let copies = chance(config.duplication) ? 2 : 1
             for _ in 0..<copies {
-                queue.push(.packet(to: j, bytes: bytes), at: now + delay())
+                queue.push(.packet(to: j, datagram), at: now + delay())
             }
         }
     }

@@ -8,14 +8,18 @@ public struct SimulationBatch: Sendable {
 
     public static func run(seeds: [UInt64], base: SimulationConfig, parallelism: Int = 2) -> SimulationBatch {
         let box = ResultBox(count: seeds.count)
-        let chunks = max(1, parallelism)
-        DispatchQueue.concurrentPerform(iterations: chunks) { worker in
-            var i = worker
-            while i < seeds.count {
+        let workers = max(1, parallelism)
+        // Each worker takes the next seed not taken yet: on a machine busy
+        // with other work, a worker that gets less CPU runs fewer seeds
+        // instead of leaving the other idle at the end.
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < seeds.count else { break }
                 var c = base
                 c.seed = seeds[i]
                 box.set(i, Simulation(config: c).run())
-                i += chunks
             }
         }
         return SimulationBatch(results: box.all())

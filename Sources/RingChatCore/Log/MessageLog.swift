@@ -54,6 +54,9 @@ public struct MessageLog: Sendable {
     public private(set) var isComplete = true
 
     private(set) var streams: [StreamID: StreamCounters] = [:]
+    /// The keys of `streams`, sorted: every heartbeat and every status
+    /// refresh walks them, and a stream is only added (never removed).
+    private var sortedStreams: [StreamID] = []
     /// The occupied seqs of every ring but the hot one.
     private var coldRings: [RingID: RangeSet<UInt64>] = [:]
     /// The ring most messages go to (the current one), kept out of the
@@ -139,6 +142,7 @@ public struct MessageLog: Sendable {
             var c = StreamCounters()
             c.insert(m.id.counter, hash: h)
             streams[s] = c
+            sortedStreams.insert(s, at: sortedStreams.firstIndex { $0 > s } ?? sortedStreams.count)
         }
         summaryHash = summaryHash &+ h
         count += 1
@@ -313,7 +317,13 @@ public struct MessageLog: Sendable {
         DigestSummary(streams: UInt32(streams.count), messages: UInt64(count), hash: summaryHash)
     }
 
-    public var streamIDs: [StreamID] { streams.keys.sorted() }
+    public var streamIDs: [StreamID] { sortedStreams }
+
+    /// Calls `body` with every stream and how many of its counters are
+    /// held, in no particular order (no lookup per stream).
+    public func forEachStreamCount(_ body: (StreamID, UInt32) -> Void) {
+        for (s, c) in streams { body(s, UInt32(c.held.count)) }
+    }
 
     public func entry(for s: StreamID) -> DigestEntry {
         guard let c = streams[s] else { return DigestEntry(stream: s, contiguous: 0, max: 0, count: 0, setHash: 0) }
@@ -395,6 +405,7 @@ public struct MessageLog: Sendable {
             summaryHash = summaryHash &+ s.setHash
             count += c.held.count
         }
+        sortedStreams = streams.keys.sorted()
         for r in snapshot.rings { coldRings[r.ring] = RangeSet(ranges: r.seqs) }
         for r in snapshot.relocated { relocated[r.id] = r.slot }
         maxSlot = snapshot.maxSlot

@@ -31,15 +31,17 @@ public struct Membership: Sendable {
     /// from before the peer restarted), which must not refresh liveness.
     @discardableResult
     public mutating func heard(_ id: NodeID, incarnation: UInt32, at now: Instant) -> Bool {
-        if var p = peers[id] {
-            guard incarnation >= p.incarnation else { return false }
-            if incarnation > p.incarnation {
-                p.incarnation = incarnation
-                p.entries = [:] // its view of the replica restarts from its files
+        // In place: a copy of the peer would copy its digest entries on
+        // the next write (this runs for every packet).
+        if let i = peers.index(forKey: id) {
+            let known = peers.values[i].incarnation
+            guard incarnation >= known else { return false }
+            if incarnation > known {
+                peers.values[i].incarnation = incarnation
+                peers.values[i].entries = [:] // its view of the replica restarts from its files
                 version += 1
             }
-            p.lastHeard = now
-            peers[id] = p
+            peers.values[i].lastHeard = now
         } else {
             peers[id] = Peer(nick: "?", incarnation: incarnation, lastHeard: now, ring: nil)
             version += 1
@@ -48,14 +50,15 @@ public struct Membership: Sendable {
     }
 
     public mutating func update(_ id: NodeID, with hb: Heartbeat) {
-        guard var p = peers[id] else { return }
-        if p.nick != hb.nick { version += 1 } // the status shows nicks
-        p.nick = hb.nick
-        p.ring = hb.ring
-        p.queued = hb.queued
-        p.summary = hb.digest
-        for e in hb.page { p.entries[e.stream] = e }
-        peers[id] = p
+        guard let i = peers.index(forKey: id) else { return }
+        if peers.values[i].nick != hb.nick { // the status shows nicks
+            version += 1
+            peers.values[i].nick = hb.nick
+        }
+        peers.values[i].ring = hb.ring
+        peers.values[i].queued = hb.queued
+        peers.values[i].summary = hb.digest
+        for e in hb.page { peers.values[i].entries[e.stream] = e }
     }
 
     public mutating func suspect(_ id: NodeID, until: Instant) {
@@ -76,12 +79,15 @@ public struct Membership: Sendable {
 
     /// The ring order: me plus live, unsuspected peers, sorted by id.
     public func ringOrder(now: Instant, timeout: Duration) -> [NodeID] {
-        var ids = livePeers(now: now, timeout: timeout).filter { id in
-            guard let until = suspects[id] else { return true }
-            return now >= until
+        var ids: [NodeID] = []
+        ids.reserveCapacity(peers.count + 1)
+        for (id, p) in peers where now - p.lastHeard <= timeout {
+            if !suspects.isEmpty, let until = suspects[id], now < until { continue }
+            ids.append(id)
         }
         ids.append(me)
-        return ids.sorted()
+        ids.sort()
+        return ids
     }
 
     /// The next id after me in ring order (me when alone).
@@ -97,8 +103,12 @@ public struct Membership: Sendable {
     public mutating func forgetDead(now: Instant, after: Duration) {
         // Peers silent far longer than the timeout are dropped from memory
         // (bounded state against a stream of spoofed ids).
-        peers = peers.filter { now - $0.value.lastHeard <= after }
-        suspects = suspects.filter { now < $0.value }
+        if peers.values.contains(where: { now - $0.lastHeard > after }) {
+            peers = peers.filter { now - $0.value.lastHeard <= after }
+        }
+        if suspects.values.contains(where: { now >= $0 }) {
+            suspects = suspects.filter { now < $0.value }
+        }
         version += 1
     }
 }

@@ -231,11 +231,13 @@ extension Node {
         if let f = sequencer.finishing, f.next <= f.last {
             for s in f.next...min(f.last, f.next.addingSaturating(10_000)) where !log.isOccupied(Slot(ring: f.ring, seq: s)) { ringLag += 1 }
         }
+        // The live peers in any order (the maximum does not care): no
+        // sort, no lookup, one hash per entry.
         var best: [StreamID: UInt32] = [:]
-        for p in membership.livePeers(now: now, timeout: memberTimeout) {
-            guard let peer = membership.peers[p] else { continue }
-            if peer.summary?.hash == log.summary.hash { continue }
-            for (s, e) in peer.entries where e.count > (best[s] ?? 0) { best[s] = e.count }
+        let timeout = memberTimeout, myHash = log.summary.hash
+        for peer in membership.peers.values where now - peer.lastHeard <= timeout {
+            if peer.summary?.hash == myHash { continue }
+            for (s, e) in peer.entries { Self.raise(&best[s, default: 0], to: e.count) }
         }
         var streamLag = 0
         for (s, c) in best {
@@ -245,13 +247,14 @@ extension Node {
         return max(ringLag, streamLag)
     }
 
+    static func raise(_ x: inout UInt32, to v: UInt32) { if v > x { x = v } }
+
     /// A peer's lag as far as its digest pages tell: what we hold that it
     /// does not.
     func peerLag(_ p: Membership.Peer) -> Int {
         if p.summary?.hash == log.summary.hash { return 0 }
         var lag = 0
-        for s in log.streamIDs {
-            let mine = log.entry(for: s).count
+        log.forEachStreamCount { s, mine in
             let theirs = p.entries[s]?.count ?? 0
             if mine > theirs { lag += Int(mine - theirs) }
         }

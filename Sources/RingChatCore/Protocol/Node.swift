@@ -118,7 +118,12 @@ public final class Node {
     var replicaLines = 0
     var cachedLag = 0
     var cachedPeerLags: [NodeID: Int] = [:]
-    var orderCache: (at: Instant, version: UInt64, order: [NodeID])?
+    /// `ringOrder(now:)`'s cache: the order, when it was computed, and at
+    /// which membership version (nil: nothing cached). Three fields rather
+    /// than an optional tuple, which was copied out on every read.
+    var orderCacheOrder: [NodeID] = []
+    var orderCacheAt: Instant = .zero
+    var orderCacheVersion: UInt64?
     var lastStatus: NodeStatus?
     /// What the status is built from, cheaply compared: the status is
     /// rebuilt only when this changes (it was a fifth of the simulator's
@@ -333,12 +338,18 @@ public final class Node {
 
     // MARK: plumbing
 
-    func emit(_ e: Effect) { effects.append(e) }
+    func emit(_ e: Effect) {
+        if effects.capacity == 0 { effects.reserveCapacity(4) } // not 1, 2, 4 as it grows
+        effects.append(e)
+    }
 
     func drainEffects() -> [Effect] {
         flushPersisted()
-        defer { effects.removeAll(keepingCapacity: true) }
-        return effects
+        // Handing the buffer over (rather than returning a copy and
+        // clearing it in place) spares an allocation per input.
+        let out = effects
+        effects = []
+        return out
     }
 
     func send(_ body: Packet.Body) {
@@ -364,11 +375,14 @@ public final class Node {
     /// (liveness only changes on a timescale of heartbeats); it is consulted
     /// on every packet, so sorting it each time would dominate.
     func ringOrder(now: Instant) -> [NodeID] {
-        if let c = orderCache, c.version == membership.version, now >= c.at, now - c.at < .milliseconds(10) {
-            return c.order
+        if orderCacheVersion == membership.version, now >= orderCacheAt,
+           now.nanoseconds - orderCacheAt.nanoseconds < 10_000_000 {
+            return orderCacheOrder
         }
         let order = membership.ringOrder(now: now, timeout: memberTimeout)
-        orderCache = (now, membership.version, order)
+        orderCacheOrder = order
+        orderCacheAt = now
+        orderCacheVersion = membership.version
         return order
     }
 

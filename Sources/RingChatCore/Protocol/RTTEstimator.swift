@@ -22,6 +22,8 @@ public struct RTTEstimator: Sendable, Hashable {
             smoothed = r
             variation = r / 2
         }
+        let ms = min(smoothed! + 4 * variation, RTTEstimator.maxTimeout.milliseconds)
+        timeout = .microseconds(Int64(ms * 1000))
     }
 
     /// The re-send interval before any sample: a first pass on a slow
@@ -31,9 +33,6 @@ public struct RTTEstimator: Sendable, Hashable {
     public static let initialResend: Duration = .milliseconds(150)
 
     /// srtt + 4·rttvar, at most `maxTimeout`; zero before any sample.
-    public var timeout: Duration {
-        guard let s = smoothed else { return .zero }
-        let ms = min(s + 4 * variation, RTTEstimator.maxTimeout.milliseconds)
-        return .microseconds(Int64(ms * 1000))
-    }
+    /// Kept up to date by `add` (the timers read it on every packet).
+    public private(set) var timeout: Duration = .zero
 }

@@ -11,16 +11,23 @@ public struct FNV1a: Sendable, Hashable {
         value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
     }
 
-    public mutating func add(_ bytes: [UInt8]) { for b in bytes { add(b) } }
+    public mutating func add(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { add($0) } }
 
-    public mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) { for b in bytes { add(b) } }
+    public mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var h = value
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        value = h
+    }
 
     public mutating func add(_ v: UInt64) {
         var x = v
         for _ in 0..<8 { add(UInt8(x & 0xff)); x >>= 8 }
     }
 
-    public mutating func add(_ s: String) { for b in s.utf8 { add(b) } }
+    public mutating func add(_ s: String) {
+        var s = s
+        s.withUTF8 { add($0) }
+    }
 
     public static func hash(_ bytes: [UInt8]) -> UInt64 {
         var h = FNV1a()

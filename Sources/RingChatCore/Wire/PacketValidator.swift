@@ -164,33 +164,35 @@ public enum PacketValidator {
         guard ts >= -maxTimestamp, ts <= maxTimestamp else { throw Rejection(field, ts, "is beyond ±2^62 ms") }
     }
 
-    static func epoch(_ r: RingID, _ field: String, _ k: Knowledge) throws(Rejection) {
-        guard r.epoch >= 1 else { throw Rejection(field + " epoch", r.epoch, "is 0; rings start at epoch 1") }
-        guard r.epoch <= ceiling else { throw Rejection(field + " epoch", r.epoch, aboveCeiling) }
+    static func epoch(_ r: RingID, _ field: @autoclosure () -> String, _ k: Knowledge) throws(Rejection) {
+        guard r.epoch >= 1 else { throw Rejection(field() + " epoch", r.epoch, "is 0; rings start at epoch 1") }
+        guard r.epoch <= ceiling else { throw Rejection(field() + " epoch", r.epoch, aboveCeiling) }
         guard r.epoch <= k.highestEpoch.addingSaturating(epochWindow) else {
-            throw Rejection(field + " epoch", r.epoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))",
+            throw Rejection(field() + " epoch", r.epoch, "is more than 2^32 above the highest epoch seen (\(k.highestEpoch))",
                             bound: .epochWindow)
         }
     }
 
-    static func hop(_ h: UInt64, _ r: RingID, _ field: String, _ k: Knowledge) throws(Rejection) {
-        guard h <= ceiling else { throw Rejection(field, h, aboveCeiling) }
+    static func hop(_ h: UInt64, _ r: RingID, _ field: @autoclosure () -> String, _ k: Knowledge) throws(Rejection) {
+        guard h <= ceiling else { throw Rejection(field(), h, aboveCeiling) }
         if r == k.ring, k.hop > 0, h > k.hop.addingSaturating(seqWindow) {
-            throw Rejection(field, h, "is more than 2^40 ahead of the highest hop seen in ring \(r) (\(k.hop))", bound: .seqWindow)
+            throw Rejection(field(), h, "is more than 2^40 ahead of the highest hop seen in ring \(r) (\(k.hop))", bound: .seqWindow)
         }
     }
 
-    static func seq(_ s: UInt64, _ r: RingID, _ field: String, _ k: Knowledge, min: UInt64) throws(Rejection) {
-        guard s >= min else { throw Rejection(field, s, "is below \(min)") }
-        guard s <= ceiling else { throw Rejection(field, s, aboveCeiling) }
+    static func seq(_ s: UInt64, _ r: RingID, _ field: @autoclosure () -> String, _ k: Knowledge, min: UInt64) throws(Rejection) {
+        guard s >= min else { throw Rejection(field(), s, "is below \(min)") }
+        guard s <= ceiling else { throw Rejection(field(), s, aboveCeiling) }
         let known: UInt64 = r == k.ring ? k.seq : r == k.finishing ? k.finishingLast : 0
         if known > 0, s > known.addingSaturating(seqWindow) {
-            throw Rejection(field, s, "is more than 2^40 ahead of the highest seq known in ring \(r) (\(known))", bound: .seqWindow)
+            throw Rejection(field(), s, "is more than 2^40 ahead of the highest seq known in ring \(r) (\(known))", bound: .seqWindow)
         }
     }
 
     static func lineage(_ l: RingLineage?, _ what: String, _ k: Knowledge) throws(Rejection) {
         guard let l else { return }
+        // The field names are only built for a rejection (this runs for
+        // every packet that carries a lineage).
         try epoch(l.previous, what + " lineage ring", k)
         try seq(l.last, l.previous, what + " lineage last seq", k, min: 0)
     }
