@@ -12,14 +12,10 @@ struct BenchClientCommand: ParsableCommand {
     )
 
     @Option(help: "Where to write the ready and bench lines.") var report: String
-    @Option(help: "Start the load once the ring has this many members.") var members: Int
-    @Option(help: "Seconds of load.") var seconds: Double = 10
-    @Option(help: "Lines in flight (0: a passive peer that sends only its END line).") var window: Int = 64
-    @Option(help: "Lines per second (0: flat out, window-limited).") var rate: Int = 0
+    @OptionGroup(title: "Load") var load: BenchLoadOptions
 
     func run() throws {
-        let client = try BenchClient(options: BenchPeerOptions(members: members, seconds: seconds, window: window, rate: rate),
-                                     reportPath: report)
+        let client = try BenchClient(options: load.options, reportPath: report)
         let status = client.run()
         if status != 0 { throw ExitCode(status) }
     }

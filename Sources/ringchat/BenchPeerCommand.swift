@@ -14,15 +14,21 @@ struct BenchPeerCommand: ParsableCommand {
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
+    @OptionGroup(title: "Load") var load: BenchLoadOptions
+
+    func run() throws {
+        let options = try hostOptions(network: network, state: state)
+        let status = BenchPeer.run(options: options, load: load.options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The load of one bench node, for `bench-peer` and `bench-client`.
+struct BenchLoadOptions: ParsableArguments {
     @Option(help: "Start the load once the ring has this many members.") var members: Int
     @Option(help: "Seconds of load.") var seconds: Double = 10
     @Option(help: "Lines in flight (0: a passive peer that sends only its END line).") var window: Int = 64
     @Option(help: "Lines per second (0: flat out, window-limited).") var rate: Int = 0
 
-    func run() throws {
-        let options = try hostOptions(network: network, state: state)
-        let load = BenchPeerOptions(members: members, seconds: seconds, window: window, rate: rate)
-        let status = BenchPeer.run(options: options, load: load)
-        if status != 0 { throw ExitCode(status) }
-    }
+    var options: BenchPeerOptions { BenchPeerOptions(members: members, seconds: seconds, window: window, rate: rate) }
 }
