@@ -33,7 +33,7 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         } else {
             // RINGCHAT_OUTPUT_QUEUE_BYTES: a smaller queue, for tests of a stuck reader.
             let capacity = getenv("RINGCHAT_OUTPUT_QUEUE_BYTES").flatMap { Int(String(cString: $0)) } ?? OutputQueue.defaultCapacity
-            let q = OutputQueue(capacity: max(1, capacity), sink: { Console.writeAll(STDOUT_FILENO, $0) })
+            let q = OutputQueue(capacity: max(1, capacity), directFD: STDOUT_FILENO, sink: { Console.writeAll(STDOUT_FILENO, $0) })
             q.dropNotice = { EventReporter.droppedNotice(style, count: $0) }
             output = q
             reporter = EventReporter(style: style, events: events, sink: q.enqueue)

@@ -34,10 +34,18 @@ public final class OutputQueue: @unchecked Sendable {
     private var closing = false
     private var busy = false
     private var thread: pthread_t?
+    /// Set: a batch that fits a pipe's atomic write is written on the
+    /// caller's thread when nothing waits and the descriptor has room, so
+    /// that a reader gets the event without a thread hand-off (the W=1
+    /// latency of a program that reads deliveries).
+    private let directFD: Int32?
 
-    /// `sink` does the blocking write of one batch of bytes.
-    public init(capacity: Int = OutputQueue.defaultCapacity, sink: @escaping @Sendable ([UInt8]) -> Void) {
+    /// `sink` does the blocking write of one batch of bytes; `directFD` is
+    /// the descriptor it writes to, when writes may skip the thread.
+    public init(capacity: Int = OutputQueue.defaultCapacity, directFD: Int32? = nil,
+                sink: @escaping @Sendable ([UInt8]) -> Void) {
         self.capacity = capacity
+        self.directFD = directFD
         self.sink = sink
         // The thread keeps the queue alive until `close()` ends it.
         thread = try? WorkerThread.start { [self] in run() }.get()
@@ -54,6 +62,7 @@ public final class OutputQueue: @unchecked Sendable {
         let size = batch.count
         var lines = 0
         for b in batch where b == 0x0A { lines += 1 }
+        if let fd = directFD, size <= Int(PIPE_BUF), writeDirect(batch, fd: fd) { return }
         monitor.withLock {
             while bytes + size > capacity, head < waiting.count {
                 bytes -= waiting[head].bytes.count
@@ -65,6 +74,25 @@ public final class OutputQueue: @unchecked Sendable {
             waiting.append((batch, lines))
             bytes += size
             monitor.broadcast()
+        }
+    }
+
+    /// Writes `batch` at once if nothing is queued or being written before
+    /// it and `fd` has room (poll says writable: a pipe then takes up to
+    /// PIPE_BUF bytes without blocking). False: queue it.
+    private func writeDirect(_ batch: [UInt8], fd: Int32) -> Bool {
+        monitor.withLock { () -> Bool in
+            guard !busy, head == waiting.count, droppedSinceNotice == 0, !closing else { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            guard poll(&p, 1, 0) == 1, p.revents & Int16(POLLOUT) != 0 else { return false }
+            let n = batch.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n == batch.count { return true }
+            // A short write (not a pipe) or an error: the rest goes by the
+            // thread, in order, since nothing else is queued.
+            waiting.append((n > 0 ? Array(batch[n...]) : batch, 1))
+            bytes += batch.count - max(0, n)
+            monitor.broadcast()
+            return true
         }
     }
 

@@ -51,6 +51,24 @@ import Testing
         #expect(kept.count == 50 - q.dropped && kept.count == 12)
     }
 
+    /// With room in the pipe and nothing queued, a small batch is written
+    /// by the caller at once (no thread hand-off); once the pipe is full,
+    /// batches queue for the thread and come out after, in order.
+    @Test func aBatchGoesStraightToAPipeWithRoom() throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let sink = Sink()
+        let q = OutputQueue(directFD: fds[1], sink: { sink.write(String(decoding: $0, as: UTF8.self)) })
+        q.enqueue("direct\n")
+        var buf = [UInt8](repeating: 0, count: 64)
+        let n = read(fds[0], &buf, buf.count)
+        #expect(String(decoding: buf[0..<max(0, n)], as: UTF8.self) == "direct\n")
+        #expect(!sink.entered.value, "the thread wrote a batch the caller could write")
+        sink.stuck.update { $0 = false }
+        #expect(q.close(timeout: .seconds(5)))
+    }
+
     @Test func closeGivesUpOnAReaderThatNeverReads() {
         let sink = Sink()
         let q = OutputQueue(sink: { sink.write(String(decoding: $0, as: UTF8.self)) })
