@@ -54,7 +54,8 @@ public final class Session {
     /// Why the loop stopped, for the front end's last words; nil when the
     /// user asked (a quit, a signal).
     public private(set) var stopReason: String?
-    /// The exit status that `stop(failure:)` asked for.
+    /// Whether the session failed: the front end or the loop threw, or
+    /// `stop(failure: true)`. Front ends exit 1 then.
     public private(set) var failed = false
 
     /// Opens the loop and prepares the host (nothing on the network yet).
