@@ -232,6 +232,7 @@ public final class EventReporter {
             ("diskErrors", .int(s.disk.errors)), ("historyReads", .int(s.historyReads)), ("lastDiskError", .opt(s.disk.lastError)),
             ("replicaUnwritten", .int(s.disk.unwritten)), ("replicaDropped", .int(s.disk.dropped)),
             ("replicaFailingSince", s.disk.failingSinceMillis.map { .int($0) } ?? .null),
+            ("replicaFirstFailure", s.disk.firstFailureMillis.map { .int($0) } ?? .null),
         ]
         let text = f.map { "\($0.0)=\($0.1.rendered)" }.joined(separator: " ")
         emitOrdered("stats", f, log: "stats: \(text)")

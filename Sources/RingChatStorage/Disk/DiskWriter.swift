@@ -53,6 +53,9 @@ public final class DiskWriter: @unchecked Sendable {
         /// Wall-clock time (ms) of the first failed replica write of the
         /// current failure; nil while the replica is written.
         public var failingSinceMillis: Int64?
+        /// Wall-clock time (ms) of the first failed replica write of this
+        /// writer's life (kept after it recovers).
+        public var firstFailureMillis: Int64?
 
         public init() {}
     }
@@ -157,6 +160,11 @@ public final class DiskWriter: @unchecked Sendable {
     /// written without failing.
     private var heldInFailure = 0
     private var droppedInFailure = 0
+    /// When a failure was last reported (a disk at the edge of full fails
+    /// and recovers in turn: at most one warning every `reportInterval`),
+    /// and whether the current failure was (only then is its end said).
+    private var lastFailingReportNanos: Int64?
+    private var failureReported = false
     private let writeBytes: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
@@ -539,19 +547,25 @@ public final class DiskWriter: @unchecked Sendable {
             }
             return
         }
+        // A failure soon after another one was said waits for its turn.
+        let said = lastFailingReportNanos.map { now - $0 < Self.reportInterval.nanoseconds } ?? false
         let f = Failure(error: e, sinceNanos: now, sinceWallMillis: SystemClock.wallClockMillis(),
-                        lastReportNanos: now)
+                        lastReportNanos: said ? lastFailingReportNanos! : now)
         failure = f
         retryDelayNanos = Self.firstRetry.nanoseconds
         retryAtNanos = now + retryDelayNanos
-        monitor.withLock { sharedStats.failingSinceMillis = f.sinceWallMillis }
-        report(.failing, f)
+        monitor.withLock {
+            sharedStats.failingSinceMillis = f.sinceWallMillis
+            if sharedStats.firstFailureMillis == nil { sharedStats.firstFailureMillis = f.sinceWallMillis }
+        }
+        if !said { report(.failing, f) }
     }
 
     /// Every line that waited is written.
     private func recovered() {
         guard let f = failure else { return }
-        report(.recovered, f)
+        if failureReported { report(.recovered, f) }
+        failureReported = false
         failure = nil
         heldInFailure = 0
         droppedInFailure = 0
@@ -562,6 +576,10 @@ public final class DiskWriter: @unchecked Sendable {
     }
 
     private func report(_ kind: ReplicaReport.Kind, _ f: Failure) {
+        if kind == .failing {
+            lastFailingReportNanos = nowNanos()
+            failureReported = true
+        }
         let dir = String(replicaPath[..<(replicaPath.lastIndex(of: "/") ?? replicaPath.startIndex)])
         onReport?(ReplicaReport(kind: kind, error: f.error, stateDir: dir.isEmpty ? "." : dir,
                                 unwritten: unwrittenCount, held: heldInFailure, dropped: droppedInFailure,

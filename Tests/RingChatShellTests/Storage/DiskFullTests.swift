@@ -106,6 +106,35 @@ import RingChatCore
         #expect(CheckpointStore(directory: dir.path).load().checkpoint?.replicaBytes != nil)
     }
 
+    /// A disk at the edge of full fails and recovers in turn: one warning
+    /// (and its recovery) per 10 s, not one per turn.
+    @Test func aDiskThatFailsAndRecoversInTurnIsSaidOncePerInterval() async throws {
+        let dir = TempDir("diskfull"); defer { dir.cleanup() }
+        let disk = Disk()
+        let w = try writer(dir, disk)
+        defer { w.close() }
+        var n = 0
+        for _ in 0..<3 {
+            disk.full.update { $0 = true }
+            n += 1
+            w.appendReplica([Fixture.message(n)])
+            #expect(try await waitFor { w.stats.unwritten == 1 })
+            disk.full.update { $0 = false }
+            #expect(try await waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
+        }
+        let reports = disk.reports.value
+        let times = disk.reportedAt.value
+        // Unless this task slept 10 s between turns (a loaded machine):
+        // then a later turn may be said again, but never within 10 s.
+        let failing = zip(reports, times).filter { $0.0.kind == .failing }.map(\.1)
+        #expect(failing.count >= 1)
+        #expect(zip(failing, failing.dropFirst()).allSatisfy { $1 - $0 >= 10_000_000_000 })
+        #expect(reports.first?.kind == .failing && reports.dropFirst().first?.kind == .recovered)
+        #expect(reports.filter { $0.kind == .recovered }.count == failing.count)
+        w.flush()
+        #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == (1...3).map { Fixture.message($0) })
+    }
+
     @Test func beyondTheBoundLinesAreDroppedAndCounted() async throws {
         let dir = TempDir("diskfull"); defer { dir.cleanup() }
         let disk = Disk()
