@@ -502,20 +502,32 @@ public final class DiskWriter: @unchecked Sendable {
     }
 
     /// Writes the lines that wait, oldest first, in chunks of up to 256
-    /// KiB; stops at the first failure.
+    /// KiB; a chunk that fails is halved (down to one line), so that what
+    /// fits in the space there is gets written; stops when one line fails.
     private func retryUnwritten() {
+        var limit = 256 << 10
         while hasUnwritten {
             var end = unwrittenHead, bytes = 0
-            while end < unwritten.count, end == unwrittenHead || bytes + unwritten[end].size <= 256 << 10 {
+            while end < unwritten.count, end == unwrittenHead || bytes + unwritten[end].size <= limit {
                 bytes += unwritten[end].size
                 end += 1
             }
             if let e = write(unwritten[unwrittenHead..<end].map(\.message)) {
+                if end - unwrittenHead > 1 {
+                    limit = bytes / 2
+                    continue
+                }
                 failed(e)
                 return
             }
             unwrittenHead = end
             unwrittenBytes -= bytes
+            // Written lines leave memory even if the queue never empties
+            // (a disk at the edge of full).
+            if unwrittenHead >= 1_024, unwrittenHead * 2 >= unwritten.count {
+                unwritten.removeFirst(unwrittenHead)
+                unwrittenHead = 0
+            }
             let n = unwrittenCount
             monitor.withLock { sharedStats.unwritten = n }
         }

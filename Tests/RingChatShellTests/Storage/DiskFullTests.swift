@@ -15,14 +15,23 @@ import RingChatCore
 @Suite struct DiskFullTests {
     final class Disk: Sendable {
         let full = Locked(false)
+        /// Bytes that still fit while `full` is set (nil: none).
+        let room = Locked<Int?>(nil)
         let attempts = Locked(0)
         let reports = Locked<[ReplicaReport]>([])
         /// When each report arrived (monotonic ns).
         let reportedAt = Locked<[Int64]>([])
         var write: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void {
-            { [full, attempts] fd, bytes, path throws(SystemError) in
+            { [full, room, attempts] fd, bytes, path throws(SystemError) in
                 attempts.update { $0 += 1 }
-                if full.value { throw SystemError("write", code: ENOSPC, context: path) }
+                if full.value {
+                    let fits = room.update { r -> Bool in
+                        guard let left = r, left >= bytes.count else { return false }
+                        r = left - bytes.count
+                        return true
+                    }
+                    if !fits { throw SystemError("write", code: ENOSPC, context: path) }
+                }
                 try FileIO.writeAll(fd, bytes, path: path)
             }
         }
@@ -133,6 +142,30 @@ import RingChatCore
         #expect(reports.filter { $0.kind == .recovered }.count == failing.count)
         w.flush()
         #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == (1...3).map { Fixture.message($0) })
+    }
+
+    /// Some space comes back, less than the lines that wait: as many as fit
+    /// are written (in order), the rest wait on.
+    @Test func whatFitsIsWrittenWhenSomeSpaceComesBack() async throws {
+        let dir = TempDir("diskfull"); defer { dir.cleanup() }
+        let disk = Disk()
+        let w = try writer(dir, disk)
+        defer { w.close() }
+        let ms = (1...3_000).map { Fixture.message($0) }
+        let lineBytes = ms.map { ReplicaFile.line(for: $0).count }
+        disk.full.update { $0 = true }
+        w.appendReplica(ms)
+        #expect(try await waitFor { w.stats.unwritten == 3_000 })
+        // Room for a bit more than 1,500 lines, not for a 256 KiB chunk
+        // (and the written half of the queue leaves memory).
+        let room = lineBytes[0..<1_500].reduce(0, +) + lineBytes[1_500] / 2
+        disk.room.update { $0 = room }
+        #expect(try await waitFor { w.stats.unwritten == 1_500 }, "\(w.stats.unwritten) wait")
+        #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == Array(ms[0..<1_500]))
+        disk.full.update { $0 = false }
+        #expect(try await waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
+        w.flush()
+        #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == ms)
     }
 
     @Test func beyondTheBoundLinesAreDroppedAndCounted() async throws {
