@@ -229,7 +229,10 @@ public final class EventReporter {
             ("checkpointsWritten", .int(s.checkpointsWritten)), ("checkpointsFailed", .int(s.checkpointsFailed)),
             ("replicaAppended", .int(s.disk.appended)), ("replicaDurable", .int(s.disk.durable)),
             ("fsyncs", .int(s.disk.fsyncs)), ("fsyncMaxMicros", .int(s.disk.fsyncMaxMicros)),
-            ("diskErrors", .int(s.disk.errors)), ("historyReads", .int(s.historyReads)),
+            ("diskErrors", .int(s.disk.errors)), ("historyReads", .int(s.historyReads)), ("lastDiskError", .opt(s.disk.lastError)),
+            ("replicaUnwritten", .int(s.disk.unwritten)), ("replicaDropped", .int(s.disk.dropped)),
+            ("replicaFailingSince", s.disk.failingSinceMillis.map { .int($0) } ?? .null),
+            ("replicaFirstFailure", s.disk.firstFailureMillis.map { .int($0) } ?? .null),
         ]
         let text = f.map { "\($0.0)=\($0.1.rendered)" }.joined(separator: " ")
         emitOrdered("stats", f, log: "stats: \(text)")

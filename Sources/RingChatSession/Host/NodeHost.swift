@@ -291,6 +291,9 @@ public final class NodeHost {
         let loopHandle = loop.handle
         let me = UncheckedWeak(self)
         writer.onDrained = { loopHandle.post { me.value?.resumeCatchUp() } }
+        // Replica writes failing or written again: said at once, on the loop.
+        let reportGeneration = generation + 1   // this start's, bumped below
+        writer.onReport = { r in loopHandle.post { me.value?.replicaReport(r, generation: reportGeneration) } }
 
         let now = EventLoop.monotonicNow()
         let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
@@ -447,6 +450,15 @@ public final class NodeHost {
         guard gen == generation, currentNode != nil else { return }
         counters.historyReads += 1
         feed(.historyRead(id, answer))
+    }
+
+    /// The replica cannot be written (a warning), or is written again.
+    private func replicaReport(_ r: ReplicaReport, generation gen: UInt64) {
+        guard gen == generation else { return }
+        switch r.kind {
+        case .failing: onEvent?(.warning(r.text))
+        case .recovered: onEvent?(.notice(r.text))
+        }
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.

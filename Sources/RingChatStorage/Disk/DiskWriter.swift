@@ -14,6 +14,14 @@ import RingChatIO
 /// `syncInterval` (group commit), and always before a checkpoint is written,
 /// so a durable checkpoint never covers replica lines that are not.
 ///
+/// A line that cannot be written (a full disk, an I/O error) is kept, in
+/// order, and retried with a backoff (50 ms doubling to 500 ms); every later
+/// line waits behind it, so the file ends in the order it would have had.
+/// `onReport` says so at once, then at most every 10 s, and once more when
+/// the lines are on disk again. What is kept is bounded
+/// (`maxUnwrittenBytes`); lines beyond it are dropped and counted, and come
+/// back from peers at the next start (docs/STORAGE.md, "A full disk").
+///
 /// `@unchecked Sendable`: the queue and stats are only touched under
 /// `monitor`; the file descriptor and sync bookkeeping only on the writer
 /// thread.
@@ -37,6 +45,17 @@ public final class DiskWriter: @unchecked Sendable {
         /// Failed writes or syncs; the last one is in `lastError`.
         public var errors = 0
         public var lastError: String?
+        /// Replica lines that could not be written yet (kept and retried).
+        public var unwritten = 0
+        /// Replica lines dropped because more than `maxUnwrittenBytes`
+        /// waited (this run; they come back from peers at the next start).
+        public var dropped = 0
+        /// Wall-clock time (ms) of the first failed replica write of the
+        /// current failure; nil while the replica is written.
+        public var failingSinceMillis: Int64?
+        /// Wall-clock time (ms) of the first failed replica write of this
+        /// writer's life (kept after it recovers).
+        public var firstFailureMillis: Int64?
 
         public init() {}
     }
@@ -66,6 +85,11 @@ public final class DiskWriter: @unchecked Sendable {
     public var onDrained: (@Sendable () -> Void)?
     public static let highWater = 4_096
     public static let lowWater = 1_024
+    /// Called on the writer thread when replica writes start failing (at
+    /// once, then at most every `reportInterval` while they fail) and when
+    /// they succeed again. Set it before queuing work.
+    public var onReport: (@Sendable (ReplicaReport) -> Void)?
+    static let reportInterval: Duration = .seconds(10)
     /// Lines queued since the thread last took work, when the oldest was
     /// queued, and whether something other than lines waits: the thread
     /// lingers up to `linger` for more lines (a few at a time cost a wake-up,
@@ -98,6 +122,50 @@ public final class DiskWriter: @unchecked Sendable {
     private var pendingSinceNanos: Int64 = 0
     static let indexLines = 1_024
     static let indexDelay: Duration = .milliseconds(10)
+    /// The index's WAL is truncated (`checkpoint(TRUNCATE)`) at most this
+    /// often while rows are added, and whenever a replica write fails: the
+    /// derived index never holds the space the replica needs.
+    static let walTruncateInterval: Duration = .seconds(10)
+    private var lastWalTruncateNanos: Int64 = 0
+    /// Index rows waiting because the index could not be written (a full
+    /// disk): retried at `indexRetryAtNanos`, up to `indexBacklogLimit`
+    /// rows, then the index is dropped until the next start.
+    private var indexRetryAtNanos: Int64 = 0
+    private var indexFailing = false
+    static let indexBacklogLimit = 65_536
+
+    /// Lines that could not be written, oldest first, with their encoded
+    /// size; retried at `retryAtNanos`. While any wait, new lines queue
+    /// behind them.
+    private var unwritten: [(message: ChatMessage, size: Int)] = []
+    private var unwrittenHead = 0
+    private var unwrittenBytes = 0
+    /// At most this many bytes of lines are kept in memory while the
+    /// replica cannot be written; lines beyond are dropped (and counted).
+    package let maxUnwrittenBytes: Int
+    public static let defaultMaxUnwrittenBytes = 16 << 20
+    private var retryAtNanos: Int64 = 0
+    private var retryDelayNanos: Int64 = 0
+    static let firstRetry: Duration = .milliseconds(50)
+    static let maxRetry: Duration = .milliseconds(500)
+    /// The current failure (nil while the replica is written).
+    private var failure: Failure?
+    private struct Failure {
+        var error: SystemError
+        var sinceNanos: Int64
+        var sinceWallMillis: Int64
+        var lastReportNanos: Int64
+    }
+    /// Lines that waited, and lines dropped, since the replica was last
+    /// written without failing.
+    private var heldInFailure = 0
+    private var droppedInFailure = 0
+    /// When a failure was last reported (a disk at the edge of full fails
+    /// and recovers in turn: at most one warning every `reportInterval`),
+    /// and whether the current failure was (only then is its end said).
+    private var lastFailingReportNanos: Int64?
+    private var failureReported = false
+    private let writeBytes: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -123,11 +191,20 @@ public final class DiskWriter: @unchecked Sendable {
     /// `start` is where the replica ends as `ReplicaOpening` found it (nil:
     /// unknown, checkpoints then carry no replica position); `index` is
     /// handed over to the writer thread, which keeps it current.
+    /// `writeBytes` writes the replica's bytes (a seam for tests that make
+    /// the disk fail); `maxUnwrittenBytes` bounds the lines kept while it
+    /// fails.
     package init(replicaPath: String, checkpoints: CheckpointStore, syncInterval: Duration,
-         start: ReplicaIndex.Position?, index: ReplicaIndex?) throws(SystemError) {
+         start: ReplicaIndex.Position?, index: ReplicaIndex?,
+         maxUnwrittenBytes: Int = DiskWriter.defaultMaxUnwrittenBytes,
+         writeBytes: @escaping @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void = { fd, bytes, path throws(SystemError) in
+             try FileIO.writeAll(fd, bytes, path: path)
+         }) throws(SystemError) {
         self.replicaPath = replicaPath
         self.checkpoints = checkpoints
         self.syncInterval = syncInterval
+        self.maxUnwrittenBytes = maxUnwrittenBytes
+        self.writeBytes = writeBytes
         self.position = start ?? .empty
         self.positionKnown = start != nil
         self.index = index
@@ -237,6 +314,9 @@ public final class DiskWriter: @unchecked Sendable {
     private func threadMain() {
         while true {
             let (batch, stop) = takeBatch()
+            // Lines that could not be written go first, when their retry is
+            // due (or before a flush, a checkpoint or the close).
+            if hasUnwritten, stop || nowNanos() >= retryAtNanos { retryUnwritten() }
             // Consecutive appends become one write(): under load the loop
             // queues one per delivered packet.
             var lines: [ChatMessage] = []
@@ -246,13 +326,16 @@ public final class DiskWriter: @unchecked Sendable {
                 process(w)
             }
             if !lines.isEmpty { process(.append(lines)) }
-            if pendingRows.count >= Self.indexLines || nowNanos() - pendingSinceNanos >= Self.indexDelay.nanoseconds || stop {
+            if pendingRows.count >= Self.indexLines || nowNanos() >= indexDueNanos || stop {
                 indexPending()
             }
             if unsynced > 0, nowNanos() - lastSyncNanos >= syncInterval.nanoseconds {
                 _ = syncReplica()
             }
             if stop && batch.isEmpty {
+                if hasUnwritten {
+                    recordError("\(unwrittenCount) replica lines not written at close: \(failure.map { "\($0.error)" } ?? "unknown error") (they come back from peers at the next start)")
+                }
                 if unsynced > 0 { _ = syncReplica() }
                 Glibc.close(fd)
                 index?.close()
@@ -272,7 +355,8 @@ public final class DiskWriter: @unchecked Sendable {
             while queue.isEmpty && !closing {
                 var deadline: Int64?
                 if unsynced > 0 { deadline = lastSyncNanos + syncInterval.nanoseconds }
-                if !pendingRows.isEmpty { deadline = min(deadline ?? .max, pendingSinceNanos + Self.indexDelay.nanoseconds) }
+                if !pendingRows.isEmpty { deadline = min(deadline ?? .max, indexDueNanos) }
+                if hasUnwritten { deadline = min(deadline ?? .max, retryAtNanos) }
                 guard let deadline else {
                     monitor.wait()
                     continue
@@ -296,37 +380,26 @@ public final class DiskWriter: @unchecked Sendable {
     private func process(_ w: Work) {
         switch w {
         case .append(let messages):
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(messages.count * 200)
-            var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
-            rows.reserveCapacity(messages.count)
-            var lastStart = 0
-            for m in messages {
-                lastStart = bytes.count
-                ReplicaLineCodec.append(m, to: &bytes)
-                rows.append((ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
-            }
-            do throws(SystemError) {
-                try FileIO.writeAll(fd, bytes, path: replicaPath)
-                fileSize += off_t(bytes.count)
-                unsynced += messages.count
-                position.lines += messages.count
-                position.bytes = Int(fileSize)
-                position.tail = bytes[lastStart...].withUnsafeBufferPointer { var h = FNV1a(); h.add($0); return h.value }
-                monitor.withLock { sharedStats.appended += messages.count }
-                if pendingRows.isEmpty { pendingSinceNanos = nowNanos() }
-                pendingRows += rows
-                drained(messages.count)
-            } catch {
-                // Cut a partial write so the next line starts clean rather
-                // than leaving garbage in the middle of the replica.
-                _ = ftruncate(fd, fileSize)
-                positionKnown = false
-                recordError("replica append of \(messages.count) messages lost: \(error)")
-                drained(messages.count)
+            // Behind lines that wait: the file keeps the order of the queue.
+            if hasUnwritten {
+                hold(messages)
+            } else if let e = write(messages) {
+                hold(messages)
+                failed(e)
+            } else if failure != nil {
+                recovered()   // what failed was all dropped; writes work again
             }
         case .checkpoint(var cp, let done):
             let t0 = nowNanos()
+            // A checkpoint never covers lines that are not on disk.
+            if hasUnwritten { retryUnwritten() }
+            if hasUnwritten {
+                let e = SystemError("write", code: failure?.error.code ?? EIO,
+                                    context: "\(unwrittenCount) replica lines are not on disk yet")
+                recordError("checkpoint #\(cp.number) not written: \(e)")
+                done(.failure(e))
+                return
+            }
             indexPending()
             if unsynced > 0, let e = syncReplica() {
                 done(.failure(e))
@@ -351,6 +424,8 @@ public final class DiskWriter: @unchecked Sendable {
                 done(.failure(error))
             }
         case .flush(let ticket):
+            // One more try; a flush never waits for a full disk.
+            if hasUnwritten { retryUnwritten() }
             indexPending()
             if unsynced > 0 { _ = syncReplica() }
             monitor.withLock {
@@ -359,6 +434,174 @@ public final class DiskWriter: @unchecked Sendable {
             }
         }
     }
+
+    /// Writes `messages` at the end of the replica and queues their index
+    /// rows; on failure cuts what was partly written and returns the error
+    /// (nothing else changes).
+    private func write(_ messages: [ChatMessage]) -> SystemError? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messages.count * 200)
+        var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+        rows.reserveCapacity(messages.count)
+        var lastStart = 0
+        for m in messages {
+            lastStart = bytes.count
+            ReplicaLineCodec.append(m, to: &bytes)
+            rows.append((ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
+        }
+        do throws(SystemError) {
+            try writeBytes(fd, bytes, replicaPath)
+        } catch {
+            // Cut a partial write so the next line starts clean rather
+            // than leaving garbage in the middle of the replica.
+            _ = ftruncate(fd, fileSize)
+            return error
+        }
+        fileSize += off_t(bytes.count)
+        unsynced += messages.count
+        position.lines += messages.count
+        position.bytes = Int(fileSize)
+        position.tail = bytes[lastStart...].withUnsafeBufferPointer { var h = FNV1a(); h.add($0); return h.value }
+        monitor.withLock { sharedStats.appended += messages.count }
+        if pendingRows.isEmpty { pendingSinceNanos = nowNanos() }
+        pendingRows += rows
+        drained(messages.count)
+        return nil
+    }
+
+    private var hasUnwritten: Bool { unwrittenHead < unwritten.count }
+    private var unwrittenCount: Int { unwritten.count - unwrittenHead }
+
+    /// Keeps lines that cannot be written yet, within `maxUnwrittenBytes`;
+    /// the rest are dropped (the replica then has a hole until the next
+    /// start, which fetches them from peers).
+    private func hold(_ messages: [ChatMessage]) {
+        var scratch: [UInt8] = []
+        var droppedNow = 0
+        for m in messages {
+            scratch.removeAll(keepingCapacity: true)
+            ReplicaLineCodec.append(m, to: &scratch)
+            if unwrittenBytes + scratch.count > maxUnwrittenBytes {
+                droppedNow += 1
+                continue
+            }
+            unwritten.append((m, scratch.count))
+            unwrittenBytes += scratch.count
+        }
+        heldInFailure += messages.count - droppedNow
+        if droppedNow > 0 {
+            droppedInFailure += droppedNow
+            recordError("\(droppedNow) replica lines dropped: more than \(maxUnwrittenBytes) bytes wait to be written")
+            drained(droppedNow)
+        }
+        let (n, d) = (unwrittenCount, droppedNow)
+        monitor.withLock {
+            sharedStats.unwritten = n
+            sharedStats.dropped += d
+        }
+    }
+
+    /// Writes the lines that wait, oldest first, in chunks of up to 256
+    /// KiB; a chunk that fails is halved (down to one line), so that what
+    /// fits in the space there is gets written; stops when one line fails.
+    private func retryUnwritten() {
+        var limit = 256 << 10
+        while hasUnwritten {
+            var end = unwrittenHead, bytes = 0
+            while end < unwritten.count, end == unwrittenHead || bytes + unwritten[end].size <= limit {
+                bytes += unwritten[end].size
+                end += 1
+            }
+            if let e = write(unwritten[unwrittenHead..<end].map(\.message)) {
+                if end - unwrittenHead > 1 {
+                    limit = bytes / 2
+                    continue
+                }
+                failed(e)
+                return
+            }
+            unwrittenHead = end
+            unwrittenBytes -= bytes
+            // Written lines leave memory even if the queue never empties
+            // (a disk at the edge of full).
+            if unwrittenHead >= 1_024, unwrittenHead * 2 >= unwritten.count {
+                unwritten.removeFirst(unwrittenHead)
+                unwrittenHead = 0
+            }
+            let n = unwrittenCount
+            monitor.withLock { sharedStats.unwritten = n }
+        }
+        unwritten.removeAll()
+        unwrittenHead = 0
+        unwrittenBytes = 0
+        recovered()
+    }
+
+    /// A replica write failed: retry later, free what the index's WAL
+    /// holds, and say so (at once, then at most every `reportInterval`).
+    private func failed(_ e: SystemError) {
+        let now = nowNanos()
+        recordError("replica write of \(unwrittenCount) lines failed, retrying: \(e)")
+        if now - lastWalTruncateNanos >= Duration.seconds(1).nanoseconds {
+            lastWalTruncateNanos = now
+            index?.truncateWAL()
+        }
+        if var f = failure {
+            f.error = e
+            retryDelayNanos = min(retryDelayNanos * 2, Self.maxRetry.nanoseconds)
+            retryAtNanos = now + retryDelayNanos
+            if now - f.lastReportNanos >= Self.reportInterval.nanoseconds {
+                f.lastReportNanos = now
+                failure = f
+                report(.failing, f)
+            } else {
+                failure = f
+            }
+            return
+        }
+        // A failure soon after another one was said waits for its turn.
+        let said = lastFailingReportNanos.map { now - $0 < Self.reportInterval.nanoseconds } ?? false
+        let f = Failure(error: e, sinceNanos: now, sinceWallMillis: SystemClock.wallClockMillis(),
+                        lastReportNanos: said ? lastFailingReportNanos! : now)
+        failure = f
+        retryDelayNanos = Self.firstRetry.nanoseconds
+        retryAtNanos = now + retryDelayNanos
+        monitor.withLock {
+            sharedStats.failingSinceMillis = f.sinceWallMillis
+            if sharedStats.firstFailureMillis == nil { sharedStats.firstFailureMillis = f.sinceWallMillis }
+        }
+        if !said { report(.failing, f) }
+    }
+
+    /// Every line that waited is written.
+    private func recovered() {
+        guard let f = failure else { return }
+        if failureReported { report(.recovered, f) }
+        failureReported = false
+        failure = nil
+        heldInFailure = 0
+        droppedInFailure = 0
+        monitor.withLock {
+            sharedStats.failingSinceMillis = nil
+            sharedStats.unwritten = 0
+        }
+    }
+
+    private func report(_ kind: ReplicaReport.Kind, _ f: Failure) {
+        if kind == .failing {
+            lastFailingReportNanos = nowNanos()
+            failureReported = true
+        }
+        let dir = String(replicaPath[..<(replicaPath.lastIndex(of: "/") ?? replicaPath.startIndex)])
+        onReport?(ReplicaReport(kind: kind, error: f.error, stateDir: dir.isEmpty ? "." : dir,
+                                unwritten: unwrittenCount, held: heldInFailure, dropped: droppedInFailure,
+                                failingSinceMillis: f.sinceWallMillis,
+                                failedForMillis: (nowNanos() - f.sinceNanos) / 1_000_000,
+                                maxUnwrittenBytes: maxUnwrittenBytes))
+    }
+
+    /// When the lines written but not yet indexed are due in the index.
+    private var indexDueNanos: Int64 { max(pendingSinceNanos + Self.indexDelay.nanoseconds, indexRetryAtNanos) }
 
     private func drained(_ n: Int) {
         let resume = monitor.withLock { () -> Bool in
@@ -370,16 +613,41 @@ public final class DiskWriter: @unchecked Sendable {
         if resume { onDrained?() }
     }
 
-    /// Adds the lines written since the last call to the index; on failure
-    /// the index is dropped (the next start rebuilds it) and the node
-    /// carries on without it.
+    /// Adds the lines written since the last call to the index. When the
+    /// disk is full the rows wait and are retried every second (the
+    /// replica comes first; the index is derived); on any other failure,
+    /// or when too many wait, the index is dropped (the next start
+    /// rebuilds it) and the node carries on without it.
     private func indexPending() {
         guard !pendingRows.isEmpty else { return }
-        defer { pendingRows.removeAll(keepingCapacity: true) }
-        guard let idx = index, positionKnown else { return }
-        do throws(SQLiteError) { try idx.append(pendingRows, position: position) } catch {
+        guard let idx = index, positionKnown else {
+            pendingRows.removeAll(keepingCapacity: true)
+            return
+        }
+        let now = nowNanos()
+        if now < indexRetryAtNanos { return }
+        do throws(SQLiteError) {
+            try idx.append(pendingRows, position: position)
+            pendingRows.removeAll(keepingCapacity: true)
+            indexRetryAtNanos = 0
+            indexFailing = false
+            if now - lastWalTruncateNanos >= Self.walTruncateInterval.nanoseconds {
+                lastWalTruncateNanos = now
+                idx.truncateWAL()
+            }
+        } catch {
+            if error.isOutOfSpace, pendingRows.count < Self.indexBacklogLimit {
+                indexRetryAtNanos = now + Duration.seconds(1).nanoseconds
+                if !indexFailing {
+                    indexFailing = true
+                    recordError("\(StateDirectory.indexFile) not updated, retried every second: \(error)")
+                }
+                idx.truncateWAL()
+                return
+            }
             idx.close()
             index = nil
+            pendingRows.removeAll(keepingCapacity: true)
             recordError("\(StateDirectory.indexFile) not updated, dropped until the next start: \(error)")
         }
     }
@@ -425,4 +693,43 @@ public final class DiskWriter: @unchecked Sendable {
     }
 
     private func nowNanos() -> Int64 { SystemClock.monotonicNow().nanoseconds }
+}
+
+/// What the disk thread tells the node about the replica: its writes fail
+/// (at once, then at most every 10 s while they do), or they succeed again.
+public struct ReplicaReport: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case failing, recovered }
+    public var kind: Kind
+    /// The last failed write.
+    public var error: SystemError
+    public var stateDir: String
+    /// Lines kept in memory that are not on disk yet.
+    public var unwritten: Int
+    /// Lines that waited during this failure (written once it recovers).
+    public var held: Int
+    /// Lines dropped (over `maxUnwrittenBytes`) during this failure.
+    public var dropped: Int
+    /// Wall-clock time (ms) of the first failed write.
+    public var failingSinceMillis: Int64
+    /// How long the writes have failed (or failed, once recovered).
+    public var failedForMillis: Int64
+    public var maxUnwrittenBytes: Int
+
+    /// The errno in plain words: "no space left on device (errno 28)".
+    public var reason: String {
+        let t = errnoText(error.code)
+        return t.prefix(1).lowercased() + t.dropFirst()
+    }
+
+    /// One line for the screen.
+    public var text: String {
+        let lost = dropped == 0 ? "" : "; \(dropped) more lines did not fit in the \(maxUnwrittenBytes >> 20) MiB kept in memory: they come back from peers at the next start"
+        switch kind {
+        case .failing:
+            return "the replica cannot be written: \(reason) (state dir \(stateDir)); \(unwritten) lines are not on disk yet, retrying" + lost
+        case .recovered:
+            let secs = Double(failedForMillis / 100) / 10
+            return "the replica is written again (state dir \(stateDir)): the \(held) lines held for \(secs) s are on disk" + lost
+        }
+    }
 }

@@ -64,7 +64,9 @@ package enum FileIO {
     }
 
     /// Writes `path.tmp`, fsyncs it and closes it: the first half of an
-    /// atomic replace. Returns the temp path.
+    /// atomic replace. Returns the temp path. A temp file that could not be
+    /// written is removed (on a full disk it would hold space the replica
+    /// needs).
     static func writeTemp(_ path: String, _ bytes: [UInt8], sync: (Int32, String) throws(SystemError) -> Void) throws(SystemError) -> String {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -74,6 +76,7 @@ package enum FileIO {
             try sync(fd, tmp)
         } catch {
             close(fd)
+            unlink(tmp)
             throw error
         }
         guard close(fd) == 0 else { throw SystemError("close", context: tmp) }

@@ -58,8 +58,14 @@ package final class ReplicaIndex {
         // Derived data: never worth an fsync (a damaged index is rebuilt).
         try db.execute("PRAGMA synchronous=OFF; PRAGMA cache_size=-1024;")
         if writable {
+            // The WAL is bounded: checkpointed every `walPages` pages (not
+            // SQLite's 1,000, 4 MiB) and cut back to `walBytes` when it
+            // restarts, so the derived index never holds the space the
+            // replica needs (a 2 MiB state dir was full with a 1.8 MB WAL).
             try db.execute("""
                 PRAGMA journal_mode=WAL;
+                PRAGMA wal_autocheckpoint=\(Self.walPages);
+                PRAGMA journal_size_limit=\(Self.walBytes);
                 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
                 """)
             try checkFormat(orNone: true)
@@ -83,6 +89,16 @@ package final class ReplicaIndex {
         guard f == Self.format || (orNone && f == nil) else {
             throw SQLiteError(code: Self.otherFormat, message: "index format \(f.map(String.init) ?? "none"), expected \(Self.format)", context: path)
         }
+    }
+
+    static let walPages = 64
+    static let walBytes = 256 << 10
+
+    /// Copies the WAL into the database and truncates it to zero bytes
+    /// (waits up to the busy timeout for readers). Best effort: on a full
+    /// disk it may fail, and is tried again later.
+    func truncateWAL() {
+        try? db.execute("PRAGMA wal_checkpoint(TRUNCATE);")
     }
 
     func close() {

@@ -112,4 +112,6 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var context: String
     public var description: String { "sqlite \(code): \(message) (\(context))" }
+    /// A full disk (or an I/O error writing to it): worth retrying later.
+    public var isOutOfSpace: Bool { code & 0xff == SQLITE_FULL || code & 0xff == SQLITE_IOERR }
 }
