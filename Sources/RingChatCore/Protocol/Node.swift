@@ -15,7 +15,9 @@ public final class Node {
         case checkpoint
         case setNick(String)
         /// The node is about to stop cleanly: a held token is passed on at
-        /// once, so the others need not wait for the loss timeout.
+        /// once, and a `leave` is multicast so that the others drop this
+        /// node from the ring at once (Node+Leave). The shell keeps feeding
+        /// packets and ticks until `leaveSettled` (or `leaveLinger`).
         case leave
         /// The shell has fed everything this turn produced (lines typed in
         /// answer to this turn's deliveries included): a holder that kept
@@ -76,6 +78,8 @@ public final class Node {
     /// along with everything that announces the ring.
     var lineage: RingLineage?
     var lastRequestSent: Instant?
+    /// Set once the node leaves (Node+Leave): it takes no token any more.
+    var leaving: LeaveState?
 
     // Delivery and repair
     var sequencer = Sequencer()
@@ -301,7 +305,7 @@ public final class Node {
         case .checkpoint: takeCheckpoint(now: now)
         case .setNick(let n):
             if let v = Node.validNick(n) { nick = v } else { emit(.notice(NickRule.refusal(n)!)) }
-        case .leave: if holding != nil { pass(now: now) }
+        case .leave: leave(now: now)
         case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
         case .setDraft(let d): draft = d
         case .catchUpPaused(let p): catchUpPaused = p
