@@ -80,6 +80,7 @@ public final class Node {
     var lastRequestSent: Instant?
     /// Set once the node leaves (Node+Leave): it takes no token any more.
     var leaving: LeaveState?
+    var localHealth = LocalHealth()
 
     // Delivery and repair
     var sequencer = Sequencer()
@@ -184,8 +185,18 @@ public final class Node {
         max(config.tokenRetransmit, passRTT.smoothed == nil ? RTTEstimator.initialResend : passRTT.timeout)
     }
 
+    /// Silence after which a peer is dead: the configured value, stretched
+    /// by the measured round trip, times this node's local health
+    /// multiplier (`LocalHealth`: 1 unless its own loop runs late).
     var memberTimeout: Duration {
-        max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout)
+        max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout) * health.multiplier
+    }
+
+    /// This node's own health (Lifeguard): its failure timeouts stretch
+    /// while its ticks arrive late.
+    public internal(set) var health: LocalHealth {
+        get { localHealth }
+        set { localHealth = newValue }
     }
 
     /// A brand-new node (no state on disk).
@@ -324,7 +335,9 @@ public final class Node {
     public func nextDeadline(now: Instant) -> Instant {
         // Whatever was due has just been handled; a deadline in the past
         // would only spin the caller.
-        max(timers(now: now).next, now + .milliseconds(1))
+        let at = max(timers(now: now).next, now + .milliseconds(1))
+        localHealth.expect(at)
+        return at
     }
 
     // MARK: the screen's view
