@@ -63,6 +63,8 @@ public enum SeedCorpus {
             .data(DataBatch(retransmission: true, messages: [messages[2]])),
             .nack(Nack(ring: ring, ranges: [1...3, 7...7])),
             .reconcileRequest(ReconcileRequest(target: NodeID(7), ranges: [StreamRange(stream: stream, counters: 1...4)])),
+            .leave(Leave(ring: ring, took: 5)),
+            .leave(Leave(ring: nil, took: 0)),
         ]
         return bodies.enumerated().map { i, b in Packet(sender: node, incarnation: 2, counter: UInt64(i + 1), body: b) }
     }()

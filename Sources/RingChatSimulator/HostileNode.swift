@@ -48,7 +48,7 @@ final class HostileNode {
             see(a.ring, hop: a.hop, nextSeq: a.nextSeq)
         case .data(let d):
             for m in d.messages where m.slot.ring == ring { nextSeq = max(nextSeq, m.slot.seq.addingSaturating(1)) }
-        case .tokenRequest, .nack, .reconcileRequest, .settle:
+        case .tokenRequest, .nack, .reconcileRequest, .settle, .leave:
             break
         }
     }

@@ -99,7 +99,7 @@ extension SplitMix64 {
 
 /// Every kind of packet, with random but valid contents drawn from a seed.
 enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
-    case heartbeat, token, tokenAck, tokenRequest, data, nack, reconcileRequest, settle
+    case heartbeat, token, tokenAck, tokenRequest, data, nack, reconcileRequest, settle, leave
 
     var description: String { rawValue }
 
@@ -148,6 +148,8 @@ enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
             }
             let through = floor + g.below(100)
             return .settle(Settle(ring: g.ring(), from: from, through: through, high: through + g.below(100), holes: holes))
+        case .leave:
+            return g.bool() ? .leave(Leave(ring: g.ring(), took: g.next())) : .leave(Leave(ring: nil, took: 0))
         }
     }
 

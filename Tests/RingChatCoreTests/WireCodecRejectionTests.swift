@@ -75,13 +75,22 @@ let malformedCorpus: [Malformed] = {
     for v: UInt8 in [0, 2, 255] {
         out.append(Malformed(name: "version \(v)", bytes: patched(token, at: 2, [v]), error: .unsupportedVersion(v)))
     }
-    for k: UInt8 in [0, 9, 255] {
+    for k: UInt8 in [0, 10, 255] {
         out.append(Malformed(name: "kind \(k)", bytes: patched(token, at: 3, [k]), error: .unknownKind(k)))
     }
     for f: UInt8 in [1, 0x80] {
         out.append(Malformed(name: "flags \(f)", bytes: patched(token, at: 4, [f]), error: .unsupportedFlags(f)))
     }
     out.append(Malformed(name: "one trailing byte", bytes: token + [0], error: .trailingBytes(1)))
+    // Leave (kind 9): ring presence, then the highest hop taken.
+    let leaveNoRing = encoded(.leave(Leave(ring: nil, took: 0)))
+    out.append(Malformed(name: "leave claiming a hop without a ring",
+                         bytes: patched(leaveNoRing, at: leaveNoRing.count - 1, [1]), error: .invalidValue("leave hop without a ring")))
+    out.append(Malformed(name: "leave with ring presence 2",
+                         bytes: patched(leaveNoRing, at: WireLimits.headerBytes, [2]), error: .invalidValue("ring presence")))
+    out.append(Malformed(name: "leave without its hop", bytes: Array(leaveNoRing.dropLast(8)), error: .truncated))
+    out.append(Malformed(name: "leave with a trailing byte", bytes: encoded(.leave(Leave(ring: ring1, took: 4))) + [0],
+                         error: .trailingBytes(1)))
     out.append(Malformed(name: "three trailing bytes after a heartbeat", bytes: encoded(heartbeat()) + [1, 2, 3],
                          error: .trailingBytes(3)))
     out.append(Malformed(name: "datagram over 65507 bytes", bytes: token + Array(repeating: 0, count: 65_508 - token.count),

@@ -78,6 +78,7 @@ extension Packet: CustomTestStringConvertible {
         case .nack: "nack"
         case .reconcileRequest: "reconcileRequest"
         case .settle: "settle"
+        case .leave: "leave"
         }
         return "\(kind) from \(sender) #\(counter)"
     }

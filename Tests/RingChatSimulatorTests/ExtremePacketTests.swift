@@ -162,6 +162,8 @@ struct ExtremePacketTests {
         },
         Field(name: "settle ring epoch", kind: .epoch) { from(.settle(Settle(ring: ringAt($0), from: 1, through: 0, high: 0, holes: []))) },
         Field(name: "settle high", kind: .lineageLast) { from(.settle(Settle(ring: ring, from: 1, through: 0, high: $0, holes: []))) },
+        Field(name: "leave ring epoch", kind: .epoch) { from(.leave(Leave(ring: ringAt($0), took: 1))) },
+        Field(name: "leave hop", kind: .hop) { from(.leave(Leave(ring: ring, took: $0))) },
         Field(name: "header incarnation", kind: .u32FromOne) { from(.tokenRequest(TokenRequest(ring: ring, queued: 1)), incarnation: u32($0)) },
         Field(name: "header counter", kind: .u64FromOne) { from(.tokenRequest(TokenRequest(ring: ring, queued: 1)), counter: $0) },
     ]
@@ -256,7 +258,7 @@ struct ExtremePacketTests {
     @Test("every numeric field of every packet kind is covered")
     func coverage() {
         let kinds = Set(Self.fields.map { $0.make(1).body.kindName })
-        #expect(kinds == ["heartbeat", "token", "tokenAck", "tokenRequest", "data", "nack", "reconcileRequest", "settle"])
+        #expect(kinds == ["heartbeat", "token", "tokenAck", "tokenRequest", "data", "nack", "reconcileRequest", "settle", "leave"])
         #expect(Self.cases.count == Self.fields.count * 2)
     }
 }
@@ -272,6 +274,7 @@ extension Packet.Body {
         case .nack: "nack"
         case .reconcileRequest: "reconcileRequest"
         case .settle: "settle"
+        case .leave: "leave"
         }
     }
 }

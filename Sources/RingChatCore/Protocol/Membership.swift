@@ -19,6 +19,10 @@ public struct Membership: Sendable {
     public let me: NodeID
     public private(set) var peers: [NodeID: Peer] = [:]
     private var suspects: [NodeID: Instant] = [:]
+    /// Peers that announced their departure (`Leave`), with the incarnation
+    /// that left: out of the ring order at once, until a later incarnation
+    /// is heard (a restart).
+    private var departed: [NodeID: UInt32] = [:]
     /// Bumped whenever a peer appears, restarts, changes its nick, or is
     /// suspected or forgotten: lets the node cache its ring order and its
     /// status between changes.
@@ -38,6 +42,7 @@ public struct Membership: Sendable {
             guard incarnation >= known else { return false }
             if incarnation > known {
                 peers.values[i].incarnation = incarnation
+                departed[id] = nil
                 peers.values[i].entries = [:] // its view of the replica restarts from its files
                 version += 1
             }
@@ -68,13 +73,34 @@ public struct Membership: Sendable {
 
     public func isLive(_ id: NodeID, now: Instant, timeout: Duration) -> Bool {
         if id == me { return true }
-        guard let p = peers[id] else { return false }
+        guard let p = peers[id], departed[id] != p.incarnation else { return false }
         return now - p.lastHeard <= timeout
     }
 
     /// Live peers (not including me), sorted.
     public func livePeers(now: Instant, timeout: Duration) -> [NodeID] {
-        peers.compactMap { now - $0.value.lastHeard <= timeout ? $0.key : nil }.sorted()
+        peers.compactMap { now - $0.value.lastHeard <= timeout && departed[$0.key] != $0.value.incarnation ? $0.key : nil }
+            .sorted()
+    }
+
+    /// `id` announced that it leaves (in `incarnation`): it is out of the
+    /// ring order from now on, and its demand for the token is void.
+    /// Returns false if that was known already, or the incarnation is not
+    /// the one heard last.
+    @discardableResult
+    public mutating func depart(_ id: NodeID, incarnation: UInt32) -> Bool {
+        guard var p = peers[id], p.incarnation == incarnation, departed[id] != incarnation else { return false }
+        departed[id] = incarnation
+        p.queued = 0
+        peers[id] = p
+        version += 1
+        return true
+    }
+
+    /// Whether `id`, in the incarnation heard last, announced its departure.
+    public func hasLeft(_ id: NodeID) -> Bool {
+        guard let p = peers[id], let d = departed[id] else { return false }
+        return d == p.incarnation
     }
 
     /// The ring order: me plus live, unsuspected peers, sorted by id.
@@ -83,6 +109,8 @@ public struct Membership: Sendable {
         ids.reserveCapacity(peers.count + 1)
         for (id, p) in peers where now - p.lastHeard <= timeout {
             if !suspects.isEmpty, let until = suspects[id], now < until { continue }
+            // A member that announced its leave is out of the order at once.
+            if !departed.isEmpty, departed[id] == p.incarnation { continue }
             ids.append(id)
         }
         ids.append(me)
@@ -105,6 +133,7 @@ public struct Membership: Sendable {
         // (bounded state against a stream of spoofed ids).
         if peers.values.contains(where: { now - $0.lastHeard > after }) {
             peers = peers.filter { now - $0.value.lastHeard <= after }
+            departed = departed.filter { peers[$0.key] != nil }
         }
         if suspects.values.contains(where: { now >= $0 }) {
             suspects = suspects.filter { now < $0.value }

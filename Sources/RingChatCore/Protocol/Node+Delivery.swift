@@ -15,6 +15,7 @@ extension Node {
             if case .token(let t) = p.body { receiveToken(t, from: p.sender, now: now) }
             return
         }
+        if leaving != nil, refuseWhileLeaving(p, now: now) { return }
         switch p.body {
         case .heartbeat(let hb): receiveHeartbeat(hb, from: p.sender, now: now)
         case .token(let t): receiveToken(t, from: p.sender, now: now)
@@ -26,6 +27,7 @@ extension Node {
         case .nack(let n): answerNack(n, from: p.sender, now: now)
         case .reconcileRequest(let r): answerReconcile(r, now: now)
         case .settle(let s): receiveSettle(s, from: p.sender, now: now)
+        case .leave(let l): receiveLeave(l, from: p.sender, incarnation: p.incarnation, now: now)
         }
     }
 

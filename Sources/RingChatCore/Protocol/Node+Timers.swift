@@ -3,6 +3,8 @@
 extension Node {
     func tick(now: Instant) {
         lastTick = now
+        localHealth.ticked(at: now)
+        if leaving != nil { tickLeaving(now: now); return }
         if now >= armed.heartbeat {
             sendHeartbeat(now: now)
             // A little jitter keeps nodes started together from beating in

@@ -51,6 +51,7 @@ extension Node {
         case .nack: "nack"
         case .reconcileRequest: "reconcile request"
         case .settle: "settle report"
+        case .leave: "leave"
         }
     }
 }

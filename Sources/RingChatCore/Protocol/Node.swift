@@ -15,7 +15,9 @@ public final class Node {
         case checkpoint
         case setNick(String)
         /// The node is about to stop cleanly: a held token is passed on at
-        /// once, so the others need not wait for the loss timeout.
+        /// once, and a `leave` is multicast so that the others drop this
+        /// node from the ring at once (Node+Leave). The shell keeps feeding
+        /// packets and ticks until `leaveSettled` (or `leaveLinger`).
         case leave
         /// The shell has fed everything this turn produced (lines typed in
         /// answer to this turn's deliveries included): a holder that kept
@@ -76,6 +78,9 @@ public final class Node {
     /// along with everything that announces the ring.
     var lineage: RingLineage?
     var lastRequestSent: Instant?
+    /// Set once the node leaves (Node+Leave): it takes no token any more.
+    var leaving: LeaveState?
+    var localHealth = LocalHealth()
 
     // Delivery and repair
     var sequencer = Sequencer()
@@ -185,8 +190,18 @@ public final class Node {
         max(config.tokenRetransmit, passRTT.smoothed == nil ? RTTEstimator.initialResend : passRTT.timeout)
     }
 
+    /// Silence after which a peer is dead: the configured value, stretched
+    /// by the measured round trip, times this node's local health
+    /// multiplier (`LocalHealth`: 1 unless its own loop runs late).
     var memberTimeout: Duration {
-        max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout)
+        max(config.memberTimeout, config.heartbeatInterval * 2 + passRTT.timeout) * health.multiplier
+    }
+
+    /// This node's own health (Lifeguard): its failure timeouts stretch
+    /// while its ticks arrive late.
+    public internal(set) var health: LocalHealth {
+        get { localHealth }
+        set { localHealth = newValue }
     }
 
     /// A brand-new node (no state on disk).
@@ -306,7 +321,7 @@ public final class Node {
         case .checkpoint: takeCheckpoint(now: now)
         case .setNick(let n):
             if let v = Node.validNick(n) { nick = v } else { emit(.notice(NickRule.refusal(n)!)) }
-        case .leave: if holding != nil { pass(now: now) }
+        case .leave: leave(now: now)
         case .turnEnd: if holding?.passAtTurnEnd == true { pass(now: now) }
         case .setDraft(let d): draft = d
         case .catchUpPaused(let p): catchUpPaused = p
@@ -325,7 +340,9 @@ public final class Node {
     public func nextDeadline(now: Instant) -> Instant {
         // Whatever was due has just been handled; a deadline in the past
         // would only spin the caller.
-        max(timers(now: now).next, now + .milliseconds(1))
+        let at = max(timers(now: now).next, now + .milliseconds(1))
+        localHealth.expect(at)
+        return at
     }
 
     // MARK: the screen's view

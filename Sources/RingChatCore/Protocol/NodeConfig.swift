@@ -47,6 +47,13 @@ public struct NodeConfig: Sendable, Hashable {
     public var recentMessages: Int = MessageLog.defaultCapacity
     /// Typed lines waiting for the token, at most.
     public var maxOutbox: Int = 10_000
+    /// How many times a node that stops cleanly multicasts its `leave`
+    /// (it is UDP), `leaveResendInterval` apart (Node+Leave).
+    public var leaveSends: Int = 3
+    public var leaveResendInterval: Duration = .milliseconds(20)
+    /// How long the shell keeps a leaving node running at most, for its
+    /// leave re-sends and for its last pass to be answered.
+    public var leaveLinger: Duration = .milliseconds(400)
 
     public init() {}
 }

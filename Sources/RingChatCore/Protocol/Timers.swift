@@ -50,6 +50,11 @@ public struct Timers: Sendable, Hashable {
     /// Re-request the token for lines still waiting in the outbox: `idleHold`
     /// after the last request (now if none was sent).
     public var tokenRequest: Instant?
+    /// Re-send the `leave` of a node that stops cleanly: every
+    /// `leaveResendInterval` until it was sent `leaveSends` times
+    /// (Node+Leave). While leaving, only this, the pass's re-send and the
+    /// successor's death are armed.
+    public var leaveResend: Instant?
 
     // MARK: derived from the delivery state
 
@@ -81,6 +86,7 @@ public struct Timers: Sendable, Hashable {
         consider(tokenLoss)
         consider(deadHolder)
         consider(tokenRequest)
+        consider(leaveResend)
         consider(nack)
         consider(hole)
         consider(finishingHole)
@@ -92,6 +98,7 @@ extension Node {
     /// Every deadline of this node at `now`: the armed ones, and the derived
     /// ones computed from the current state.
     public func timers(now: Instant) -> Timers {
+        if let l = leaving { return leavingTimers(l, now: now) }
         var t = armed
         // Token
         if wantsTurnEnd { t.turnEnd = now }

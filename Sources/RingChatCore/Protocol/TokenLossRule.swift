@@ -112,9 +112,11 @@ extension Node {
     /// The rule with this node's configuration.
     var lossRule: TokenLossRule { TokenLossRule(config: config) }
 
-    /// The silence after which this node calls the token lost, at rank 0.
+    /// The silence after which this node calls the token lost, at rank 0,
+    /// times the local health multiplier (`LocalHealth`: a node whose own
+    /// loop runs late waits longer before blaming the ring).
     var lossTimeout: Duration {
-        lossRule.timeout(inRing: ring != nil, resendInterval: resendInterval, passRTT: passRTT)
+        lossRule.timeout(inRing: ring != nil, resendInterval: resendInterval, passRTT: passRTT) * health.multiplier
     }
 
     /// Our position among the live members: the lowest regenerates first.

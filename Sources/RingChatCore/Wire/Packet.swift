@@ -24,6 +24,7 @@ public struct Packet: Hashable, Sendable {
         case nack(Nack)
         case reconcileRequest(ReconcileRequest)
         case settle(Settle)
+        case leave(Leave)
     }
 }
 
@@ -232,5 +233,23 @@ public struct Settle: Hashable, Sendable {
         if seq > high && through >= high { return true }
         guard seq >= from, seq <= through else { return nil }
         return holes.contains { $0.contains(seq) }
+    }
+}
+
+/// "I am leaving for good (in this incarnation)": sent by a node that stops
+/// cleanly, a few times (it is UDP), after it passed a held token on. The
+/// others drop it from the ring order at once. `took` is the highest hop of
+/// `ring` the sender took; it takes no later one: a pass to it with a
+/// higher hop was never taken and never will be, so its sender may pass
+/// the token on to the next member at once (docs/PROTOCOL.md, "Leaving").
+public struct Leave: Hashable, Sendable {
+    /// The ring the sender leaves (nil: it was in none).
+    public var ring: RingID?
+    /// The highest hop of `ring` the sender took (0: none).
+    public var took: UInt64
+
+    public init(ring: RingID?, took: UInt64) {
+        self.ring = ring
+        self.took = took
     }
 }

@@ -145,6 +145,11 @@ public enum PacketValidator {
         case .settle(let st):
             try epoch(st.ring, "settle ring", k)
             try seq(st.high, st.ring, "settle high seq", k, min: 0)
+        case .leave(let l):
+            if let r = l.ring {
+                try epoch(r, "leave ring", k)
+                try hop(l.took, r, "leave hop", k)
+            }
         case .reconcileRequest:
             // Stream counters are 32 bits and every value is served in
             // bounded work (spans are capped by the decoder): nothing to judge.

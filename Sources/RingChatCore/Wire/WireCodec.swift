@@ -7,7 +7,7 @@
 /// of the body, the header counter as nonce); version 1 accepts only 0.
 public enum WireCodec {
     enum Kind: UInt8 {
-        case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7, settle = 8
+        case heartbeat = 1, token = 2, tokenAck = 3, tokenRequest = 4, data = 5, nack = 6, reconcileRequest = 7, settle = 8, leave = 9
     }
 
     /// The ring a datagram claims to be a token of, read from its first
@@ -51,6 +51,8 @@ public enum WireCodec {
             ring(s.ring, &w); w.u64(s.from); w.u64(s.through); w.u64(s.high)
             w.u8(UInt8(s.holes.count))
             for r in s.holes { w.u64(r.lowerBound); w.u64(r.upperBound) }
+        case .leave(let l):
+            optionalRing(l.ring, &w); w.u64(l.took)
         }
         return w.bytes
     }
@@ -101,6 +103,12 @@ public enum WireCodec {
             body = .reconcileRequest(ReconcileRequest(target: target, ranges: ranges))
         case .settle:
             body = .settle(try decodeSettle(&r))
+        case .leave:
+            let ring = try optionalRing(&r)
+            let took = try r.u64()
+            // A node in no ring took no hop.
+            guard ring != nil || took == 0 else { throw .invalidValue("leave hop without a ring") }
+            body = .leave(Leave(ring: ring, took: took))
         }
         guard r.remaining == 0 else { throw .trailingBytes(r.remaining) }
         return Packet(sender: sender, incarnation: incarnation, counter: counter, body: body)
@@ -132,6 +140,7 @@ public enum WireCodec {
         case .nack: .nack
         case .reconcileRequest: .reconcileRequest
         case .settle: .settle
+        case .leave: .leave
         }
     }
 

@@ -119,7 +119,13 @@ public final class EventLoop {
 
     /// Runs until `stop()`. Throws only if poll() fails for a reason other
     /// than EINTR (which is a wake-up: SIGWINCH arrives that way).
+    /// Whether `run()` is on the stack (a nested run would be a bug).
+    public private(set) var isRunning = false
+
     public func run() throws(SystemError) {
+        precondition(!isRunning, "EventLoop.run() re-entered")
+        isRunning = true
+        defer { isRunning = false }
         // Reset on the way out, not on the way in: a stop() that races ahead
         // of run() must still end it, and the loop may be run again later.
         defer { handle.stopped.store(false, ordering: .sequentiallyConsistent) }

@@ -147,12 +147,15 @@ public final class NodeHost {
         try restoreFromDisk()
     }
 
-    /// Takes a final checkpoint, waits until it and every replica line are
-    /// durable, and closes the socket. Emits the last `.checkpointWritten`
-    /// before returning. Idempotent.
+    /// Leaves the ring (the node multicasts its `leave` and passes a held
+    /// token; the loop runs on until the node's `leaveSettled`, at most
+    /// `leaveLinger`), takes a final checkpoint, waits until it and every
+    /// replica line are durable, and closes the socket. Emits the last
+    /// `.checkpointWritten` before returning. Idempotent.
     public func shutdown() {
         guard currentNode != nil else { return }
         run(.leave)
+        lingerWhileLeaving()
         run(.checkpoint)
         stopNode()
         closeSocket()
@@ -249,6 +252,27 @@ public final class NodeHost {
         rp.stop()
         rp.socket.close()
         receivePath = nil
+    }
+
+    /// Runs the loop (when it is not already running) until the leaving
+    /// node has nothing left to say, or `leaveLinger` passed: its leave
+    /// re-sends go out, and a pass it made is re-sent until answered.
+    private func lingerWhileLeaving() {
+        guard let n = currentNode, !n.leaveSettled, !loop.isRunning else { return }
+        let deadline = EventLoop.monotonicNow() + n.config.leaveLinger
+        var check: EventLoop.TimerID?
+        func poll() {
+            if currentNode?.leaveSettled ?? true || EventLoop.monotonicNow() >= deadline {
+                check = nil
+                loop.stop()
+                return
+            }
+            check = loop.schedule(at: EventLoop.monotonicNow() + .milliseconds(2)) { poll() }
+        }
+        poll()
+        guard check != nil else { return }
+        try? loop.run()
+        if let c = check { loop.cancel(c) }
     }
 
     private func stopNode() {
