@@ -7,6 +7,11 @@ import PackageDescription
 // (loop, host, signals, shutdown) for the three front ends: the TUI, the
 // headless mode and the server. docs/ARCHITECTURE.md draws the map and
 // says what each target may import.
+/// The core and the simulator run per packet: in release builds, no
+/// run-time exclusivity checks there (about a tenth of the simulator's time
+/// in swift_beginAccess; debug builds, and so the tests, keep them).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "RingChat",
     platforms: [.macOS(.v15)],
@@ -26,10 +31,10 @@ let package = Package(
     targets: [
         // Pure protocol: packets, codec, membership, token ring, sequencing,
         // reconciler, checkpoint model and the `Node` state machine.
-        .target(name: "RingChatCore"),
+        .target(name: "RingChatCore", swiftSettings: hotPath),
         // Deterministic simulator: many nodes, one virtual clock, a seeded
         // faulty network, and the invariant checker.
-        .target(name: "RingChatSimulator", dependencies: ["RingChatCore"]),
+        .target(name: "RingChatSimulator", dependencies: ["RingChatCore"], swiftSettings: hotPath),
         // I/O: the poll() loop, the multicast socket and its receive path,
         // fault injection, the group key's seal, child processes.
         .target(name: "RingChatIO", dependencies: [
