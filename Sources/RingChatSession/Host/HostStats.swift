@@ -53,6 +53,18 @@ public struct HostStats: Sendable, Equatable {
     public var disk = DiskWriter.Stats()
 }
 
+extension HostStats {
+    /// Adds what a receive path counted (its socket and fault injector).
+    mutating func addSocketCounters(of rp: ReceivePath) {
+        datagramsReceived += rp.received
+        faultDropped += rp.injector.dropped
+        faultDuplicated += rp.injector.duplicated
+        faultDelayed += rp.injector.delayed
+        faultOverflowed += rp.injector.overflowed
+        sendDrops += rp.socket.sendDrops
+    }
+}
+
 extension PacketSeal.Rejection {
     /// The `HostStats` counter of this rejection.
     var counter: WritableKeyPath<HostStats, Int> {

@@ -200,14 +200,7 @@ public final class NodeHost {
         s.faultDelayed = closedSockets.faultDelayed
         s.faultOverflowed = closedSockets.faultOverflowed
         s.sendDrops = closedSockets.sendDrops
-        if let rp = receivePath {
-            s.datagramsReceived += rp.received
-            s.faultDropped += rp.injector.dropped
-            s.faultDuplicated += rp.injector.duplicated
-            s.faultDelayed += rp.injector.delayed
-            s.faultOverflowed += rp.injector.overflowed
-            s.sendDrops += rp.socket.sendDrops
-        }
+        if let rp = receivePath { s.addSocketCounters(of: rp) }
         if let d = disk { s.disk = d.stats }
         if let n = currentNode {
             s.implausibleDrops += n.stats.implausibleDrops
@@ -243,12 +236,7 @@ public final class NodeHost {
     private func closeSocket() {
         guard let rp = receivePath else { return }
         // Keep the counters of the old socket across a simulated crash.
-        closedSockets.datagramsReceived += rp.received
-        closedSockets.faultDropped += rp.injector.dropped
-        closedSockets.faultDuplicated += rp.injector.duplicated
-        closedSockets.faultDelayed += rp.injector.delayed
-        closedSockets.faultOverflowed += rp.injector.overflowed
-        closedSockets.sendDrops += rp.socket.sendDrops
+        closedSockets.addSocketCounters(of: rp)
         rp.stop()
         rp.socket.close()
         receivePath = nil
