@@ -11,19 +11,23 @@ struct ServerCommand: ParsableCommand {
         discussion: """
         The server is an ordinary member of the ring: it takes the token when it \
         comes round, keeps a replica and checkpoints, and answers peers that catch \
-        up. It logs one human-readable line per event to stdout (deliveries, token \
-        holder changes, ring changes, checkpoints, restores, status, warnings). \
+        up. It logs one human-readable line per event to stdout (deliveries, \
+        ring changes, checkpoints, restores, status, warnings; the token's every move \
+        with --verbose). \
         Stdin is ignored. SIGINT, SIGTERM or SIGHUP stop it cleanly (a final \
         checkpoint, exit 0); SIGUSR1 takes a checkpoint.
         """
     )
+
+    @Flag(help: "Also log the token's every move (holder changes and the ring's requested, granted, passed, sent: about twenty lines a second on an idle ring).")
+    var verbose = false
 
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
     func run() throws {
         let options = try hostOptions(network: network, state: state, defaultNick: "server")
-        let status = HeadlessFrontEnd.run(options: options, style: .log, readStdin: false)
+        let status = HeadlessFrontEnd.run(options: options, style: .log, events: verbose ? .all : .default, readStdin: false)
         if status != 0 { throw ExitCode(status) }
     }
 }
