@@ -53,6 +53,11 @@ public struct History: Sendable {
     public var convergedAt: Instant?
     /// Why the run did not converge, when it did not.
     public var notConverged: String?
+    /// Whether the run promises that no line is shown late (the
+    /// `noLateDelivery` invariant): set by the simulator for a run in which
+    /// no partition happened and no hostile node spoke. Off by default (a
+    /// hand-made history says nothing about its network).
+    public var expectsNoLateDeliveries = false
 
     public init() {}
 }

@@ -8,6 +8,9 @@ public enum Invariant: String, CaseIterable, Sendable, Comparable {
     case noLoss = "no-loss"
     case liveness
     case durability
+    /// Without partitions, no line is shown late (DESIGN.md §3, Totem's
+    /// recovery): see `InvariantChecker.noLateDelivery`.
+    case noLateDelivery = "no-late-delivery"
 
     public static func < (a: Invariant, b: Invariant) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -21,6 +24,7 @@ public enum Invariant: String, CaseIterable, Sendable, Comparable {
         case .noLoss: "what reached a replica, or whose sender survived, is in every live replica"
         case .liveness: "after the faults stop, replicas converge and the token circulates"
         case .durability: "a restart never goes back on its incarnation, reuses an id or loses its replica"
+        case .noLateDelivery: "without partitions no line is shown late, except one a restarted node missed or one that was on no live disk"
         }
     }
 }

@@ -14,6 +14,7 @@ public enum InvariantChecker {
         out += noLoss(h)
         out += liveness(h)
         out += durability(h)
+        out += noLateDelivery(h)
         return out
     }
 
@@ -177,6 +178,48 @@ public enum InvariantChecker {
                 if let inc = incarnation[n], id.incarnation < inc {
                     v.append(Violation(.durability, "node \(n) typed \(id) under an old incarnation", at: at))
                 }
+            default: break
+            }
+            if v.count >= cap { break }
+        }
+        return v
+    }
+
+    /// Without partitions every screen shows the agreed order as it grows:
+    /// nothing is delivered late (a backfill, placed before lines already
+    /// shown), except what could not have been shown in order:
+    /// - a line that existed before this incarnation of the node started
+    ///   (history a restarted node missed while down, fetched afterwards);
+    /// - a line that was, at some moment, on no live node's disk (its only
+    ///   holders had crashed: the survivors settled its seq as missing and
+    ///   moved on; it comes back when a holder restarts).
+    /// Everything else late is two screens disagreeing on the order while
+    /// it happened: two survivors forming rings at once, a paused node
+    /// forming a ring of its own, an old ring's end not agreed before the
+    /// new ring delivered.
+    static func noLateDelivery(_ h: History) -> [Violation] {
+        guard h.expectsNoLateDeliveries else { return [] }
+        var v: [Violation] = []
+        var holders: [MessageID: Set<Int>] = [:]
+        var firstStored: [MessageID: Instant] = [:]
+        var down: Set<Int> = []
+        var orphaned: Set<MessageID> = []
+        var started: [Int: Instant] = [:]
+        for r in h.records {
+            switch r {
+            case .persisted(let n, let m, let at):
+                holders[m.id, default: []].insert(n)
+                if firstStored[m.id] == nil { firstStored[m.id] = at }
+            case .crashed(let n, _):
+                down.insert(n)
+                for (id, hs) in holders where hs.isSubset(of: down) { orphaned.insert(id) }
+            case .restarted(let n, _, _, _, let at):
+                down.remove(n)
+                started[n] = at
+            case .delivered(let n, _, let m, let backfill, let at):
+                guard backfill, !orphaned.contains(m.id) else { continue }
+                if let s = started[n], let f = firstStored[m.id], f < s { continue }
+                v.append(Violation(.noLateDelivery, "node \(n) showed \(m.slot) \(m.id) late", at: at))
             default: break
             }
             if v.count >= cap { break }

@@ -37,6 +37,7 @@ public final class Simulation {
         case endFaults
         case check
         case hostile
+        case pause
     }
 
     /// A multicast datagram, decoded once for all its receivers (every
@@ -60,6 +61,10 @@ public final class Simulation {
         var lastTokenActivity: Instant = .zero
         /// Until when it is busy with earlier input (`processingCost`).
         var busyUntil: Instant = .zero
+        /// Until when it is paused (`SimulationConfig.pauses`), and how many
+        /// datagrams wait for it meanwhile.
+        var pausedUntil: Instant = .zero
+        var backlog = 0
         /// Its last pass, until some node takes that hop.
         var untakenPass: (ring: RingID, hop: UInt64)?
 
@@ -113,6 +118,8 @@ public final class Simulation {
         for i in sims.indices { scheduleTyping(i) }
         if config.crashes { queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes)) }
         if config.partitions { queue.push(.partition, at: now + exponential(config.meanTimeBetweenPartitions)) }
+        if config.pauses { queue.push(.pause, at: now + exponential(config.meanTimeBetweenPauses)) }
+        history.expectsNoLateDeliveries = config.checkLateDeliveries && !config.hostile
         queue.push(.endFaults, at: .zero + config.duration)
 
         let hardStop = Instant.zero + config.duration + config.settleLimit
@@ -149,18 +156,18 @@ public final class Simulation {
         switch e {
         case .packet(let to, let datagram):
             guard sims[to].node != nil else { return }
-            if busy(to, e) { return }
+            if paused(to, e) || busy(to, e) { return }
             guard let p = datagram.packet else { decodeErrors += 1; return }
             feed(to, .packet(p))
         case .tick(let i, let gen):
             guard sims[i].node != nil, gen == sims[i].generation else { return }
-            if busy(i, e) { return }
+            if paused(i, e) || busy(i, e) { return }
             sims[i].scheduledTick = nil
             feed(i, .tick)
         case .type(let i):
             guard !faultsOver else { return }
             scheduleTyping(i)
-            guard let node = sims[i].node else { return }
+            guard let node = sims[i].node, sims[i].pausedUntil <= now else { return }
             sims[i].typed += 1
             let text = "m\(i)-\(sims[i].typed)"
             let before = node.outbox.last?.id
@@ -176,7 +183,7 @@ public final class Simulation {
         case .crash:
             guard !faultsOver else { return }
             let alive = sims.indices.filter { sims[$0].node != nil }
-            if config.crashTarget == .passer, !alive.contains(where: { sims[$0].untakenPass != nil }) {
+            if config.crashTarget == .passer || config.crashTarget == .passee, !alive.contains(where: { sims[$0].untakenPass != nil }) {
                 queue.push(.crash, at: now + .milliseconds(10))
                 return
             }
@@ -197,7 +204,20 @@ public final class Simulation {
             } while Set(group).count < 2
             let len = config.partitionLength.lowerBound + Int64(rng.next() % UInt64(config.partitionLength.count))
             queue.push(.heal, at: now + .milliseconds(len))
+            // Two sides' histories merge: their lines may be shown late.
+            history.expectsNoLateDeliveries = false
             note("partition \(group)")
+        case .pause:
+            guard !faultsOver else { return }
+            queue.push(.pause, at: now + exponential(config.meanTimeBetweenPauses))
+            guard !sims.contains(where: { $0.pausedUntil > now }) else { return }
+            let awake = sims.indices.filter { sims[$0].node != nil }
+            guard !awake.isEmpty else { return }
+            let i = awake[Int(rng.next() % UInt64(awake.count))]
+            let len = config.pauseLength.lowerBound + Int64(rng.next() % UInt64(config.pauseLength.count))
+            sims[i].pausedUntil = now + .milliseconds(len)
+            sims[i].backlog = 0
+            note("pause n\(i) for \(len) ms")
         case .heal:
             group = Array(repeating: 0, count: sims.count)
             note("heal")
@@ -236,6 +256,22 @@ public final class Simulation {
         return false
     }
 
+    /// Input that reaches a paused node waits until it wakes: datagrams
+    /// first (up to `pauseBacklog`, the rest lost), then timers. Returns
+    /// true when `e` was deferred or lost.
+    func paused(_ i: Int, _ e: Event) -> Bool {
+        let s = sims[i]
+        guard s.pausedUntil > now else { return false }
+        if case .packet = e {
+            guard s.backlog < config.pauseBacklog else { return true }
+            s.backlog += 1
+            queue.push(e, at: s.pausedUntil)
+        } else {
+            queue.push(e, at: s.pausedUntil + .microseconds(1))
+        }
+        return true
+    }
+
     func crashVictim(among alive: [Int]) -> Int {
         let random = alive[Int(rng.next() % UInt64(alive.count))]
         switch config.crashTarget {
@@ -251,6 +287,10 @@ public final class Simulation {
             return alive.first { (sims[$0].node?.outbox.count ?? 0) > 0 } ?? random
         case .passer:
             return alive.first { sims[$0].untakenPass != nil } ?? random
+        case .passee:
+            guard let p = alive.first(where: { sims[$0].untakenPass != nil }), let to = sims[p].node?.status.holder,
+                  let i = alive.first(where: { sims[$0].node?.id == to }) else { return random }
+            return i
         }
     }
 
@@ -300,6 +340,7 @@ public final class Simulation {
         s.durable.incarnation += 1
         s.generation += 1
         s.scheduledTick = nil
+        s.pausedUntil = .zero
         s.delivered = []
         let (node, effects) = Node.restore(from: s.durable, nick: "n\(i)", config: config.node,
                                            seed: rng.next(), now: now, wallOffset: 1_700_000_000_000)

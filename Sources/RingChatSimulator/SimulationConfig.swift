@@ -36,6 +36,21 @@ public struct SimulationConfig: Sendable {
     /// handles its input late, in arrival order (what stretches measured
     /// round trips on a busy machine). Zero: infinitely fast nodes.
     public var processingCost: Duration = .zero
+    /// Pauses (SIGSTOP, then SIGCONT after `pauseLength`): a paused node
+    /// handles nothing; what reaches it waits, and when it wakes it handles
+    /// the queued datagrams first (they wait in its socket), then its
+    /// timers. At most `pauseBacklog` datagrams wait; later ones are lost,
+    /// as a full socket buffer drops them. Lines are not typed into a
+    /// paused node. One node is paused at a time.
+    public var pauses = false
+    public var meanTimeBetweenPauses: Duration = .seconds(5)
+    public var pauseLength: ClosedRange<Int64> = 1_000...3_000 // ms
+    public var pauseBacklog = 2_000
+    /// Check `Invariant.noLateDelivery` (no line shown late in a run
+    /// without partitions). Off by default until the protocol installs new
+    /// rings before delivering in them: today's code breaks it after
+    /// concurrent ring formations and pauses.
+    public var checkLateDeliveries = false
     /// Which node a crash kills.
     public var crashTarget: CrashTarget = .random
     public enum CrashTarget: String, Sendable, CaseIterable {
@@ -50,6 +65,12 @@ public struct SimulationConfig: Sendable {
         /// no downtime this is a simulated crash (F9) that leaves the token
         /// alive: the ring must carry on without forming a new one.
         case passer
+        /// The node a pass is addressed to while nobody has taken it yet
+        /// (waits for one, as `passer`): the passer finds its successor
+        /// silent while the others find the token's holder dead, both when
+        /// the membership declares it dead, often on the same tick: two
+        /// survivors form new rings at once.
+        case passee
     }
     /// Keep every event as text (for --trace and for violation reports).
     public var trace = false

@@ -39,6 +39,15 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Partition the network at random times (it heals).")
     var partitions = false
 
+    @Flag(name: .customLong("no-late"), help: "Also check that no line is shown late in a run without partitions (the no-late-delivery invariant; late lines after a restart, or of a line that was on no live disk, are allowed).")
+    var noLate = false
+
+    @Flag(help: "Pause random nodes (as SIGSTOP, then SIGCONT): a paused node handles nothing; on waking it handles the datagrams that waited (up to 2,000, the rest lost as from a full socket buffer), then its timers.")
+    var pauses = false
+
+    @Option(name: .customLong("pause-ms"), help: "Longest pause in milliseconds (each lasts from a third of it up to it).")
+    var pauseMillis: Int = 3_000
+
     @Flag(help: "Add a hostile node: while the faults last it multicasts well-formed packets with extreme numbers (epochs, hops, seqs of 2^64-1, 2^63, 0, far ahead); the honest nodes must drop them and converge once it stops.")
     var hostile = false
 
@@ -54,7 +63,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Messages each node keeps in memory (its cache; older ones are read from its replica). A small cache makes every run evict, which the default (8192) never does in a run of a few thousand messages.")
     var cache: Int = MessageLog.defaultCapacity
 
-    @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way).")
+    @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way) or passee (the node that pass is addressed to: two survivors detect the loss at once).")
     var crashTarget: String = "random"
 
     @Flag(help: "Print every event of the run (use with --seed).")
@@ -69,7 +78,8 @@ struct SimulateCommand: ParsableCommand {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard processingMicros >= 0, processingMicros <= 100_000 else { throw ValidationError("--processing-us must be 0...100000") }
         guard (1...1_000_000).contains(cache) else { throw ValidationError("--cache must be 1...1000000 messages") }
-        guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder, sender or passer") }
+        guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder, sender, passer or passee") }
+        guard (3...600_000).contains(pauseMillis) else { throw ValidationError("--pause-ms must be 3...600000") }
     }
 
     func run() throws {
@@ -83,6 +93,9 @@ struct SimulateCommand: ParsableCommand {
         c.duration = .milliseconds(Int64(duration * 1000))
         c.typingRate = typingRate
         c.hostile = hostile
+        c.pauses = pauses
+        c.checkLateDeliveries = noLate
+        c.pauseLength = Int64(pauseMillis / 3)...Int64(pauseMillis)
         c.trace = trace
         c.processingCost = .microseconds(Int64(processingMicros))
         c.node.recentMessages = cache
@@ -97,7 +110,7 @@ struct SimulateCommand: ParsableCommand {
             let conv = r.convergence.map { String(format2($0.milliseconds / 1000)) + " s" } ?? "never"
             print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  backfills \(r.backfills)  converged after \(conv)  violations \(r.violations.count)")
         }
-        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), hostile \(hostile ? "on" : "off"), \(duration) s each")
+        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), pauses \(pauses ? "≤ \(pauseMillis) ms" : "off"), hostile \(hostile ? "on" : "off"), \(duration) s each")
         for inv in Invariant.allCases {
             let held = batch.held(inv)
             print("  \(inv.rawValue.padding(18)) held in \(held)/\(batch.results.count) runs")
@@ -115,7 +128,7 @@ struct SimulateCommand: ParsableCommand {
               + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
-            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --cache \(cache) --crash-target \(crashTarget) --trace):")
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(pauses ? " --pauses --pause-ms \(pauseMillis)" : "")\(noLate ? " --no-late" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --cache \(cache) --crash-target \(crashTarget) --trace):")
             for v in r.violations { print("  \(v)") }
             var c2 = c
             c2.seed = r.seed

@@ -169,6 +169,22 @@ let breakages: [Breakage] = {
         b.history.convergedAt = nil
         return b.history
     }
+    // No late delivery (a run without partitions)
+    add("no late delivery: a line shown late in a run without partitions", [.noLateDelivery]) {
+        var h = cleanBuilder(node2: [(msgB, false), (msgA, true)]).history
+        h.expectsNoLateDeliveries = true
+        return h
+    }
+    add("no late delivery: a line late after a crash although a live node held it", [.noLateDelivery]) {
+        var b = cleanBuilder(finish: false, node2: [])
+        b.crashed(0) // A is still on node 1's disk
+        b.got(2, msgB)
+        b.got(2, msgA, backfill: true)
+        b.start(0, incarnation: 2, durable: [msgA.id, msgB.id])
+        b.finish(log: [msgA, msgB])
+        b.history.expectsNoLateDeliveries = true
+        return b.history
+    }
     return out
 }()
 
@@ -182,6 +198,31 @@ let legalHistories: [Breakage] = {
     add("the clean run") { cleanHistory }
     add("a late message shown out of order with the backfill flag") {
         cleanBuilder(node2: [(msgB, false), (msgA, true)]).history
+    }
+    add("without partitions: a restarted node shows what it missed while down late") {
+        var b = cleanBuilder(finish: false, node2: [])
+        b.crashed(2)
+        b.persisted(1, msgC)
+        b.start(2, incarnation: 2)
+        b.got(2, msgB)
+        b.got(2, msgA, backfill: true) // stored before this incarnation started
+        b.got(2, msgC)
+        b.finish(log: [msgA, msgB, msgC])
+        b.history.expectsNoLateDeliveries = true
+        return b.history
+    }
+    add("without partitions: a line that was on no live disk comes back late") {
+        var b = cleanBuilder(finish: false, node2: [])
+        b.crashed(0)
+        b.crashed(1) // A and B were on no live disk
+        b.got(2, msgC)
+        b.start(0, incarnation: 2, durable: [msgA.id, msgB.id])
+        b.start(1, incarnation: 2, durable: [msgA.id, msgB.id])
+        b.got(2, msgA, backfill: true)
+        b.got(2, msgB, backfill: true)
+        b.finish(log: [msgA, msgB, msgC])
+        b.history.expectsNoLateDeliveries = true
+        return b.history
     }
     add("a typed line lost in a crash before it was sent or checkpointed") {
         var b = cleanBuilder(finish: false)
@@ -309,7 +350,8 @@ struct InvariantCheckerTests {
 
     @Test("Invariant order and names follow DESIGN.md §4")
     func invariantNames() {
-        #expect(Invariant.allCases.map(\.rawValue) == ["agreement", "order", "mutual-exclusion", "no-loss", "liveness", "durability"])
+        #expect(Invariant.allCases.map(\.rawValue) == ["agreement", "order", "mutual-exclusion", "no-loss", "liveness", "durability",
+                                                      "no-late-delivery"])
         #expect(Invariant.allCases.sorted() == Invariant.allCases)
         #expect(Invariant.agreement < .durability)
     }
