@@ -61,33 +61,30 @@ extension Node {
         let order = ringOrder(now: now).filter { $0 != requester }
         let iAmFallback = order.first == id
         var out: [ChatMessage] = []
-        var examined = 0
-        outer: for range in n.ranges {
-            for seq in range {
-                examined += 1
-                if examined > 512 { break outer }
-                let slot = Slot(ring: n.ring, seq: seq)
-                guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? stored?[slot] : nil) else { continue }
-                let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
-                guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
-                if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
-                recentResends[slot] = now
-                out.append(m)
-            }
+        for slot in examinedSlots(n) {
+            guard let m = log.message(at: slot) ?? (log.isOccupied(slot) ? stored?[slot] : nil) else { continue }
+            let originLive = membership.isLive(m.id.origin, now: now, timeout: memberTimeout)
+            guard m.id.origin == id || (!originLive && iAmFallback) else { continue }
+            if let t = recentResends[slot], now - t < config.nackInterval / 2 { continue }
+            recentResends[slot] = now
+            out.append(m)
         }
         resend(out, now: now)
     }
 
     /// The slots `answerNack` examines that are held but not cached.
     func evictedSlots(_ n: Nack) -> [Slot] {
+        examinedSlots(n).filter { log.message(at: $0) == nil && log.isOccupied($0) }
+    }
+
+    /// The slots a NACK asks for, at most 512 of them: what one answer
+    /// examines (a hostile NACK may name millions).
+    func examinedSlots(_ n: Nack) -> [Slot] {
         var slots: [Slot] = []
-        var examined = 0
         outer: for range in n.ranges {
             for seq in range {
-                examined += 1
-                if examined > 512 { break outer }
-                let slot = Slot(ring: n.ring, seq: seq)
-                if log.message(at: slot) == nil, log.isOccupied(slot) { slots.append(slot) }
+                if slots.count == 512 { break outer }
+                slots.append(Slot(ring: n.ring, seq: seq))
             }
         }
         return slots
