@@ -49,13 +49,16 @@ import RingChatCore
         return w
     }
 
-    /// Polls `cond` for up to `seconds` of the clock (a loaded machine may
-    /// run this task rarely: no assumption on how often it wakes).
-    func waitFor(_ seconds: Double = 30, _ cond: () -> Bool) async throws -> Bool {
+    /// Polls `cond` for up to `seconds` of the clock, sleeping on this
+    /// thread: an async sleep waits for a free thread of the test pool,
+    /// which other tests' blocking work can hold for a minute (the disk
+    /// then stayed "full" for as long, and a test that turns it on and off
+    /// saw a warning every 10 s).
+    func waitFor(_ seconds: Double = 30, _ cond: () -> Bool) throws -> Bool {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if cond() { return true }
-            try await Task.sleep(for: .milliseconds(10))
+            usleep(10_000)
         }
         return cond()
     }
@@ -79,23 +82,23 @@ import RingChatCore
         disk.full.update { $0 = true }
         for i in stride(from: 100, to: 200, by: 10) { w.appendReplica(Array(ms[i..<i + 10])) }
         // Said at once: the first failed write is reported.
-        #expect(try await waitFor { !disk.reports.value.isEmpty })
+        #expect(try waitFor { !disk.reports.value.isEmpty })
         let first = try #require(disk.reports.value.first)
         #expect(first.kind == .failing)
         #expect(first.text.hasPrefix("the replica cannot be written: no space left on device (errno 28) (state dir \(dir.path)); "), "\(first.text)")
         #expect(first.text.contains("lines are not on disk yet, retrying"))
         // Retried (with backoff), and not said again within 10 s.
         let before = disk.attempts.value
-        #expect(try await waitFor { disk.attempts.value >= before + 3 }, "retries: \(disk.attempts.value - before)")
+        #expect(try waitFor { disk.attempts.value >= before + 3 }, "retries: \(disk.attempts.value - before)")
         w.appendReplica(Array(ms[200..<300]))
-        #expect(try await waitFor { w.stats.unwritten == 200 })
+        #expect(try waitFor { w.stats.unwritten == 200 })
         #expect(w.stats.failingSinceMillis != nil)
         // A checkpoint never covers lines that are not on disk.
         #expect(await checkpoint(w, 1, count: 300) == false)
         #expect(w.stats.checkpointsWritten == 0)
 
         disk.full.update { $0 = false }
-        #expect(try await waitFor { disk.reports.value.last?.kind == .recovered })
+        #expect(try waitFor { disk.reports.value.last?.kind == .recovered })
         let failing = disk.reports.value.dropLast()
         #expect(failing.allSatisfy { $0.kind == .failing })
         let times = disk.reportedAt.value.dropLast()
@@ -127,9 +130,9 @@ import RingChatCore
             disk.full.update { $0 = true }
             n += 1
             w.appendReplica([Fixture.message(n)])
-            #expect(try await waitFor { w.stats.unwritten == 1 })
+            #expect(try waitFor { w.stats.unwritten == 1 })
             disk.full.update { $0 = false }
-            #expect(try await waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
+            #expect(try waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
         }
         let reports = disk.reports.value
         let times = disk.reportedAt.value
@@ -155,15 +158,15 @@ import RingChatCore
         let lineBytes = ms.map { ReplicaFile.line(for: $0).count }
         disk.full.update { $0 = true }
         w.appendReplica(ms)
-        #expect(try await waitFor { w.stats.unwritten == 3_000 })
+        #expect(try waitFor { w.stats.unwritten == 3_000 })
         // Room for a bit more than 1,500 lines, not for a 256 KiB chunk
         // (and the written half of the queue leaves memory).
         let room = lineBytes[0..<1_500].reduce(0, +) + lineBytes[1_500] / 2
         disk.room.update { $0 = room }
-        #expect(try await waitFor { w.stats.unwritten == 1_500 }, "\(w.stats.unwritten) wait")
+        #expect(try waitFor { w.stats.unwritten == 1_500 }, "\(w.stats.unwritten) wait")
         #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == Array(ms[0..<1_500]))
         disk.full.update { $0 = false }
-        #expect(try await waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
+        #expect(try waitFor { w.stats.unwritten == 0 && w.stats.failingSinceMillis == nil })
         w.flush()
         #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == ms)
     }
@@ -179,13 +182,13 @@ import RingChatCore
         w.flush()
         disk.full.update { $0 = true }
         w.appendReplica(Array(ms[10..<60]))
-        #expect(try await waitFor { w.stats.dropped > 0 })
+        #expect(try waitFor { w.stats.dropped > 0 })
         let kept = w.stats.unwritten
         #expect(kept >= 15 && kept <= 21, "kept \(kept)")
         #expect(w.stats.dropped == 50 - kept)
         #expect(w.backlog == kept, "dropped lines leave the backlog")
         disk.full.update { $0 = false }
-        #expect(try await waitFor { disk.reports.value.last?.kind == .recovered })
+        #expect(try waitFor { disk.reports.value.last?.kind == .recovered })
         let back = try #require(disk.reports.value.last)
         #expect(back.dropped == 50 - kept)
         #expect(back.text.contains("come back from peers at the next start"))
@@ -208,9 +211,9 @@ import RingChatCore
         w.flush()
         disk.full.update { $0 = true }
         w.appendReplica(Array(ms[20..<50]))
-        #expect(try await waitFor { w.stats.unwritten == 30 })
+        #expect(try waitFor { w.stats.unwritten == 30 })
         disk.full.update { $0 = false }
-        #expect(try await waitFor { disk.reports.value.last?.kind == .recovered })
+        #expect(try waitFor { disk.reports.value.last?.kind == .recovered })
         w.close()
         let check = try ReplicaIndex(path: dir.file("i.sqlite"), writable: false)
         defer { check.close() }
