@@ -255,11 +255,7 @@ public final class EventReporter {
 
     /// One JSON line rendered in place at the end of `pending`.
     private func line(_ event: String, _ fields: (inout JSONLine) -> Void) {
-        var l = JSONLine(appendingTo: pending, event: event)
-        pending = []
-        fields(&l)
-        l.end(at: SystemClock.wallClockMillis())
-        pending = l.bytes
+        JSONLine.append(to: &pending, event: event, at: SystemClock.wallClockMillis(), fields)
         flushSoon()
     }
 

@@ -19,10 +19,17 @@ public struct JSONLine {
         string("event", event)
     }
 
-    /// An event line that continues `bytes` (lines batched in one buffer).
-    public init(appendingTo bytes: [UInt8], event: String) {
-        self.bytes = bytes
-        string("event", event)
+    /// Appends one event line to `buffer`, where a loop turn's lines are
+    /// batched. The buffer moves into the line and back: what the turn
+    /// already rendered is appended to, never copied.
+    public static func append(to buffer: inout [UInt8], event: String, at ms: Int64,
+                              _ fields: (inout JSONLine) -> Void) {
+        var l = JSONLine(reservingCapacity: 0)
+        swap(&l.bytes, &buffer)
+        l.string("event", event)
+        fields(&l)
+        l.end(at: ms)
+        swap(&l.bytes, &buffer)
     }
 
     /// `,"at":MS}` and the newline: the end of an event line.
