@@ -44,7 +44,7 @@ struct ChatCommand: ParsableCommand {
 
     func run() throws {
         let options = try hostOptions(network: network, state: state)
-        let filter = (try? events.map { try EventFilter.parse($0).get() }) ?? nil
+        let filter = events.flatMap { try? EventFilter.parse($0).get() }
         let status = headless
             ? HeadlessFrontEnd.run(options: options, style: .json, events: filter ?? .default, readStdin: true)
             : ChatApp.run(options: options)

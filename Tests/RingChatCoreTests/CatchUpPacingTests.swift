@@ -60,19 +60,9 @@ struct CatchUpPacingTests {
         config.reconcileBatch = 64
         config.recentMessages = 16
         let b = Node(id: nodeB, incarnation: 1, nick: "bob", config: config, seed: 2, now: .zero)
-        final class Store: HistoryStore {
-            let lines: [ChatMessage]
-            init(_ l: [ChatMessage]) { lines = l }
-            func messages(of s: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
-                Array(lines.filter { $0.id.stream == s && counters.contains($0.id.counter) }.prefix(limit))
-            }
-            func message(at slot: Slot) -> ChatMessage? { lines.first { $0.slot == slot } }
-            func page(before slot: Slot?, limit: Int) -> [ChatMessage] { [] }
-            func page(after slot: Slot, limit: Int) -> [ChatMessage] { [] }
-        }
         let all = Self.history(500)
         for m in all { _ = b.log.insert(m, delivered: true) }
-        let store = Store(all)
+        let store = ArrayHistoryStore(all)
         #expect(b.log.cached.count <= 16)
         // The node asks its shell to read the store, and answers the peer
         // when the shell answers, in the same turn.

@@ -165,3 +165,16 @@ enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
         allCases.flatMap { kind in (1...3).map { kind.packet(seed: $0) } }
     }
 }
+
+/// A history store over an array (the messages a node holds on "disk"):
+/// stream reads and slot lookups; no pages (the screen is not tested here).
+final class ArrayHistoryStore: HistoryStore {
+        let lines: [ChatMessage]
+        init(_ l: [ChatMessage]) { lines = l }
+        func messages(of s: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
+            Array(lines.filter { $0.id.stream == s && counters.contains($0.id.counter) }.prefix(limit))
+        }
+        func message(at slot: Slot) -> ChatMessage? { lines.first { $0.slot == slot } }
+        func page(before slot: Slot?, limit: Int) -> [ChatMessage] { [] }
+        func page(after slot: Slot, limit: Int) -> [ChatMessage] { [] }
+    }

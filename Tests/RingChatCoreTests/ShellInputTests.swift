@@ -13,17 +13,6 @@ struct ShellInputTests {
         (1...n).map { chat(msgID(nodeB, 1, UInt32($0)), ring: ring, seq: UInt64($0)) }
     }
 
-    final class Store: HistoryStore {
-        let lines: [ChatMessage]
-        init(_ l: [ChatMessage]) { lines = l }
-        func messages(of s: StreamID, counters: ClosedRange<UInt32>, limit: Int) -> [ChatMessage] {
-            Array(lines.filter { $0.id.stream == s && counters.contains($0.id.counter) }.prefix(limit))
-        }
-        func message(at slot: Slot) -> ChatMessage? { lines.first { $0.slot == slot } }
-        func page(before slot: Slot?, limit: Int) -> [ChatMessage] { [] }
-        func page(after slot: Slot, limit: Int) -> [ChatMessage] { [] }
-    }
-
     static func resent(_ effects: [Effect]) -> [ChatMessage] {
         effects.compactMap { e -> [ChatMessage]? in
             if case .send(let p) = e, case .data(let d) = p.body, d.retransmission { return d.messages }
@@ -43,7 +32,7 @@ struct ShellInputTests {
     @Test("a NACK for slots the cache let go of is answered once the shell has read them from its store")
     func nackReadsTheStore() throws {
         let b = Self.forgetfulNode()
-        let store = Store(Self.history(100))
+        let store = ArrayHistoryStore(Self.history(100))
         let nack = packet(from: nodeA, .nack(Nack(ring: Self.ring, ranges: [1...3, 99...100])))
         let asked = b.handle(.packet(nack), now: .milliseconds(1))
         #expect(Self.resent(asked).isEmpty)

@@ -49,25 +49,14 @@ import CNetShim
         let other = NodeID(me.raw ^ 0x1)   // differs in the low word only
         let other2 = NodeID(me.raw ^ (1 << 40)) // and in the high word only
         #expect(a.dropDatagrams(from: me.raw))
-        func packet(_ s: NodeID, _ counter: UInt64) -> [UInt8] {
-            WireCodec.encode(Packet(sender: s, incarnation: 1, counter: counter, body: .tokenRequest(TokenRequest(ring: nil, queued: 0))))
-        }
         var noMagic = packet(me, 4)
         noMagic[0] = 0
         let sent: [[UInt8]] = [packet(me, 1), packet(other, 2), packet(other2, 3), noMagic, Array(packet(me, 5).prefix(20))]
         for d in sent { #expect(try b.send(d)) }
         let last = packet(other, 99)
         #expect(try b.send(last))
-        func drain(_ s: MulticastSocket) -> [[UInt8]] {
-            var got: [[UInt8]] = []
-            for _ in 0..<50 where got.last != last {
-                guard waitReadable(s.fd, ms: 100) else { continue }
-                while let d = s.receive() { got.append(d) }
-            }
-            return got
-        }
-        #expect(drain(a) == Array(sent.dropFirst()) + [last])
-        #expect(drain(b) == sent + [last])
+        #expect(drain(a, until: last) == Array(sent.dropFirst()) + [last])
+        #expect(drain(b, until: last) == sent + [last])
     }
 
     /// The filter is tied to `WireHeader`, not to offsets of its own: a
@@ -88,9 +77,6 @@ import CNetShim
                                   UInt32(WireHeader.counterOffset)) == 0)
         // A layout that does not fit in the header is refused.
         #expect(rcn_filter_sender(c.fd, me.raw, UInt32(WireHeader.size), 0, WireHeader.magicWord, UInt32(WireHeader.size - 7)) == -1)
-        func packet(_ s: NodeID, _ counter: UInt64) -> [UInt8] {
-            WireCodec.encode(Packet(sender: s, incarnation: 1, counter: counter, body: .tokenRequest(TokenRequest(ring: nil, queued: 0))))
-        }
         let seal = PacketSeal(key: try GroupKey(bytes: Array(repeating: 3, count: 32)))
         let sealedMine = seal.seal(packet(me, 1)), sealedOther = seal.seal(packet(other, 2))
         let counterIsMe = packet(other, me.raw)
@@ -98,16 +84,8 @@ import CNetShim
         for d in sent { #expect(try b.send(d)) }
         let last = packet(other, 99)
         #expect(try b.send(last))
-        func drain(_ s: MulticastSocket) -> [[UInt8]] {
-            var got: [[UInt8]] = []
-            for _ in 0..<50 where got.last != last {
-                guard waitReadable(s.fd, ms: 100) else { continue }
-                while let d = s.receive() { got.append(d) }
-            }
-            return got
-        }
-        #expect(drain(a) == [sealedOther, counterIsMe, last])
-        #expect(drain(c) == [sealedMine, sealedOther, last])
+        #expect(drain(a, until: last) == [sealedOther, counterIsMe, last])
+        #expect(drain(c, until: last) == [sealedMine, sealedOther, last])
     }
 
     @Test func interfaceByNameResolvesLoopback() throws {
@@ -178,4 +156,19 @@ import CNetShim
         #expect(e.description.contains("setsockopt(IP_ADD_MEMBERSHIP)"))
         #expect(e.description.contains("Cannot assign requested address"))
     }
+}
+
+/// A small datagram from `s` with this counter.
+private func packet(_ s: NodeID, _ counter: UInt64) -> [UInt8] {
+    WireCodec.encode(Packet(sender: s, incarnation: 1, counter: counter, body: .tokenRequest(TokenRequest(ring: nil, queued: 0))))
+}
+
+/// What `s` receives until `last` (sent after the others), at most 5 s.
+private func drain(_ s: MulticastSocket, until last: [UInt8]) -> [[UInt8]] {
+    var got: [[UInt8]] = []
+    for _ in 0..<50 where got.last != last {
+        guard waitReadable(s.fd, ms: 100) else { continue }
+        while let d = s.receive() { got.append(d) }
+    }
+    return got
 }
