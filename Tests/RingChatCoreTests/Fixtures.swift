@@ -5,6 +5,7 @@
 let nodeA = NodeID(0x0000_0000_0000_00a0)
 let nodeB = NodeID(0x0000_0000_0000_00b0)
 let nodeC = NodeID(0x0000_0000_0000_00c0)
+let nodeD = NodeID(0x0000_0000_0000_00d0)
 
 func ringID(_ epoch: UInt64, creator: NodeID = nodeB, incarnation: UInt32 = 1) -> RingID {
     RingID(epoch: epoch, creator: creator, incarnation: incarnation)

@@ -31,6 +31,20 @@ struct SettleTests {
         return (node, effects)
     }
 
+    /// Time passes for `node` as it does for a running node, which hears
+    /// its live `peer` every 200 ms (a longer gap in its input would be a
+    /// pause, whose silence counts against nobody: Node+Install, rule 4),
+    /// up to `until`; C, silent, is past the member timeout by then.
+    func hearPeer(_ node: Node, _ peer: NodeID, until: Int64) {
+        var counter: UInt64 = 3
+        for ms in stride(from: Int64(200), to: until, by: 200) {
+            counter += 1
+            _ = node.handle(.packet(packet(from: peer, counter: counter, .heartbeat(Heartbeat(
+                nick: "p", ring: new, queued: 0, highestEpoch: 2, digest: MessageLog().summary, page: [])))),
+                now: .milliseconds(ms))
+        }
+    }
+
     func reports(_ effects: [Effect]) -> [Settle] {
         effects.compactMap { if case .send(let p) = $0, case .settle(let s) = p.body { s } else { nil } }
     }
@@ -42,6 +56,7 @@ struct SettleTests {
         let (b, e) = survivor(nodeB, held: [1, 2, 4], last: 4, peer: nodeA)
         let mine = try #require(reports(e).first)
         #expect(mine.holes == [3...3])
+        hearPeer(b, nodeA, until: 1_000)
         let now = Instant.milliseconds(1_000)
         let peerReport = Settle(ring: old, from: 1, through: 4, high: 4, holes: [3...3])
         let out = b.handle(.packet(packet(from: nodeA, counter: 9, .settle(peerReport))), now: now)
@@ -56,6 +71,7 @@ struct SettleTests {
         // A holds 1...4; B lacks 3. A answers B's report with seq 3 (its
         // origin C is not live and A is the lowest live holder).
         let (a, _) = survivor(nodeA, held: [1, 2, 3, 4], last: 4, peer: nodeB)
+        hearPeer(a, nodeB, until: 1_000)
         let bReport = Settle(ring: old, from: 3, through: 4, high: 4, holes: [3...3])
         let out = a.handle(.packet(packet(from: nodeB, counter: 9, .settle(bReport))), now: .milliseconds(1_000))
         let resent = out.compactMap { e -> [UInt64]? in
@@ -65,6 +81,7 @@ struct SettleTests {
         #expect(resent == [3])
         // And B, told by A's report that A holds 3, does not skip it.
         let (b, _) = survivor(nodeB, held: [1, 2, 4], last: 4, peer: nodeA)
+        hearPeer(b, nodeA, until: 1_000)
         let aReport = Settle(ring: old, from: 1, through: 4, high: 4, holes: [])
         let shown = b.handle(.packet(packet(from: nodeA, counter: 9, .settle(aReport))), now: .milliseconds(1_000))
         #expect(shown.delivered.isEmpty)

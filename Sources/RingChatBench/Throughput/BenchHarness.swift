@@ -140,7 +140,11 @@ public final class BenchHarness {
         var allSame = true
         for r in 1...max(1, settings.crashRuns) {
             let load = [(Int, Int)](repeating: (64, 1_000), count: 3)
-            let o = try run(Spec(nodes: 3, load: load, seconds: 10, kill: (2, 4)))
+            // A run that breaks either promise keeps its directory (the
+            // nodes' state dirs and event logs) for whoever investigates.
+            let o = try run(Spec(nodes: 3, load: load, seconds: 10, kill: (2, 4))) { o in
+                !self.sameOrder(o.peers) || (o.peers.map { $0.int("max_gap_ms") }.max() ?? -1) >= 500
+            }
             let survivors = o.peers
             let stall = survivors.map { $0.int("max_gap_ms") }.max() ?? -1
             let same = sameOrder(survivors)
@@ -189,10 +193,13 @@ public final class BenchHarness {
         return peers.allSatisfy { $0.hash == f.hash && $0.int("delivered") == f.int("delivered") }
     }
 
-    func run(_ spec: Spec) throws(BenchError) -> Outcome {
+    /// Runs one cluster; its directory is removed afterwards unless `keep`
+    /// says the outcome is worth a look (its path is then printed).
+    func run(_ spec: Spec, keep: (Outcome) -> Bool = { _ in false }) throws(BenchError) -> Outcome {
         try network.prepare(count: spec.nodes)
         let dir = try BenchFiles.tempDir()
-        defer { BenchFiles.removeTree(dir) }
+        var kept = false
+        defer { if kept { print("kept \(dir)") } else { BenchFiles.removeTree(dir) } }
         let group = "239.\(Int.random(in: 100...199)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254)):\(Int.random(in: 20_000...60_000))"
         var procs: [PeerProcesses] = []
         defer { for p in procs { p.node.kill(); p.client?.kill() } }
@@ -230,7 +237,9 @@ public final class BenchHarness {
         let peers = procs.indices.filter { $0 != killed }.compactMap { procs[$0].report.map(Peer.init) }
         for p in procs { p.node.signal(SIGTERM) }
         for p in procs { p.node.reap(timeout: 10); p.client?.reap(timeout: 5) }
-        return Outcome(peers: peers, cpu: cpu, clientCPU: clientCPU, wall: wall)
+        let outcome = Outcome(peers: peers, cpu: cpu, clientCPU: clientCPU, wall: wall)
+        kept = keep(outcome)
+        return outcome
     }
 
     func median(_ xs: [Int]) -> Int {

@@ -128,6 +128,15 @@ public struct Membership: Sendable {
         order.first(where: { $0 > me }) ?? order.first ?? me
     }
 
+    /// This node did not run for `gap` (stopped, descheduled): what it did
+    /// not hear meanwhile says nothing about its peers, so every peer's
+    /// silence and suspicion is counted as if that time had not passed.
+    public mutating func slept(_ gap: Duration) {
+        for (id, p) in peers { peers[id]?.lastHeard = p.lastHeard + gap }
+        for (id, until) in suspects { suspects[id] = until + gap }
+        version += 1
+    }
+
     public mutating func forgetDead(now: Instant, after: Duration) {
         // Peers silent far longer than the timeout are dropped from memory
         // (bounded state against a stream of spoofed ids).

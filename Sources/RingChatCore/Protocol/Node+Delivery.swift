@@ -49,6 +49,9 @@ extension Node {
                 followUpReconcile(Set(d.messages.map(\.id.stream)).filter { reconcileOutstanding[$0] != nil }, now: now)
             }
         }
+        if !d.retransmission, let first = d.messages.first {
+            delays.sawAct(by: sender, ring: first.slot.ring, hop: nil, at: now)
+        }
         for m in d.messages {
             if !d.retransmission {
                 if ring == nil || m.slot.ring > ring! {
@@ -62,7 +65,7 @@ extension Node {
                         if sender == p.token.to { passAnswered(p, now: now) }
                         passing = nil
                     }
-                    setHolder(sender)
+                    if m.slot.seq >= lastPassNextSeq { setHolder(sender) }
                 }
             }
             store(m, now: now)
@@ -86,6 +89,8 @@ extension Node {
             sequencer.known = max(sequencer.known, m.slot.seq)
             if let next = sequencer.next, m.slot.seq < next { deliverLate(m) }
             drain(now: now)
+        } else if reopen(for: m, now: now) {
+            return
         } else {
             deliverLate(m)
         }
@@ -142,6 +147,7 @@ extension Node {
                 return
             }
             sequencer.finishing = nil
+            sequencer.finished = (f.ring, f.last)
         }
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
@@ -172,6 +178,7 @@ extension Node {
     func flushFinishing(now: Instant) {
         guard let f = sequencer.finishing else { return }
         sequencer.finishing = nil
+        sequencer.finished = (f.ring, f.last)
         guard f.next <= f.last else { return }
         for m in log.held(in: f.ring, f.next...f.last) where !log.isDelivered(m.id) { deliver(m) }
     }

@@ -39,25 +39,36 @@ extension Node {
     /// that it held or was passing is destroyed (the higher ring wins).
     func switchRing(to r: RingID, evidence seq: UInt64?, lineage l: RingLineage?, now: Instant) {
         let old = ring
+        // Leaving a ring that carried nothing (one of two formed at once):
+        // the ring before it is still the one to finish (Node+Install).
+        let carried = carriesFinishing(leaving: old, for: l)
         // The ring we leave is finished in order before the new one starts,
         // up to the last seq we or the new ring's creator know of; a ring
         // already being finished, or one whose start we never learned, is
         // flushed as it is.
-        flushFinishing(now: now)
-        settleReports = [:]
-        if let o = old, let next = sequencer.next {
+        if !carried {
+            flushFinishing(now: now)
+            settleReports = [:]
+        }
+        if carried {
+            learnEnd(of: l, now: now)
+        } else if let o = old, let next = sequencer.next {
             let last = max(sequencer.known, l.flatMap { $0.previous == o ? $0.last : nil } ?? 0)
             if last >= next {
                 sequencer.finishing = .init(ring: o, next: next, last: last)
                 // Tell the others at once what we hold of the old ring: they
                 // settle its end with it (Node+Settle).
                 sendSettle(now: now)
+            } else {
+                sequencer.finished = (o, next - 1)
             }
         } else {
             flushHeldBack(now: now)
         }
+        let replacing = old != nil && (l?.previous == old || (carried && l?.previous == sequencer.finishing?.ring))
         lineage = l
-        sequencer.enter(r, replacingOurs: old != nil && l?.previous == old)
+        raiseLineage()
+        sequencer.enter(r, replacingOurs: replacing)
         // Traffic is judged from the first seq seen until this node first
         // passes: a node that had not passed yet in a new ring saw it idle,
         // and held the token `idleHold` while a sender that had filled its
@@ -69,6 +80,7 @@ extension Node {
         holding = nil
         passing = nil
         lastHopSeen = 0
+        lastPassNextSeq = 0
         holderGuess = nil
         lastActivity = now
         emit(.token(.ringChanged(old: old, new: r)))
@@ -76,6 +88,7 @@ extension Node {
     }
 
     func receiveToken(_ t: Token, from sender: NodeID, now: Instant) {
+        if t.hop > 0 { delays.sawAct(by: sender, ring: t.ring, hop: t.hop - 1, at: now) }
         if let r = ring, t.ring < r { stats.staleTokens += 1; return }
         if ring == nil || t.ring > ring! { switchRing(to: t.ring, evidence: t.nextSeq, lineage: t.lineage, now: now) }
         learn(t.lineage, now: now)
@@ -84,7 +97,9 @@ extension Node {
         if t.nextSeq > 1 { sequencer.known = max(sequencer.known, t.nextSeq - 1) }
         requesters[t.to] = nil
         if t.hop > lastHopSeen {
+            delays.sawPass(ring: t.ring, hop: t.hop, to: t.to, at: now)
             lastHopSeen = t.hop
+            lastPassNextSeq = t.nextSeq
             if let p = passing, t.hop > p.token.hop {
                 if sender == p.token.to { passAnswered(p, now: now) }
                 passing = nil
@@ -116,6 +131,7 @@ extension Node {
             passRTT.add(now - p.sentAt)
             lastPass = nil
         }
+        delays.sawAct(by: sender, ring: a.ring, hop: a.hop, at: now)
         if let r = ring, a.ring < r { return }
         if ring == nil || a.ring > ring! { switchRing(to: a.ring, evidence: a.nextSeq, lineage: a.lineage, now: now) }
         learn(a.lineage, now: now)
@@ -144,11 +160,7 @@ extension Node {
     func learn(_ l: RingLineage?, now: Instant) {
         guard let l else { return }
         if lineage == nil { lineage = l }
-        if var f = sequencer.finishing, f.ring == l.previous, l.last > f.last {
-            f.last = l.last
-            sequencer.finishing = f
-            drain(now: now)
-        }
+        learnEnd(of: l, now: now)
     }
 
     func setHolder(_ h: NodeID) {
@@ -159,6 +171,7 @@ extension Node {
 
     func accept(ring r: RingID, hop: UInt64, nextSeq: UInt64, from: NodeID?, now: Instant) {
         holding = HeldToken(ring: r, hop: hop, nextSeq: nextSeq, since: now)
+        noteTake(of: r)
         holderGuess = id
         requesters[id] = nil
         emit(.token(.granted(ring: r, hop: hop, from: from)))
@@ -185,8 +198,17 @@ extension Node {
     /// instead of a full rotation later. Totem's holder likewise sends what
     /// its window allows before passing.
     func actAsHolder(now: Instant) {
-        guard holding != nil else { return }
+        guard let held = holding else { return }
         let alone = successor(now: now) == id
+        if alone { installed = held.ring }
+        if installed != held.ring {
+            // The ring's first rotation: nothing is sent until every member
+            // has joined it and told the ring where the old one ends. Lines
+            // waiting here or elsewhere want that rotation over at once; an
+            // idle token is held as on any visit.
+            if !outbox.isEmpty || someoneWaits(now: now) || ringBusy { pass(now: now) }
+            return
+        }
         if alone { holding!.sent = 0 } // every batch is a visit: nobody else to wait for
         let sent = sendBatch(now: now)
         if alone {
@@ -252,12 +274,15 @@ extension Node {
         guard to != id else { holding?.passAtTurnEnd = false; return }
         guard h.hop < PacketValidator.ceiling else { regenerate(now: now); return } // as in sendBatch
         let toInc = membership.peers[to]?.incarnation ?? 0
+        if installed != h.ring { raiseLineage() }
         let t = Token(ring: h.ring, hop: h.hop + 1, to: to, toIncarnation: toInc, nextSeq: h.nextSeq, lineage: lineage)
         holding = nil
         lastHopSeen = t.hop
+        lastPassNextSeq = t.nextSeq
         lastPassedSeq = (h.ring, h.nextSeq)
         passing = PendingPass(token: t, sentAt: now, resendAt: now + resendInterval, retries: 0)
         lastPass = passing
+        delays.sawPass(ring: h.ring, hop: t.hop, to: to, at: now)
         holderGuess = to
         emit(.token(.passed(ring: h.ring, hop: t.hop, to: to)))
         send(.token(t))
@@ -298,11 +323,13 @@ extension Node {
     /// to) since we passed is alive, only slow to take the token: a CPU
     /// busy with a burst. Forming a new ring without it would reorder its
     /// in-flight messages for nothing, so it gets up to twice the member
-    /// timeout from the first send. Bounded, so that a one-way loss (we
-    /// hear it, it does not hear us) still ends in a new ring.
+    /// timeout from the first send, or twice the delay it has shown in
+    /// taking passes (MemberDelays: a member whose datagrams arrive a
+    /// second late), whichever is longer. Bounded, so that a one-way loss
+    /// (we hear it, it does not hear us) still ends in a new ring.
     func slowButAlive(_ p: PendingPass, now: Instant) -> Bool {
         guard let peer = membership.peers[p.token.to], peer.incarnation == p.token.toIncarnation else { return false }
-        return peer.lastHeard > p.sentAt && now - p.sentAt < memberTimeout * 2
+        return peer.lastHeard > p.sentAt && now - p.sentAt < max(memberTimeout * 2, delays.timeout(for: p.token.to) * 2)
     }
 
     /// Creates a new ring above every ring seen and holds its token.

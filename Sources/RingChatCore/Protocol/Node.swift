@@ -65,6 +65,10 @@ public final class Node {
     /// its ack.
     var lastPass: PendingPass?
     var lastHopSeen: UInt64 = 0
+    /// The next seq of the latest pass seen in the current ring: data below
+    /// it was sent before that pass, and says nothing of who holds the
+    /// token now (a sender's data can reach us after its pass).
+    var lastPassNextSeq: UInt64 = 0
     /// The last hop this node took (to re-ack a predecessor's re-send).
     var acceptedHop: (ring: RingID, hop: UInt64)?
     /// The ring's next seq when this node last passed its token (when it
@@ -81,6 +85,18 @@ public final class Node {
     /// Set once the node leaves (Node+Leave): it takes no token any more.
     var leaving: LeaveState?
     var localHealth = LocalHealth()
+    /// Installing a new ring before anyone sends in it (Node+Install): the
+    /// ring whose token this node has taken once (its first rotation), and
+    /// the ring it has seen complete that rotation (it may send in it).
+    var firstTake: RingID?
+    var installed: RingID?
+    /// This node was found not running and has not seen a ring's token go
+    /// around since: what waited in its socket (a token, a ring's data) is
+    /// no proof that anyone is still in that ring (Node+Install, rule 4).
+    var wokeUnverified = false
+    /// When this node last handled an input: a longer gap means it was not
+    /// running (SIGSTOP, a descheduled process), `Node+Install.noteWake`.
+    var lastHandled: Instant?
 
     // Delivery and repair
     var sequencer = Sequencer()
@@ -184,6 +200,8 @@ public final class Node {
 
     /// Round trips of token passes: the token timers follow the network.
     public internal(set) var passRTT = RTTEstimator()
+    /// Each member's delay in acting on a pass to it (MemberDelays).
+    var delays = MemberDelays()
 
     /// Interval between re-sends of an unanswered pass.
     var resendInterval: Duration {
@@ -314,6 +332,7 @@ public final class Node {
     // MARK: input
 
     public func handle(_ input: Input, now: Instant) -> [Effect] {
+        noteWake(now: now)
         switch input {
         case .packet(let p): receive(p, now: now)
         case .tick: tick(now: now)

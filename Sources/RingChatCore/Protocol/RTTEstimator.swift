@@ -11,7 +11,11 @@ public struct RTTEstimator: Sendable, Hashable {
     /// still be noticed in a few seconds however slow the network looked.
     public static let maxTimeout: Duration = .milliseconds(500)
 
-    public init() {}
+    /// This estimator's bound on `timeout` (`maxTimeout` for the node's own
+    /// passes; `MemberDelays.cap` per member).
+    public let cap: Duration
+
+    public init(cap: Duration = RTTEstimator.maxTimeout) { self.cap = cap }
 
     public mutating func add(_ sample: Duration) {
         let r = max(0, sample.milliseconds)
@@ -22,7 +26,7 @@ public struct RTTEstimator: Sendable, Hashable {
             smoothed = r
             variation = r / 2
         }
-        let ms = min(smoothed! + 4 * variation, RTTEstimator.maxTimeout.milliseconds)
+        let ms = min(smoothed! + 4 * variation, cap.milliseconds)
         timeout = .microseconds(Int64(ms * 1000))
     }
 
@@ -32,7 +36,7 @@ public struct RTTEstimator: Sendable, Hashable {
     /// a millisecond, so this is paid at most once).
     public static let initialResend: Duration = .milliseconds(150)
 
-    /// srtt + 4·rttvar, at most `maxTimeout`; zero before any sample.
+    /// srtt + 4·rttvar, at most `cap`; zero before any sample.
     /// Kept up to date by `add` (the timers read it on every packet).
     public private(set) var timeout: Duration = .zero
 }

@@ -17,6 +17,10 @@ struct Sequencer: Sendable {
     /// The ring this node just left, still being delivered: its seqs up to
     /// `last` come before anything of the current ring, which waits.
     var finishing: Finishing?
+    /// The ring last finished, and through which seq: reopened if the
+    /// current ring's lineage turns out to reach further before anything of
+    /// the current ring was shown (Node+Install).
+    var finished: (ring: RingID, through: UInt64)?
 
     struct Finishing: Sendable {
         var ring: RingID

@@ -114,9 +114,12 @@ extension Node {
 
     /// The silence after which this node calls the token lost, at rank 0,
     /// times the local health multiplier (`LocalHealth`: a node whose own
-    /// loop runs late waits longer before blaming the ring).
+    /// loop runs late waits longer before blaming the ring), plus the delay
+    /// the token's last known holder has shown in taking passes
+    /// (`MemberDelays`, at most its cap): a slow member is not a lost token.
     var lossTimeout: Duration {
         lossRule.timeout(inRing: ring != nil, resendInterval: resendInterval, passRTT: passRTT) * health.multiplier
+            + delays.timeout(for: holderGuess)
     }
 
     /// Our position among the live members: the lowest regenerates first.

@@ -57,6 +57,7 @@ final class Peer {
     func send(_ lines: [String]) -> Bool { child?.send(lines) ?? false }
 
     func kill() { child?.kill() }
+    func signal(_ sig: Int32) { child?.signal(sig) }
 
     /// SIGTERM and wait; returns the exit code (nil if it had to be killed).
     func stop(timeout: Double = 10) -> Int32? {
