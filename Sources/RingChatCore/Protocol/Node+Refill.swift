@@ -74,7 +74,6 @@ extension Node {
         let ranges = nextRefillBatch()
         guard !ranges.isEmpty, let peer = refillPeer(for: ranges, now: now) else { return }
         refill.ask = RefillAsk(until: now + config.reconcileRetry, peer: peer, ranges: ranges)
-        refill.requests += 1
         send(.reconcileRequest(ReconcileRequest(target: peer, ranges: ranges)))
     }
 
@@ -118,7 +117,7 @@ extension Node {
 
     func refillComplete() {
         emit(.notice("the replica is complete again: the \(refill.total) lines it lacked are written"))
-        refill = ReplicaRefill(requests: refill.requests)
+        refill = ReplicaRefill()
     }
 }
 
@@ -133,8 +132,6 @@ struct ReplicaRefill {
     var ask: RefillAsk?
     /// Unanswered requests so far: which live peer is asked next.
     var attempts = 0
-    /// Requests sent (for the shell's stats).
-    var requests = 0
 }
 
 /// A refill request awaited until `until`.

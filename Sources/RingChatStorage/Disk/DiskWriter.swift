@@ -741,8 +741,8 @@ public struct ReplicaReport: Sendable, Equatable {
     public var text: String {
         let kept = maxUnwrittenBytes >= 1 << 20 ? "\(maxUnwrittenBytes >> 20) MiB" : "\(maxUnwrittenBytes >> 10) KiB"
         let lost = dropped == 0 ? "" : kind == .failing
-            ? "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are fetched from peers once the replica is written again"
-            : "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are being fetched from peers"
+            ? "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are written again, from memory or from peers, once the replica is written"
+            : "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are being written again, from memory or from peers"
         switch kind {
         case .failing:
             return "the replica cannot be written: \(reason) (state dir \(stateDir)); \(unwritten) lines are not on disk yet, retrying" + lost

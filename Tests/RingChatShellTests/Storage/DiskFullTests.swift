@@ -193,7 +193,7 @@ import RingChatCore
         #expect(try waitFor { disk.reports.value.last?.kind == .recovered })
         let back = try #require(disk.reports.value.last)
         #expect(back.dropped == 50 - kept)
-        #expect(back.text.contains("more lines did not fit in the \((20 * lineBytes + lineBytes / 2) >> 10) KiB kept in memory: they are being fetched from peers"), "\(back.text)")
+        #expect(back.text.contains("more lines did not fit in the \((20 * lineBytes + lineBytes / 2) >> 10) KiB kept in memory: they are being written again, from memory or from peers"), "\(back.text)")
         // Named once, when the replica is written again: the node fetches
         // them (Node+Refill) without a restart.
         #expect(try waitFor { !missing.value.isEmpty })
