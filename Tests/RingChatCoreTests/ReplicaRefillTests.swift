@@ -10,16 +10,7 @@ struct ReplicaRefillTests {
     static let ring = ringID(1)
     static let stream = StreamID(origin: nodeB, incarnation: 1)
 
-    static func history(_ n: Int) -> [ChatMessage] {
-        (1...n).map { chat(msgID(nodeB, 1, UInt32($0)), ring: ring, seq: UInt64($0)) }
-    }
-
-    static func requests(_ effects: [Effect]) -> [ReconcileRequest] {
-        effects.compactMap { e in
-            if case .send(let p) = e, case .reconcileRequest(let r) = p.body { return r }
-            return nil
-        }
-    }
+    static func bob(_ n: Int) -> [ChatMessage] { bobHistory(n, ring: ring) }
 
     static func persisted(_ effects: [Effect]) -> [ChatMessage] {
         effects.flatMap { e -> [ChatMessage] in if case .persist(let ms) = e { ms } else { [] } }
@@ -32,7 +23,7 @@ struct ReplicaRefillTests {
     /// A heartbeat of `from` holding counters 1...n of B's stream.
     static func heartbeat(from: NodeID, _ n: Int, counter: UInt64 = 1) -> Packet {
         var log = MessageLog()
-        for m in history(n) { _ = log.insert(m, delivered: true) }
+        for m in bob(n) { _ = log.insert(m, delivered: true) }
         return packet(from: from, counter: counter,
                       .heartbeat(Heartbeat(nick: "peer", ring: ring, queued: 0, highestEpoch: 1,
                                            digest: log.summary, page: [log.entry(for: stream)])))
@@ -49,24 +40,24 @@ struct ReplicaRefillTests {
         config.reconcileBatch = 100
         config.recentMessages = 16
         let a = Node(id: nodeA, incarnation: 1, nick: "alice", config: config, seed: 1, now: .zero)
-        for m in Self.history(300) { _ = a.log.insert(m, delivered: true) }
+        for m in Self.bob(300) { _ = a.log.insert(m, delivered: true) }
         let nodeD = NodeID(0xd0)
         for (p, n) in [(nodeB, 300), (nodeC, 300), (nodeD, 50)] {
-            #expect(Self.requests(a.handle(.packet(Self.heartbeat(from: p, n)), now: .milliseconds(1))).isEmpty)
+            #expect(a.handle(.packet(Self.heartbeat(from: p, n)), now: .milliseconds(1)).reconcileRequests.isEmpty)
         }
         return a
     }
 
     @Test func theInputWritesTheCachedLinesAndAsksAHolderForTheRest() throws {
         let a = node()
-        let all = Self.history(300)
+        let all = Self.bob(300)
         let lines = a.replicaLines
         let e = a.handle(.replicaMissing([StreamRange(stream: Self.stream, counters: 101...300)]), now: .milliseconds(2))
         // The 16 cached lines are written at once; the others are asked of
         // B (a live peer whose digest holds them), the lowest batch first.
         #expect(Self.persisted(e).map(\.id.counter) == Array(285...300))
-        let ask = try #require(Self.requests(e).first)
-        #expect(Self.requests(e).count == 1)
+        let ask = try #require(e.reconcileRequests.first)
+        #expect(e.reconcileRequests.count == 1)
         #expect(ask.target == nodeB)
         #expect(ask.ranges == [StreamRange(stream: Self.stream, counters: 101...200)])
         #expect(a.replicaRefillPending == 184)
@@ -76,13 +67,13 @@ struct ReplicaRefillTests {
         let back = a.handle(Self.answer(from: nodeB, counter: 2, all[100..<200]), now: .milliseconds(3))
         #expect(Self.persisted(back).map(\.id.counter) == Array(101...200))
         #expect(back.delivered.isEmpty)
-        #expect(Self.requests(back).map(\.ranges) == [[StreamRange(stream: Self.stream, counters: 201...284)]])
-        #expect(Self.requests(back).first?.target == nodeB)
+        #expect(back.reconcileRequests.map(\.ranges) == [[StreamRange(stream: Self.stream, counters: 201...284)]])
+        #expect(back.reconcileRequests.first?.target == nodeB)
 
         // No answer within `reconcileRetry`: the next holder (C) is asked;
         // D, which lacks them, never is.
-        #expect(Self.requests(a.handle(.tick, now: .milliseconds(100))).isEmpty)
-        let retry = Self.requests(a.handle(.tick, now: .milliseconds(404)))
+        #expect(a.handle(.tick, now: .milliseconds(100)).reconcileRequests.isEmpty)
+        let retry = a.handle(.tick, now: .milliseconds(404)).reconcileRequests
         #expect(retry.map(\.target) == [nodeC])
         #expect(retry.first?.ranges == [StreamRange(stream: Self.stream, counters: 201...284)])
 
@@ -92,7 +83,7 @@ struct ReplicaRefillTests {
         #expect(last.delivered.isEmpty)
         #expect(Self.notices(last) == ["the replica is complete again: the 200 lines it lacked are written"])
         #expect(a.replicaRefillPending == 0)
-        #expect(Self.requests(a.handle(.tick, now: .milliseconds(2_000))).isEmpty)
+        #expect(a.handle(.tick, now: .milliseconds(2_000)).reconcileRequests.isEmpty)
         // The lines were counted in the replica when first stored.
         #expect(a.replicaLines == lines)
         #expect(a.stats.backfills == 0)
@@ -102,10 +93,10 @@ struct ReplicaRefillTests {
         let a = node()
         _ = a.handle(.catchUpPaused(true), now: .milliseconds(2))
         let e = a.handle(.replicaMissing([StreamRange(stream: Self.stream, counters: 1...50)]), now: .milliseconds(2))
-        #expect(Self.requests(e).isEmpty)
-        #expect(Self.requests(a.handle(.tick, now: .milliseconds(200))).isEmpty)
+        #expect(e.reconcileRequests.isEmpty)
+        #expect(a.handle(.tick, now: .milliseconds(200)).reconcileRequests.isEmpty)
         _ = a.handle(.catchUpPaused(false), now: .milliseconds(300))
-        let asked = Self.requests(a.handle(.tick, now: .milliseconds(300)))
+        let asked = a.handle(.tick, now: .milliseconds(300)).reconcileRequests
         // D holds 1...50 too: every live holder is a candidate; B first.
         #expect(asked.map(\.target) == [nodeB])
         #expect(asked.first?.ranges == [StreamRange(stream: Self.stream, counters: 1...50)])
@@ -116,7 +107,7 @@ struct ReplicaRefillTests {
         // 301...400 were never held: the anti-entropy fetches (and writes)
         // them as new lines; the refill asks for nothing.
         let e = a.handle(.replicaMissing([StreamRange(stream: Self.stream, counters: 301...400)]), now: .milliseconds(2))
-        #expect(Self.requests(e).isEmpty && Self.persisted(e).isEmpty && Self.notices(e).isEmpty)
+        #expect(e.reconcileRequests.isEmpty && Self.persisted(e).isEmpty && Self.notices(e).isEmpty)
         #expect(a.replicaRefillPending == 0)
     }
 }
