@@ -22,7 +22,8 @@ extension EndToEnd {
         /// The first replica write that fails is said within 1 s (a
         /// `warning` naming the replica, before any checkpoint warning);
         /// once space is back, without a restart, the node's replica holds
-        /// every message the others delivered, in their order.
+        /// every message the others delivered, once each, in the order of a
+        /// peer's replica (in the `dropped` case partly fetched from them).
         @Test(.enabled(if: getuid() == 0, "needs root: mounts a 2 MiB tmpfs as a node's state dir"), arguments: Fill.allCases)
         func aFullStateDirIsSaidAtOnceAndTheReplicaEndsComplete(_ fill: Fill) throws {
             let c = Cluster(label: "diskfull")
