@@ -81,7 +81,7 @@ struct ReplicaRefillTests {
         let last = a.handle(Self.answer(from: nodeC, counter: 2, all[195..<284]), now: .milliseconds(405))
         #expect(Self.persisted(last).map(\.id.counter) == Array(201...284))
         #expect(last.delivered.isEmpty)
-        #expect(Self.notices(last) == ["the replica is complete again: the 200 lines it lacked are written"])
+        #expect(Self.notices(last) == ["the replica is complete again: every line it lacked is written again"])
         #expect(a.replicaRefillPending == 0)
         #expect(a.handle(.tick, now: .milliseconds(2_000)).reconcileRequests.isEmpty)
         // The lines were counted in the replica when first stored.

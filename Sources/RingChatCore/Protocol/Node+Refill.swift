@@ -35,7 +35,6 @@ extension Node {
             }
         }
         guard fromMemory + asked > 0 else { return }
-        refill.total += fromMemory + asked
         emit(.notice("the replica lacks \(fromMemory + asked) lines that were dropped while it could not be written: "
                      + "\(fromMemory) written from memory, \(asked) asked of peers"))
         if refill.pending == 0 {
@@ -116,7 +115,9 @@ extension Node {
     }
 
     func refillComplete() {
-        emit(.notice("the replica is complete again: the \(refill.total) lines it lacked are written"))
+        // No count: a disk at the edge of full may drop lines again while
+        // they are written, and name them again (a line counted twice).
+        emit(.notice("the replica is complete again: every line it lacked is written again"))
         refill = ReplicaRefill()
     }
 }
@@ -125,9 +126,8 @@ extension Node {
 struct ReplicaRefill {
     /// Counters the log holds and the replica lacks, not in the cache.
     var missing: [StreamID: RangeSet<UInt32>] = [:]
+    /// How many counters `missing` holds.
     var pending = 0
-    /// Lines said missing since the replica was last complete.
-    var total = 0
     /// The request awaited.
     var ask: RefillAsk?
     /// Unanswered requests so far: which live peer is asked next.
