@@ -94,6 +94,12 @@ struct StateOptions: ParsableArguments {
         "Chat lines a token holder may send per visit (protocol default 64).", valueName: "n"))
     var batch: Int?
 
+    /// Bytes of replica lines kept in memory while the disk is full (16 MiB
+    /// by default); beyond, lines are dropped and fetched again from peers.
+    /// Hidden: for the end-to-end test of a long outage.
+    @Option(name: .customLong("max-unwritten"), help: .hidden)
+    var maxUnwritten: Int?
+
     func validate() throws {
         if let n = nick, let refusal = NickRule.refusal(n) { throw ValidationError(refusal) }
         guard checkpointEvery.isFinite, checkpointEvery == 0 || (0.1...86_400).contains(checkpointEvery) else {
@@ -103,6 +109,9 @@ struct StateOptions: ParsableArguments {
             throw ValidationError("--token-hold must be 1-60000 ms; got \(h)")
         }
         if let b = batch, !(1...4_096).contains(b) { throw ValidationError("--batch must be 1-4096; got \(b)") }
+        if let m = maxUnwritten, !(4_096...(1 << 30)).contains(m) {
+            throw ValidationError("--max-unwritten must be 4096-1073741824 bytes; got \(m)")
+        }
         if let d = stateDir, d.isEmpty { throw ValidationError("--state-dir must not be empty") }
     }
 
@@ -136,5 +145,6 @@ func hostOptions(network: NetworkOptions, state: StateOptions, defaultNick: Stri
     o.checkpointEvery = state.checkpointEvery == 0 ? nil : .milliseconds(Int64((state.checkpointEvery * 1000).rounded()))
     o.tokenHold = state.tokenHold.map { .milliseconds(Int64($0)) }
     if let b = state.batch { o.config.maxBatch = b }
+    if let m = state.maxUnwritten { o.maxUnwrittenBytes = m }
     return o
 }

@@ -9,16 +9,8 @@ struct CatchUpPacingTests {
     static let ring = ringID(1)
     static let stream = StreamID(origin: nodeB, incarnation: 1)
 
-    static func history(_ n: Int) -> [ChatMessage] {
-        (1...n).map { chat(msgID(nodeB, 1, UInt32($0)), ring: ring, seq: UInt64($0)) }
-    }
-
-    static func requests(_ effects: [Effect]) -> [ReconcileRequest] {
-        effects.compactMap { e in
-            if case .send(let p) = e, case .reconcileRequest(let r) = p.body { return r }
-            return nil
-        }
-    }
+    static func history(_ n: Int) -> [ChatMessage] { bobHistory(n, ring: ring) }
+    static func requests(_ effects: [Effect]) -> [ReconcileRequest] { effects.reconcileRequests }
 
     /// A heartbeat of B's that holds counters 1...n of its stream.
     static func heartbeat(_ n: Int) -> Packet {

@@ -37,6 +37,10 @@ extension Array where Element == Effect {
         compactMap { if case .send(let p) = $0 { p } else { nil } }
     }
 
+    var reconcileRequests: [ReconcileRequest] {
+        sentPackets.compactMap { if case .reconcileRequest(let r) = $0.body { r } else { nil } }
+    }
+
     var nacks: [Nack] {
         sentPackets.compactMap { if case .nack(let n) = $0.body { n } else { nil } }
     }
@@ -56,6 +60,12 @@ extension Array where Element == Effect {
     var restoreReports: [RestoreReport] {
         compactMap { if case .restored(let r) = $0 { r } else { nil } }
     }
+}
+
+/// B's lines 1...n of incarnation 1, at seqs 1...n of `ring`: a history to
+/// catch up on.
+func bobHistory(_ n: Int, ring: RingID) -> [ChatMessage] {
+    (1...n).map { chat(msgID(nodeB, 1, UInt32($0)), ring: ring, seq: UInt64($0)) }
 }
 
 // MARK: seeded random contents

@@ -19,6 +19,24 @@ struct RangeSetTests {
         #expect(RangeSet(ranges: set.ranges) == set)
     }
 
+    @Test("random inserts and removes keep exactly the members left", arguments: [UInt64(8), 9])
+    func randomRemoves(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var set = RangeSet<UInt32>(ranges: [0...299])
+        var truth = Set<UInt32>(0...299)
+        for _ in 0..<2_000 {
+            let v = UInt32(rng.next() % 310)
+            if rng.next() & 1 == 0 {
+                #expect(set.remove(v) == (truth.remove(v) != nil))
+            } else {
+                #expect(set.insert(v) == truth.insert(v).inserted)
+            }
+        }
+        #expect(set.members == truth.sorted())
+        #expect(set.count == truth.count)
+        for (a, b) in zip(set.ranges, set.ranges.dropFirst()) { #expect(a.upperBound + 1 < b.lowerBound) }
+    }
+
     @Test("first(in:) and last(in:) match a scan of the members", arguments: [UInt64(5), 6, 7])
     func firstAndLastInRange(seed: UInt64) {
         var rng = SplitMix64(seed: seed)

@@ -94,6 +94,19 @@ public struct RangeSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>: H
         count += Int(hi - lo) + 1 - removed
     }
 
+    /// Removes `v`; false when it was not there.
+    @discardableResult
+    public mutating func remove(_ v: Bound) -> Bool {
+        guard let i = floorIndex(v), v <= ranges[i].upperBound else { return false }
+        let r = ranges[i]
+        var parts: [ClosedRange<Bound>] = []
+        if r.lowerBound < v { parts.append(r.lowerBound...(v - 1)) }
+        if v < r.upperBound { parts.append((v + 1)...r.upperBound) }
+        ranges.replaceSubrange(i...i, with: parts)
+        count -= 1
+        return true
+    }
+
     /// Every member, smallest first (for tests and small sets).
     public var members: [Bound] { ranges.flatMap { Array($0) } }
 }

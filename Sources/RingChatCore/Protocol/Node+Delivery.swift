@@ -77,9 +77,12 @@ extension Node {
     func store(_ m: ChatMessage, now: Instant) {
         switch log.insert(m) {
         case .conflict: stats.conflicts += 1; return
-        case .duplicate: stats.duplicates += 1; return
+        case .duplicate:
+            stats.duplicates += 1
+            if refill.pending > 0 { refilled(m, now: now) }
+            return
         case .new: persist(m)
-        case .extraSlot: break
+        case .extraSlot: if refill.pending > 0 { refilled(m, now: now) }
         }
         if let f = sequencer.finishing, m.slot.ring == f.ring {
             if m.slot.seq > f.last { sequencer.finishing!.last = m.slot.seq }

@@ -20,6 +20,7 @@ extension Node {
             lagVersion &+= 1
         }
         if !catchUpPaused, !reconcileOutstanding.isEmpty { followUpReconcile(Set(reconcileOutstanding.keys), now: now) }
+        if refill.pending > 0 { askRefill(now: now) }
         checkPass(now: now)
         checkHolder(now: now)
         checkLoss(now: now)

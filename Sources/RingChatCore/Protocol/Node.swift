@@ -33,6 +33,11 @@ public final class Node {
         /// The shell's answer to `Effect.readHistory`: one list per read of
         /// the request, in its order (`HistoryStore.answer`).
         case historyRead(HistoryRequest.ID, [[ChatMessage]])
+        /// The shell's replica lacks these messages (lines dropped while
+        /// its disk was full, beyond what it could keep in memory): the
+        /// node writes them again, from its cache or fetched from peers
+        /// (Node+Refill).
+        case replicaMissing([StreamRange])
     }
 
     public let id: NodeID
@@ -119,6 +124,8 @@ public final class Node {
     var settleReports: [NodeID: Settle] = [:]
     /// When we last answered a report on a ring we are not finishing.
     var settleReplies: [RingID: Instant] = [:]
+    /// Lines the replica lacks, being fetched again (Node+Refill).
+    var refill = ReplicaRefill()
 
     // Timers and bookkeeping
     /// The deadlines the node arms itself (the derived ones: `timers(now:)`).
@@ -345,6 +352,7 @@ public final class Node {
         case .setDraft(let d): draft = d
         case .catchUpPaused(let p): catchUpPaused = p
         case .historyRead(let id, let results): historyRead(id, results, now: now)
+        case .replicaMissing(let ranges): replicaMissing(ranges, now: now)
         }
         emitStatusIfChanged(now: now)
         return drainEffects()

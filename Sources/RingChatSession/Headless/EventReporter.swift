@@ -233,6 +233,7 @@ public final class EventReporter {
             ("replicaUnwritten", .int(s.disk.unwritten)), ("replicaDropped", .int(s.disk.dropped)),
             ("replicaFailingSince", s.disk.failingSinceMillis.map { .int($0) } ?? .null),
             ("replicaFirstFailure", s.disk.firstFailureMillis.map { .int($0) } ?? .null),
+            ("replicaRefilling", .int(s.replicaRefilling)),
         ]
         let text = f.map { "\($0.0)=\($0.1.rendered)" }.joined(separator: " ")
         emitOrdered("stats", f, log: "stats: \(text)")

@@ -35,6 +35,15 @@ public struct HostOptions: Sendable {
     public var groupKey: GroupKey?
     /// Group-commit interval of replica fsyncs on the disk thread.
     public var syncInterval: Duration = .milliseconds(200)
+    /// At most this many bytes of replica lines are kept in memory while
+    /// the replica cannot be written (a full disk); lines beyond are
+    /// dropped and fetched again from peers once it is written again
+    /// (hidden `--max-unwritten`, for tests; docs/STORAGE.md).
+    public var maxUnwrittenBytes = DiskWriter.defaultMaxUnwrittenBytes
+    /// Writes the replica's bytes: a seam for tests whose disk fills up.
+    package var replicaWrite: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void = { fd, bytes, path throws(SystemError) in
+        try FileIO.writeAll(fd, bytes, path: path)
+    }
 
     public init(stateDir: String, nick: String) {
         self.stateDir = stateDir

@@ -49,6 +49,9 @@ public struct HostStats: Sendable, Equatable {
     /// Checkpoints confirmed durable, and failed.
     public var checkpointsWritten = 0
     public var checkpointsFailed = 0
+    /// Lines the replica lacks (dropped while the disk was full) that the
+    /// node is still fetching from peers (`Node.replicaRefillPending`).
+    public var replicaRefilling = 0
     /// The disk thread's own counters (appends, fsyncs, their latency).
     public var disk = DiskWriter.Stats()
 }

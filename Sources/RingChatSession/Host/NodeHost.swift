@@ -205,6 +205,7 @@ public final class NodeHost {
         if let n = currentNode {
             s.implausibleDrops += n.stats.implausibleDrops
             s.lastImplausible = n.stats.lastImplausible ?? s.lastImplausible
+            s.replicaRefilling = n.replicaRefillPending
         }
         return s
     }
@@ -291,7 +292,8 @@ public final class NodeHost {
         // which the history store then opens for reading.
         let indexed = opening.index != nil
         let writer = try DiskWriter(replicaPath: dir.replicaPath, checkpoints: store, syncInterval: options.syncInterval,
-                                    start: opening.end, index: opening.index)
+                                    start: opening.end, index: opening.index,
+                                    maxUnwrittenBytes: options.maxUnwrittenBytes, writeBytes: options.replicaWrite)
         disk = writer
         var storeWarnings: [String] = []
         var history: ReplicaStore?
@@ -306,6 +308,8 @@ public final class NodeHost {
         // Replica writes failing or written again: said at once, on the loop.
         let reportGeneration = generation + 1   // this start's, bumped below
         writer.onReport = { r in loopHandle.post { me.value?.replicaReport(r, generation: reportGeneration) } }
+        // Lines dropped while it was full: the node writes them again.
+        writer.onMissing = { ranges in loopHandle.post { me.value?.replicaMissing(ranges, generation: reportGeneration) } }
 
         let now = EventLoop.monotonicNow()
         let wallOffset = EventLoop.wallClockMillis() - now.milliseconds
@@ -471,6 +475,13 @@ public final class NodeHost {
         case .failing: onEvent?(.warning(r.text))
         case .recovered: onEvent?(.notice(r.text))
         }
+    }
+
+    /// The replica lacks these lines (dropped while the disk was full): the
+    /// node writes them again from its cache or its peers (Node+Refill).
+    private func replicaMissing(_ ranges: [StreamRange], generation gen: UInt64) {
+        guard gen == generation, currentNode != nil else { return }
+        feed(.replicaMissing(ranges))
     }
 
     /// Keeps exactly one loop timer at the node's next deadline.

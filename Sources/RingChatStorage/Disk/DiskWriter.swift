@@ -19,8 +19,10 @@ import RingChatIO
 /// line waits behind it, so the file ends in the order it would have had.
 /// `onReport` says so at once, then at most every 10 s, and once more when
 /// the lines are on disk again. What is kept is bounded
-/// (`maxUnwrittenBytes`); lines beyond it are dropped and counted, and come
-/// back from peers at the next start (docs/STORAGE.md, "A full disk").
+/// (`maxUnwrittenBytes`); lines beyond it are dropped and counted, and once
+/// the replica is written again `onMissing` names them, for the node to
+/// write them again from its cache or its peers (docs/STORAGE.md, "A full
+/// disk").
 ///
 /// `@unchecked Sendable`: the queue and stats are only touched under
 /// `monitor`; the file descriptor and sync bookkeeping only on the writer
@@ -48,7 +50,8 @@ public final class DiskWriter: @unchecked Sendable {
         /// Replica lines that could not be written yet (kept and retried).
         public var unwritten = 0
         /// Replica lines dropped because more than `maxUnwrittenBytes`
-        /// waited (this run; they come back from peers at the next start).
+        /// waited (this run; named by `onMissing` once the replica is
+        /// written again, and fetched again by the node).
         public var dropped = 0
         /// Wall-clock time (ms) of the first failed replica write of the
         /// current failure; nil while the replica is written.
@@ -89,6 +92,11 @@ public final class DiskWriter: @unchecked Sendable {
     /// once, then at most every `reportInterval` while they fail) and when
     /// they succeed again. Set it before queuing work.
     public var onReport: (@Sendable (ReplicaReport) -> Void)?
+    /// Called on the writer thread once the lines held during a failure
+    /// are written, with the lines dropped during it (by stream and
+    /// counters), which the replica lacks: the host hands them to the node
+    /// (`Node.Input.replicaMissing`). Set it before queuing work.
+    public var onMissing: (@Sendable ([StreamRange]) -> Void)?
     static let reportInterval: Duration = .seconds(10)
     /// Lines queued since the thread last took work, when the oldest was
     /// queued, and whether something other than lines waits: the thread
@@ -160,6 +168,8 @@ public final class DiskWriter: @unchecked Sendable {
     /// written without failing.
     private var heldInFailure = 0
     private var droppedInFailure = 0
+    /// The ids of the lines dropped since `onMissing` was last called.
+    private var droppedIDs: [StreamID: RangeSet<UInt32>] = [:]
     /// When a failure was last reported (a disk at the edge of full fails
     /// and recovers in turn: at most one warning every `reportInterval`),
     /// and whether the current failure was (only then is its end said).
@@ -473,8 +483,8 @@ public final class DiskWriter: @unchecked Sendable {
     private var unwrittenCount: Int { unwritten.count - unwrittenHead }
 
     /// Keeps lines that cannot be written yet, within `maxUnwrittenBytes`;
-    /// the rest are dropped (the replica then has a hole until the next
-    /// start, which fetches them from peers).
+    /// the rest are dropped (the replica then has a hole, which the node
+    /// fills once `onMissing` names them, or the next start).
     private func hold(_ messages: [ChatMessage]) {
         var scratch: [UInt8] = []
         var droppedNow = 0
@@ -483,6 +493,7 @@ public final class DiskWriter: @unchecked Sendable {
             ReplicaLineCodec.append(m, to: &scratch)
             if unwrittenBytes + scratch.count > maxUnwrittenBytes {
                 droppedNow += 1
+                droppedIDs[m.id.stream, default: RangeSet()].insert(m.id.counter)
                 continue
             }
             unwritten.append((m, scratch.count))
@@ -584,6 +595,11 @@ public final class DiskWriter: @unchecked Sendable {
         monitor.withLock {
             sharedStats.failingSinceMillis = nil
             sharedStats.unwritten = 0
+        }
+        if !droppedIDs.isEmpty {
+            let missing = droppedIDs.keys.sorted().flatMap { s in droppedIDs[s]!.ranges.map { StreamRange(stream: s, counters: $0) } }
+            droppedIDs = [:]
+            onMissing?(missing)
         }
     }
 
@@ -723,7 +739,10 @@ public struct ReplicaReport: Sendable, Equatable {
 
     /// One line for the screen.
     public var text: String {
-        let lost = dropped == 0 ? "" : "; \(dropped) more lines did not fit in the \(maxUnwrittenBytes >> 20) MiB kept in memory: they come back from peers at the next start"
+        let kept = maxUnwrittenBytes >= 1 << 20 ? "\(maxUnwrittenBytes >> 20) MiB" : "\(maxUnwrittenBytes >> 10) KiB"
+        let lost = dropped == 0 ? "" : kind == .failing
+            ? "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are written again, from memory or from peers, once the replica is written"
+            : "; \(dropped) more lines did not fit in the \(kept) kept in memory: they are being written again, from memory or from peers"
         switch kind {
         case .failing:
             return "the replica cannot be written: \(reason) (state dir \(stateDir)); \(unwritten) lines are not on disk yet, retrying" + lost

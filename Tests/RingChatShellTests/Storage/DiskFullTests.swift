@@ -176,6 +176,8 @@ import RingChatCore
         let disk = Disk()
         let lineBytes = ReplicaFile.line(for: Fixture.message(1)).count
         let w = try writer(dir, disk, maxUnwrittenBytes: 20 * lineBytes + lineBytes / 2)
+        let missing = Locked<[[StreamRange]]>([])
+        w.onMissing = { r in missing.update { $0.append(r) } }
         defer { w.close() }
         let ms = (1...60).map { Fixture.message($0) }
         w.appendReplica(Array(ms[0..<10]))
@@ -191,7 +193,13 @@ import RingChatCore
         #expect(try waitFor { disk.reports.value.last?.kind == .recovered })
         let back = try #require(disk.reports.value.last)
         #expect(back.dropped == 50 - kept)
-        #expect(back.text.contains("come back from peers at the next start"))
+        #expect(back.text.contains("more lines did not fit in the \((20 * lineBytes + lineBytes / 2) >> 10) KiB kept in memory: they are being written again, from memory or from peers"), "\(back.text)")
+        // Named once, when the replica is written again: the node fetches
+        // them (Node+Refill) without a restart.
+        #expect(try waitFor { !missing.value.isEmpty })
+        let dropped = ms[(10 + kept)...].map(\.id)
+        #expect(missing.value.count == 1)
+        #expect(missing.value.first == [StreamRange(stream: dropped[0].stream, counters: dropped.first!.counter...dropped.last!.counter)])
         w.flush()
         // The lines kept, in order; the rest are a hole the next start fills.
         #expect(ReplicaFile.load(from: dir.file("replica.jsonl")).messages == Array(ms[0..<(10 + kept)]))
