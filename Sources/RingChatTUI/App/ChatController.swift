@@ -31,8 +31,18 @@ final class ChatController {
     private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
     private(set) var status: NodeStatus?
-    private var tokenLog = TokenLog()
+    private var sendLine = SendLine()
     private var members = MemberTracker()
+    private var names = NickBook()
+    /// Away notes by node, from the `is away` actions seen (`AwayNote`).
+    private var away: [NodeID: String] = [:]
+    private(set) var mentions: MentionMatcher
+    private(set) var bellMode: BellMode = .mentions
+    /// Peers' lines while you were scrolled back or in F3.
+    private(set) var activity = Activity()
+    /// The checkpoint period, to tell a skipped (nothing new) checkpoint
+    /// from a late one.
+    let checkpointEvery: Duration?
     private var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
     private var checkpointRequested = false
@@ -45,6 +55,8 @@ final class ChatController {
     var paneSize: (width: Int, height: Int) = (80, 22)
     /// Called whenever something on screen changed.
     var onChange: (() -> Void)?
+    /// Rings the terminal bell (a mention, or any line with `/bell all`).
+    var onBell: (() -> Void)?
 
     /// The clocks, injected so that tests control time.
     let monotonic: () -> Instant
@@ -59,9 +71,12 @@ final class ChatController {
     private(set) var exitMessage: String?
 
     init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, key: String? = nil, utcOffsetSeconds: Int = 0,
+         highlights: [String] = [], checkpointEvery: Duration? = nil,
          capacity: Int = 10_000, tokenLogCapacity: Int = 2_000,
          monotonic: @escaping () -> Instant, wall: @escaping () -> Int64) {
         self.backend = backend
+        self.mentions = MentionMatcher(nick: nick, highlights: highlights)
+        self.checkpointEvery = checkpointEvery
         self.initialNick = nick
         self.faults = faults
         self.key = key
@@ -103,7 +118,25 @@ final class ChatController {
             if exitStatus != nil { break }
         }
         syncDraft()
+        noteWhereYouAre()
         markDirty()
+    }
+
+    /// Looking at the live end of the conversation: what happened
+    /// meanwhile has been seen.
+    private var atLiveEnd: Bool { !showingTokenLog && !pane.scrolledBack && !pane.detached }
+
+    /// About to look away from the live end (scroll back, F3): the read
+    /// marker goes where you were.
+    private func leavingLiveEnd() {
+        guard atLiveEnd else { return }
+        pane.placeReadMarker(timestamp: wall())
+    }
+
+    private func noteWhereYouAre() {
+        guard atLiveEnd else { return }
+        activity.clear()
+        pane.dropIdleReadMarker()
     }
 
     private func perform(_ action: InputAction, at t: Instant) {
@@ -115,6 +148,7 @@ final class ChatController {
             if showingTokenLog {
                 tokenLogPane.pageUp(width: w, height: h)
             } else {
+                leavingLiveEnd()
                 // Near the top of the window: read the page before it from
                 // the replica, so PgUp goes all the way to the first line.
                 if pane.rowsAboveView(width: w, height: h, limit: h) < h { loadOlder() }
@@ -127,6 +161,24 @@ final class ChatController {
                 if pane.detached, pane.rowsBelowView(width: w, limit: h) < h { loadNewer() }
                 pane.pageDown(width: w, height: h)
             }
+        case .scroll(let rows):
+            if showingTokenLog {
+                if rows < 0 { tokenLogPane.scrollUp(rows: -rows, width: w, height: h) } else { tokenLogPane.scrollDown(rows: rows, width: w) }
+            } else if rows < 0 {
+                leavingLiveEnd()
+                if pane.rowsAboveView(width: w, height: h, limit: h) < h { loadOlder() }
+                pane.scrollUp(rows: -rows, width: w, height: h)
+            } else {
+                if pane.detached, pane.rowsBelowView(width: w, limit: h) < h { loadNewer() }
+                pane.scrollDown(rows: rows, width: w)
+            }
+        case .paste(let lines):
+            showingTokenLog = false
+            // Queued together, so one token visit sends them (up to the
+            // node's batch of 64 lines); pasted text is never a command.
+            for line in lines { send(line, kind: .text, at: t) }
+        case .pasteRefused(let n):
+            system("paste of \(n) lines not sent", dim: false)
         case .redraw, .resize: repaintAll = true
         }
     }
@@ -139,9 +191,20 @@ final class ChatController {
         case .me(let text): send(text, kind: .action, at: t)
         case .nick(let n):
             backend.setNick(n)
+            mentions.setNick(n)
             system("you are now known as \(n)")
         case .who:
             for line in WhoView.lines(status, key: key) { system(line, dim: false) }
+        case .names:
+            for line in NamesView.lines(status, away: away) { system(line, dim: false) }
+        case .away(let reason):
+            send(AwayNote.action(reason: reason), kind: .action, at: t)
+        case .clear:
+            if showingTokenLog { tokenLogPane.removeAll() } else { pane.removeAll() }
+            activity.clear()
+        case .bell(let mode):
+            if let mode { bellMode = mode }
+            system("bell: \(bellMode.rawValue) (/bell off|mentions|all)", dim: false)
         case .help:
             for line in CommandParser.helpLines { system(line, dim: false) }
         case .checkpoint:
@@ -150,6 +213,7 @@ final class ChatController {
             backend.checkpoint()
         case .crash: crash()
         case .tokenLog:
+            if !showingTokenLog { leavingLiveEnd() }
             showingTokenLog.toggle()
         case .quit: exitStatus = 0
         case .unknown(let name):
@@ -210,8 +274,14 @@ final class ChatController {
         switch event {
         case .delivered(let m, _): deliver(m, now: now)
         case .token(let t):
-            if let line = tokenLog.line(for: t, now: now, name: name) { pane.addToken(line, timestamp: wall()) }
-            let full = TokenLog.logLine(for: t, name: name)
+            switch sendLine.update(for: t, now: now, name: names.name) {
+            case .add(let text, let tag)?:
+                pane.add(PaneEntry(kind: .token(text: text), timestamp: wall(), tag: tag))
+            case .replace(let text, let tag)?:
+                pane.update(tag: tag) { $0.kind = .token(text: text) }
+            case nil: break
+            }
+            let full = TokenLog.logLine(for: t, name: names.name)
             if full.routine {
                 tokenLogPane.addToken(full.text, timestamp: wall())
             } else {
@@ -219,6 +289,8 @@ final class ChatController {
             }
         case .status(let s):
             status = s
+            names.learn(s)
+            if s.nick.lowercased() != mentions.words.first { mentions.setNick(s.nick) }
             for line in members.update(s, now: now) { pane.addSystem(line, dim: true, timestamp: wall()) }
             checkCatchUp(now: now)
         case .restored(let r): restored(r, now: now)
@@ -236,8 +308,17 @@ final class ChatController {
 
     private func deliver(_ m: ChatMessage, now: Instant) {
         let own = m.id.origin == backend.nodeID
-        pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
-                     timestamp: m.timestamp, sortKey: m.slot)
+        names.learn(m.id.origin, m.nick)
+        if m.kind == .action { noteAway(m) }
+        let mention = !own && mentions.matches(m.text)
+        var e = entry(m)
+        e.mention = mention
+        pane.add(e)
+        if !own {
+            if !atLiveEnd { activity.add(mention: mention) }
+            // Lines fetched while catching up are old news: no bell for them.
+            if catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
+        }
         latency?.lineDelivered()
         if own {
             latency?.deliveredOwn(m.text)
@@ -250,7 +331,7 @@ final class ChatController {
     }
 
     private func restored(_ r: RestoreReport, now: Instant) {
-        tokenLog.reset()
+        sendLine.reset()
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
         let what = r.checkpoint.map { "restored checkpoint #\($0) (\(r.checkpointMessages) messages)" }
@@ -263,9 +344,7 @@ final class ChatController {
             // A restart with state behind it (after a kill, say) has missed
             // what was said meanwhile: say when it has caught up.
             let resumed = r.checkpoint != nil || r.replayed > 0
-            pane.addSystem("incarnation \(r.incarnation): " + (what ?? "no checkpoint yet")
-                           + " + \(r.replayed) from the replica" + (resumed ? "; catching up from peers…" : ""),
-                           dim: !resumed, timestamp: wall())
+            pane.addSystem(Self.welcome(r), dim: !resumed, timestamp: wall())
             if resumed { catchUp = CatchUpTracker(since: now) }
             if input.editor.isEmpty && !r.draft.isEmpty {
                 input.editor.setText(r.draft)
@@ -280,13 +359,36 @@ final class ChatController {
         for w in r.warnings { pane.addError(w, timestamp: wall()) }
     }
 
+    /// The first line of a start, in plain words (incarnations and
+    /// replicas are the README's business; the numbers stay for whoever
+    /// wonders what was read).
+    static func welcome(_ r: RestoreReport) -> String {
+        let n = r.checkpointMessages + r.replayed
+        guard r.checkpoint != nil || r.replayed > 0 else { return "first start here: no history yet" }
+        let saved = r.checkpoint.map { "checkpoint #\($0) + \(r.replayed) later from disk" } ?? "\(r.replayed) from disk"
+        return "welcome back: \(n) earlier message\(n == 1 ? "" : "s") (\(saved)); catching up from peers…"
+    }
+
+    /// `* bob is away: lunch` and `* bob is back` (see `AwayNote`).
+    private func noteAway(_ m: ChatMessage) {
+        switch AwayNote.parse(m.text) {
+        case .away(let reason)?: away[m.id.origin] = reason
+        case .back?: away[m.id.origin] = nil
+        case nil: break
+        }
+    }
+
     /// On start the pane shows the replica (its newest `capacity` lines).
     /// After a simulated crash it is not reloaded: every line on screen was
     /// flushed to the replica before the crash, so the restore gives the
     /// same lines back, and the ones fetched from peers arrive as
     /// deliveries at their place in the order.
     private func loadHistory() {
-        for m in backend.history(before: nil, limit: pane.capacity) { pane.add(entry(m)) }
+        for m in backend.history(before: nil, limit: pane.capacity) {
+            names.learn(m.id.origin, m.nick)
+            if m.kind == .action { noteAway(m) }
+            pane.add(entry(m))
+        }
     }
 
     /// Lines read back from the replica per step of scrolling beyond the
@@ -324,10 +426,6 @@ final class ChatController {
         }
     }
 
-    private func name(_ id: NodeID) -> String {
-        status?.members.first { $0.id == id }.map { $0.nick == "?" ? id.short : $0.nick } ?? id.short
-    }
-
     // MARK: time
 
     /// Once a second: the checkpoint's age, the end of a catch-up or of the
@@ -347,8 +445,10 @@ final class ChatController {
 
     func statusInfo() -> StatusInfo {
         let shown = showingTokenLog ? tokenLogPane : pane
+        let screen = StatusModel.Screen(scrolledBack: shown.scrolledBack, unread: shown.unread, activity: activity,
+                                        showingTokenLog: showingTokenLog, names: names, away: Set(away.keys))
         return StatusModel.info(status: status, nick: initialNick, faults: faults, key: key, nowWallMs: wall(),
-                                scrolledBack: shown.scrolledBack, unread: shown.unread, showingTokenLog: showingTokenLog)
+                                checkpointEvery: checkpointEvery, screen: screen)
     }
 
     /// Lays out the screen for `paneSize`.
@@ -359,8 +459,13 @@ final class ChatController {
         let promptText = "[\(Sanitizer.nick(status?.nick ?? initialNick))] "
         let promptWidth = DisplayWidth.of(promptText)
         // A prompt wider than half the screen would leave no room to type.
-        let prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
-        let view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
+        var prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
+        var view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
+        if let lines = input.pendingPaste {
+            // The question replaces the line until it is answered.
+            prompt = [Segment(PastePolicy.question(lines.count), .highlight), Segment(" ")]
+            view = InputView(text: "", cursorColumn: 0)
+        }
         let rows: [Row]
         if let c = rowsCache, c.version == paneVersion, c.log == showingTokenLog, c.width == w, c.height == h {
             rows = c.rows
