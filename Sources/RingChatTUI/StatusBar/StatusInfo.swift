@@ -45,7 +45,7 @@ public struct StatusInfo: Hashable, Sendable {
     ///
     /// Priorities: the scroll marker and the token-log marker go last, then
     /// the holder (the ring's last form), own nick, the short checkpoint
-    /// (`[ck#12 4s]`), the short activity, lag; so down to 40 columns with
+    /// (`[ck#12 4s]`), the short activity (above the checkpoint: it is news), lag; so down to 40 columns with
     /// four members the bar still answers "who has the token, am I behind,
     /// is my state saved". Before those: keyed, the long checkpoint and
     /// activity, delay, open; the ring shrinks in steps in between (see
@@ -74,7 +74,7 @@ public struct StatusInfo: Hashable, Sendable {
             let style: Style = activity.mentions > 0 ? .highlight : .bold
             let m = activity.mentions
             let long = "act: \(activity.lines) new" + (m > 0 ? ", \(m) mention\(m == 1 ? "" : "s")" : "")
-            add(([Segment(long, style)], 60), ([Segment("act \(activity.lines)" + (m > 0 ? " @\(m)" : ""), style)], 87))
+            add(([Segment(long, style)], 60), ([Segment("act \(activity.lines)" + (m > 0 ? " @\(m)" : ""), style)], 89))
         }
         if key != nil {
             add(([Segment("keyed", .bold)], 60))
