@@ -37,9 +37,9 @@ import Testing
         #expect(bar(full, 66) == "[alice] [ring: ▸alice◂ bob carol(2)] [lag 2] [ck#12 4s] -- more --")
         #expect(bar(full, 62) == "[alice] [ring: ▸alice◂ b c(2)] [lag 2] [ck#12 4s] -- more --  ")
         #expect(bar(full, 55) == "[alice] [▸alice◂ 1/3] [lag 2] [ck#12 4s] -- more --    ")
-        #expect(bar(full, 47) == "[alice] [▸alice◂ 1/3] [ck#12 4s] -- more --    ")
-        #expect(bar(full, 42) == "[alice] [▸alice◂ 1/3] -- more --          ")
-        // The holder outlasts the own nick (the input line's prompt shows it).
+        // The own nick goes before lag and checkpoint (the prompt shows it).
+        #expect(bar(full, 47) == "[▸alice◂ 1/3] [lag 2] [ck#12 4s] -- more --    ")
+        #expect(bar(full, 42) == "[▸alice◂ 1/3] [ck#12 4s] -- more --       ")
         #expect(bar(full, 30) == "[▸alice◂ 1/3] -- more --      ")
         #expect(bar(full, 20) == "-- more --          ")
         #expect(bar(full, 8) == "-- more…")
@@ -91,14 +91,14 @@ import Testing
         info.ring[1].isHolder = false
         info.ring[3].isHolder = true
         #expect(bar(info, 200).hasPrefix("[alice] [ring: alice bob carol ▸server◂]"))
-        #expect(bar(info, 26) == "[alice] [▸server◂ 4/4]    ")
+        #expect(bar(info, 26) == "[▸server◂ 4/4] [no ck]    ")
         #expect(bar(info, 19) == "[▸server◂ 4/4]     ")
     }
 
     @Test func noTokenAndNoRing() {
         var info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob")])
         #expect(bar(info, 200).contains("[ring: alice bob · no token]"))
-        #expect(bar(info, 22) == "[alice] [no token ×2] ")
+        #expect(bar(info, 22) == "[no token ×2] [no ck] ")
         #expect(bar(info, 16) == "[no token ×2]   ")
         info.ring = []
         #expect(bar(info, 200).hasPrefix("[alice] [no token] [lag 0] [no ckpt]"))

@@ -44,8 +44,8 @@ public struct StatusInfo: Hashable, Sendable {
     /// `[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [act: 3 new, 1 mention] [keyed] [delay 20-300ms] -- more --`
     ///
     /// Priorities: the scroll marker and the token-log marker go last, then
-    /// the holder (the ring's last form), own nick, the short checkpoint
-    /// (`[ck#12 4s]`), the short activity (above the checkpoint: it is news), lag; so down to 40 columns with
+    /// the holder (the ring's last form), the short activity (it is news),
+    /// the short checkpoint (`[ck#12 4s]`), lag, own nick; so down to 40 columns with
     /// four members the bar still answers "who has the token, am I behind,
     /// is my state saved". Before those: keyed, the long checkpoint and
     /// activity, delay, open; the ring shrinks in steps in between (see
@@ -56,7 +56,8 @@ public struct StatusInfo: Hashable, Sendable {
         func add(_ forms: ([Segment], Int)...) {
             items.append(StatusItem(forms: forms.map { StatusItem.Form(bracket($0.0), priority: $0.1) }))
         }
-        add(([Segment(Sanitizer.nick(nick), .bold)], 90))
+        // The input line's prompt shows the nick too: it gives way first.
+        add(([Segment(Sanitizer.nick(nick), .bold)], 84))
         items.append(RingBar.item(members: ring))
         add(([Segment("lag \(lag)", lag > 0 ? .bold : .normal)], 85))
         if let n = checkpointNumber {
