@@ -67,6 +67,7 @@ extension ChatControllerTests {
         #expect(f.prompt.map(\.text).joined() == "paste 20 lines? y/n ")
         c.handle(keys: [.character("y")], at: clock.mono)
         #expect(backend.typed.map(\.0) == lines)
+        #expect(backend.batches == [20])
         #expect(c.frame().prompt.map(\.text).joined() == "[alice] ")
         // Refused: nothing sent, and said so.
         c.handle(keys: keys + [.character("n")], at: clock.mono)

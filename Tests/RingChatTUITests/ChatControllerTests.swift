@@ -24,6 +24,11 @@ import RingChatSession
         var onCrash: (() -> Void)?
 
         func type(_ text: String, kind: MessageKind) { typed.append((text, kind)) }
+        func type(lines: [String], kind: MessageKind) {
+            for l in lines { typed.append((l, kind)) }
+            batches.append(lines.count)
+        }
+        var batches: [Int] = []
         func checkpoint() { checkpoints += 1 }
         func simulateCrash() throws { crashes += 1; onCrash?() }
         func setNick(_ nick: String) { nicks.append(nick) }
@@ -175,6 +180,12 @@ import RingChatSession
         // Typed while holding the token: one line, nothing asked.
         c.handle(.token(.sent(ring: Self.ring, seqs: 10...11)))
         #expect(tokenLines().last == "sent 2 lines as seq 10-11 (you held the token)")
+        // More in the same visit (a paste, line by line): the same line.
+        c.handle(.token(.sent(ring: Self.ring, seqs: 12...12)))
+        #expect(tokenLines().last == "sent 3 lines as seq 10-12 (you held the token)")
+        c.handle(.token(.passed(ring: Self.ring, hop: 45, to: Self.bob)))
+        c.handle(.token(.sent(ring: Self.ring, seqs: 13...13)))
+        #expect(tokenLines().suffix(2) == ["sent 3 lines as seq 10-12 (you held the token)", "sent 1 line as seq 13 (you held the token)"])
         // F3 has the whole story.
         c.handle(keys: [.f(3)], at: clock.mono)
         let log = frameText().joined(separator: "\n")

@@ -174,9 +174,11 @@ final class ChatController {
             }
         case .paste(let lines):
             showingTokenLog = false
-            // Queued together, so one token visit sends them (up to the
+            // Queued in one turn, so one token visit sends them (up to the
             // node's batch of 64 lines); pasted text is never a command.
-            for line in lines { send(line, kind: .text, at: t) }
+            for line in lines { latency?.entered(line, at: t) }
+            backend.type(lines: lines, kind: .text)
+            followNewest()
         case .pasteRefused(let n):
             system("paste of \(n) lines not sent", dim: false)
         case .redraw, .resize: repaintAll = true
@@ -225,7 +227,11 @@ final class ChatController {
     private func send(_ text: String, kind: MessageKind, at t: Instant) {
         latency?.entered(text, at: t)
         backend.type(text, kind: kind)
-        // Sending is taking part: back to the newest lines, as irssi does.
+        followNewest()
+    }
+
+    /// Sending is taking part: back to the newest lines, as irssi does.
+    private func followNewest() {
         if pane.detached {
             pane.replaceWithNewest(backend.history(before: nil, limit: pane.capacity).map(entry))
         } else {

@@ -19,9 +19,15 @@ struct SendLine {
     /// granted.
     private var open: (text: String, since: Instant, granted: Bool)?
 
+    /// Sent while holding the token, this visit: the seqs so far and the
+    /// line's tag, so a paste sent line by line within one visit is still
+    /// one line (`sent 20 lines as seq 1-20`).
+    private var held: (seqs: ClosedRange<UInt64>, tag: Int)?
+
     var isWaiting: Bool { open.map { !$0.granted } ?? false }
 
     mutating func update(for event: TokenEvent, now: Instant, name: (NodeID) -> String) -> Update? {
+        if case .sent = event {} else { held = nil }
         switch event {
         case .requested(let queued):
             // The node repeats its request every idle hold: one line per wait.
@@ -37,22 +43,37 @@ struct SendLine {
             o.granted = true
             open = o
             return .replace(o.text + "…", tag: tag)
-        case .sent(_, let seqs):
-            let n = seqs.count
-            let what = n == 1 ? "seq \(seqs.lowerBound)" : "seq \(seqs.lowerBound)-\(seqs.upperBound)"
+        case .sent(_, var seqs):
             if let o = open {
                 open = nil
-                return .replace(o.text + " → sent \(n == 1 ? "" : "\(n) lines ")as \(what)", tag: tag)
+                return .replace(o.text + " → sent " + Self.lines(seqs, alwaysCount: false), tag: tag)
             }
             // Typed while holding the token: sent at once, nothing asked.
+            if let h = held, h.seqs.upperBound &+ 1 == seqs.lowerBound {
+                seqs = h.seqs.lowerBound...seqs.upperBound
+                held = (seqs, h.tag)
+                return .replace("sent " + Self.lines(seqs, alwaysCount: true) + " (you held the token)", tag: h.tag)
+            }
             tag += 1
-            return .add("sent \(n) line\(n == 1 ? "" : "s") as \(what) (you held the token)", tag: tag)
+            held = (seqs, tag)
+            return .add("sent " + Self.lines(seqs, alwaysCount: true) + " (you held the token)", tag: tag)
         default:
             return nil
         }
     }
 
+    /// `as seq 17`, `20 lines as seq 1-20`; `1 line as seq 17` when
+    /// `alwaysCount`.
+    private static func lines(_ seqs: ClosedRange<UInt64>, alwaysCount: Bool) -> String {
+        let n = seqs.count
+        if n == 1 { return (alwaysCount ? "1 line " : "") + "as seq \(seqs.lowerBound)" }
+        return "\(n) lines as seq \(seqs.lowerBound)-\(seqs.upperBound)"
+    }
+
     /// A restart forgets any wait (the outbox comes back from the
     /// checkpoint and is requested afresh).
-    mutating func reset() { open = nil }
+    mutating func reset() {
+        open = nil
+        held = nil
+    }
 }
