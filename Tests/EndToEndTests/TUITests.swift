@@ -383,6 +383,34 @@ extension EndToEnd {
             }
         }
 
+        /// Word motions as a terminal sends them (tmux's `M-b`, `M-f`,
+        /// `C-Left`, `C-Right`), and `/away` on bob's ring strip and in
+        /// alice's `/names`.
+        @Test func wordKeysAndAway() throws {
+            let rig = try TUIRig(label: "keys", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            rig.type("alice", "hello big world")
+            rig.tmux.sendKeys("alice", "M-b")
+            rig.type("alice", "X")
+            try rig.waitFor("alice", "Alt-B") { $0[rig.height - 1] == "[alice] hello big Xworld" }
+            rig.tmux.sendKeys("alice", "C-Left", "C-Left")
+            rig.type("alice", "Y")
+            try rig.waitFor("alice", "Ctrl-Left") { $0[rig.height - 1] == "[alice] Yhello big Xworld" }
+            rig.tmux.sendKeys("alice", "C-Right", "M-f")
+            rig.type("alice", "Z")
+            try rig.waitFor("alice", "Ctrl-Right, Alt-F") { $0[rig.height - 1] == "[alice] Yhello bigZ Xworld" }
+            rig.tmux.sendKeys("alice", "C-u")
+
+            rig.type("bob", "/away lunch")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "bob's away note") { $0.hasSuffix("* bob is away: lunch") }
+            try rig.waitFor("alice", "bob away on the ring strip") { $0[rig.height - 2].contains("bob(away)") || $0[rig.height - 2].contains("◂(away)") }
+            rig.type("alice", "/names")
+            rig.tmux.sendKeys("alice", "Enter")
+            try rig.waitForRow("alice", "/names") { $0.contains(" here: ") && $0.contains("bob (away: lunch)") }
+        }
+
         /// `/quit` in carol's pane: alice and bob see one plain line,
         /// `carol left (3 members)`, and none of the token's side of it. The
         /// first screen is in plain words.

@@ -58,7 +58,7 @@ final class ChatFrontEnd: SessionFrontEnd {
         try terminal.start()
         terminalStarted = true
         let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
-        controller.system("welcome to RingChat, \(options.nick): one room for everyone on group \(place)")
+        controller.system("welcome to RingChat, \(options.nick) (group \(place))")
         controller.system("your history is kept in \(host.stateDirectory.path)")
         controller.system(WhoView.keyLine(options.groupKey?.fingerprint))
         controller.system("/help lists the commands; F2 checkpoint, F3 the token's full log, F9 simulated crash, Ctrl-D quits")
