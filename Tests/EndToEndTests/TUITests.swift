@@ -394,12 +394,16 @@ extension EndToEnd {
             rig.tmux.sendKeys("alice", "M-b")
             rig.type("alice", "X")
             try rig.waitFor("alice", "Alt-B") { $0[rig.height - 1] == "[alice] hello big Xworld" }
+            // From inside `Xworld`: its start, then the start of `big`.
             rig.tmux.sendKeys("alice", "C-Left", "C-Left")
             rig.type("alice", "Y")
-            try rig.waitFor("alice", "Ctrl-Left") { $0[rig.height - 1] == "[alice] Yhello big Xworld" }
-            rig.tmux.sendKeys("alice", "C-Right", "M-f")
+            try rig.waitFor("alice", "Ctrl-Left") { $0[rig.height - 1] == "[alice] hello Ybig Xworld" }
+            rig.tmux.sendKeys("alice", "C-Right")
             rig.type("alice", "Z")
-            try rig.waitFor("alice", "Ctrl-Right, Alt-F") { $0[rig.height - 1] == "[alice] Yhello bigZ Xworld" }
+            try rig.waitFor("alice", "Ctrl-Right") { $0[rig.height - 1] == "[alice] hello YbigZ Xworld" }
+            rig.tmux.sendKeys("alice", "M-f")
+            rig.type("alice", "W")
+            try rig.waitFor("alice", "Alt-F") { $0[rig.height - 1] == "[alice] hello YbigZ XworldW" }
             rig.tmux.sendKeys("alice", "C-u")
 
             rig.type("bob", "/away lunch")

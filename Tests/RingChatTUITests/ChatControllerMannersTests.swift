@@ -97,6 +97,21 @@ extension ChatControllerTests {
         #expect(statusBar().contains("[ring: alice ▸bob◂]"), "\(statusBar())")
     }
 
+    /// The peers met after a start are one line that grows in place; after
+    /// the first seconds a join is a line of its own.
+    @Test func theGreetingGrowsInPlace() {
+        c.handle(.restored(report(checkpoint: nil, messages: 0, replayed: 0)))
+        c.handle(.status(status(holder: Self.bob, members: [(Self.me, "alice"), (Self.bob, "bob")])))
+        #expect(paneText().last?.hasSuffix("-!- in the ring with you: bob (2 members)") == true)
+        clock.advance(500)
+        c.handle(.status(status(holder: Self.bob)))
+        let greetings = paneText().filter { $0.contains("in the ring with you") }
+        #expect(greetings.count == 1 && greetings[0].hasSuffix("in the ring with you: bob and server (3 members)"), "\(greetings)")
+        clock.advance(3_000)
+        c.handle(.status(status(holder: Self.bob, members: [(Self.me, "alice"), (Self.bob, "bob"), (Self.server, "server"), (NodeID(0xD4), "dave")])))
+        #expect(paneText().last?.hasSuffix("-!- dave joined (4 members)") == true)
+    }
+
     @Test func anIdleRingsCheckpointIsCurrent() {
         let clock = self.clock
         let c = ChatController(backend: backend, nick: "alice", checkpointEvery: .seconds(10),

@@ -297,7 +297,7 @@ final class ChatController {
             status = s
             names.learn(s)
             if s.nick.lowercased() != mentions.words.first { mentions.setNick(s.nick) }
-            for line in members.update(s, now: now) { pane.addSystem(line, dim: true, timestamp: wall()) }
+            tellMembers(s, now: now)
             checkCatchUp(now: now)
         case .restored(let r): restored(r, now: now)
         case .checkpointWritten(let cp):
@@ -340,6 +340,7 @@ final class ChatController {
         sendLine.reset()
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
+        greetingTag = nil
         let what = r.checkpoint.map { "restored checkpoint #\($0) (\(r.checkpointMessages) messages)" }
         if crashing {
             pane.addSystem((what ?? "no checkpoint to restore") + " + replayed \(r.replayed) from the replica; catching up from peers…",
@@ -432,6 +433,27 @@ final class ChatController {
         }
     }
 
+    /// The tag of the greeting line, `in the ring with you: …`, which
+    /// grows in place as peers are met after a start.
+    private var greetingTag: Int?
+    private static let greetingTagBase = 1 << 40
+
+    /// Members' comings and goings as lines; true if any was shown.
+    @discardableResult
+    private func tellMembers(_ s: NodeStatus, now: Instant) -> Bool {
+        let news = members.news(s, now: now)
+        if let g = news.greeting {
+            let rewritten = greetingTag.map { tag in pane.update(tag: tag) { $0.kind = .system(text: g, dim: false) } } ?? false
+            if !rewritten {
+                // Apart from `SendLine`'s tags, which count up from 1.
+                greetingTag = (greetingTag ?? Self.greetingTagBase) + 1
+                pane.add(PaneEntry(kind: .system(text: g, dim: false), timestamp: wall(), tag: greetingTag))
+            }
+        }
+        for line in news.lines { pane.addSystem(line, dim: false, timestamp: wall()) }
+        return news.greeting != nil || !news.lines.isEmpty
+    }
+
     // MARK: time
 
     /// Once a second: the checkpoint's age, the end of a catch-up or of the
@@ -439,11 +461,7 @@ final class ChatController {
     func tick() {
         let now = monotonic()
         checkCatchUp(now: now)
-        if let s = status {
-            let lines = members.update(s, now: now)
-            for line in lines { pane.addSystem(line, dim: true, timestamp: wall()) }
-            if !lines.isEmpty { markDirty() }
-        }
+        if let s = status, tellMembers(s, now: now) { markDirty() }
         if statusInfo() != lastDrawnStatus { markDirty() }
     }
 

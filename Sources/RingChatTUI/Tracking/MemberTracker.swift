@@ -15,9 +15,9 @@ import RingChatCore
 /// After a restart (start or simulated crash) the node knows nobody and
 /// hears its peers again one heartbeat at a time; `quietLeaves(until:)`
 /// keeps that from reading as everyone leaving and rejoining, and the
-/// joins heard meanwhile are told as one line when it ends (`in the ring
-/// with you: alice, bob, server (4 members)`), not one line each with a
-/// member count that is already out of date.
+/// joins heard meanwhile make one line, `in the ring with you: alice, bob
+/// and server (4 members)`, that grows in place (`greeting`) rather than
+/// one line each with a member count already out of date.
 struct MemberTracker {
     var leaveGrace: Duration = .seconds(2)
     private var known: [NodeID: String] = [:]
@@ -26,13 +26,34 @@ struct MemberTracker {
     private var leavesQuietUntil: Instant?
     /// Members who left, by id: their return is `is back`.
     private var departed: [NodeID: String] = [:]
-    /// Joins heard while quiet, told when it ends.
-    private var heldJoins: [String] = []
+    /// Members met while quiet, for the greeting.
+    private var met: [String] = []
 
-    mutating func quietLeaves(until deadline: Instant) { leavesQuietUntil = deadline }
+    /// A restart: quiet until `deadline`, and a new greeting.
+    mutating func quietLeaves(until deadline: Instant) {
+        leavesQuietUntil = deadline
+        met = []
+    }
 
-    /// Lines for the change from what was seen last to `status.members`
+    /// What to say about a change of members.
+    struct News: Equatable {
+        /// New lines.
+        var lines: [String] = []
+        /// The greeting's new text, to show or rewrite in place.
+        var greeting: String?
+    }
+
+    /// The news in the change from what was seen last to `status.members`
     /// (this node itself is never announced).
+    mutating func news(_ status: NodeStatus, now: Instant) -> News {
+        let quiet = leavesQuietUntil.map { now < $0 } ?? false
+        let before = met.count
+        let lines = update(status, now: now)
+        guard quiet, met.count > before else { return News(lines: lines) }
+        return News(lines: lines, greeting: "in the ring with you: \(Self.list(met)) (\(status.members.count) members)")
+    }
+
+    /// New lines only (the greeting's members are added to `met`).
     mutating func update(_ status: NodeStatus, now: Instant) -> [String] {
         var lines: [String] = []
         let current = Dictionary(status.members.map { ($0.id, $0.nick) }, uniquingKeysWith: { a, _ in a })
@@ -53,14 +74,9 @@ struct MemberTracker {
             known[m.id] = m.nick
         }
         if quiet {
-            heldJoins += joined + back
+            met += joined + back
         } else {
-            if !heldJoins.isEmpty {
-                lines.append("in the ring with you: \(Self.list(heldJoins + joined + back)) (\(size) members)")
-                heldJoins = []
-            } else {
-                if !joined.isEmpty { lines.append("\(Self.list(joined)) joined (\(size) members)") }
-            }
+            if !joined.isEmpty { lines.append("\(Self.list(joined)) joined (\(size) members)") }
             if !back.isEmpty { lines.append("\(Self.list(back)) \(back.count == 1 ? "is" : "are") back (\(size) members)") }
         }
         for id in order where current[id] == nil && missingSince[id] == nil { missingSince[id] = now }
