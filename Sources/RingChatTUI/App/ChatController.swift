@@ -278,7 +278,7 @@ final class ChatController {
     func handle(_ event: HostEvent) {
         let now = monotonic()
         switch event {
-        case .delivered(let m, _): deliver(m, now: now)
+        case .delivered(let m, let backfill): deliver(m, backfill: backfill, now: now)
         case .token(let t):
             switch sendLine.update(for: t, now: now, name: names.name) {
             case .add(let text, let tag)?:
@@ -312,7 +312,7 @@ final class ChatController {
         markDirty()
     }
 
-    private func deliver(_ m: ChatMessage, now: Instant) {
+    private func deliver(_ m: ChatMessage, backfill: Bool, now: Instant) {
         let own = m.id.origin == backend.nodeID
         names.learn(m.id.origin, m.nick)
         if m.kind == .action { noteAway(m) }
@@ -322,8 +322,9 @@ final class ChatController {
         pane.add(e)
         if !own {
             if !atLiveEnd { activity.add(mention: mention) }
-            // Lines fetched while catching up are old news: no bell for them.
-            if catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
+            // Lines fetched while catching up, or repaired late, are old
+            // news: no bell for them.
+            if !backfill, catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
         }
         latency?.lineDelivered()
         if own {
