@@ -384,9 +384,9 @@ extension EndToEnd {
         }
 
         /// Word motions as a terminal sends them (tmux's `M-b`, `M-f`,
-        /// `C-Left`, `C-Right`), and `/away` on bob's ring strip and in
-        /// alice's `/names`.
-        @Test func wordKeysAndAway() throws {
+        /// `C-Left`, `C-Right`), the mouse wheel, and `/away` on bob's ring
+        /// strip and in alice's `/names`.
+        @Test func wordKeysWheelAndAway() throws {
             let rig = try TUIRig(label: "keys", nicks: ["alice", "bob"])
             defer { rig.close() }
             try rig.waitForRing()
@@ -405,6 +405,19 @@ extension EndToEnd {
             rig.type("alice", "W")
             try rig.waitFor("alice", "Alt-F") { $0[rig.height - 1] == "[alice] hello YbigZ XworldW" }
             rig.tmux.sendKeys("alice", "C-u")
+
+            // The wheel, as the terminal reports it (X10 mouse encoding,
+            // `ESC [ M`, button 64 up / 65 down, plus 32): scrolls back
+            // (`-- more --`) and returns.
+            for i in 1...40 {
+                rig.type("bob", "filler \(i)")
+                rig.tmux.sendKeys("bob", "Enter")
+            }
+            try rig.waitForRow("alice", "the fillers") { $0.hasSuffix("<bob> filler 40") }
+            for _ in 1...3 { rig.tmux.run(["send-keys", "-t", "alice", "-H", "1b", "5b", "4d", "60", "30", "30"]) }
+            try rig.waitFor("alice", "the wheel scrolls back") { $0[rig.height - 2].contains("-- more") }
+            for _ in 1...6 { rig.tmux.run(["send-keys", "-t", "alice", "-H", "1b", "5b", "4d", "61", "30", "30"]) }
+            try rig.waitFor("alice", "the wheel comes back") { !$0[rig.height - 2].contains("-- more") && $0.contains { $0.hasSuffix("<bob> filler 40") } }
 
             rig.type("bob", "/away lunch")
             rig.tmux.sendKeys("bob", "Enter")
