@@ -43,6 +43,9 @@ final class ChatController {
     /// The checkpoint period, to tell a skipped (nothing new) checkpoint
     /// from a late one.
     let checkpointEvery: Duration?
+    /// The last start or restore: a checkpoint restored from disk is old,
+    /// and only a whole period after this says the node chose to skip.
+    private var restoredAt: Instant?
     private var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
     private var checkpointRequested = false
@@ -339,6 +342,7 @@ final class ChatController {
 
     private func restored(_ r: RestoreReport, now: Instant) {
         sendLine.reset()
+        restoredAt = now
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
         greetingTag = nil
@@ -472,8 +476,12 @@ final class ChatController {
         let shown = showingTokenLog ? tokenLogPane : pane
         let screen = StatusModel.Screen(scrolledBack: shown.scrolledBack, unread: shown.unread, activity: activity,
                                         showingTokenLog: showingTokenLog, names: names, away: Set(away.keys))
+        // Within a period of the start the node has not yet had its chance
+        // to checkpoint: an old checkpoint is not "current" then.
+        var seenAPeriod = false
+        if let since = restoredAt, let every = checkpointEvery { seenAPeriod = monotonic() - since > every + StatusModel.checkpointSlack }
         return StatusModel.info(status: status, nick: initialNick, faults: faults, key: key, nowWallMs: wall(),
-                                checkpointEvery: checkpointEvery, screen: screen)
+                                checkpointEvery: seenAPeriod ? checkpointEvery : nil, screen: screen)
     }
 
     /// Lays out the screen for `paneSize`.
