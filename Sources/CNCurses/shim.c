@@ -39,3 +39,30 @@ int cnc_resize_from_tty(void) {
     resizeterm(ws.ws_row, ws.ws_col);
     return 1;
 }
+
+void cnc_define_keys(void) {
+    define_key("\033[200~", CNC_KEY_PASTE_START);
+    define_key("\033[201~", CNC_KEY_PASTE_END);
+    define_key("\033[1;5D", CNC_KEY_CTRL_LEFT);
+    define_key("\033[1;5C", CNC_KEY_CTRL_RIGHT);
+    define_key("\033Od", CNC_KEY_CTRL_LEFT);
+    define_key("\033Oc", CNC_KEY_CTRL_RIGHT);
+}
+
+void cnc_bracketed_paste(int on) {
+    fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
+    fflush(stdout);
+}
+
+void cnc_enable_wheel(void) {
+    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+
+int cnc_wheel(void) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    if (e.bstate & BUTTON4_PRESSED) return -1;
+    if (e.bstate & BUTTON5_PRESSED) return 1;
+    return 0;
+}

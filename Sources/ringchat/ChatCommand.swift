@@ -33,6 +33,11 @@ struct ChatCommand: ParsableCommand {
                                valueName: "events"))
     var events: String?
 
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Words besides your nick that highlight a line and ring the bell (whole words, any case).",
+                               valueName: "word"))
+    var highlight: [String] = []
+
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
@@ -47,7 +52,7 @@ struct ChatCommand: ParsableCommand {
         let filter = events.flatMap { try? EventFilter.parse($0).get() }
         let status = headless
             ? HeadlessFrontEnd.run(options: options, style: .json, events: filter ?? .default, readStdin: true)
-            : ChatApp.run(options: options)
+            : ChatApp.run(options: options, highlights: highlight)
         if status != 0 { throw ExitCode(status) }
     }
 }

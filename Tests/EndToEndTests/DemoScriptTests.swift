@@ -38,7 +38,7 @@ extension EndToEnd {
             // The next run starts from that state: a new incarnation.
             try demo.start(["--keep"])
             try demo.waitForRing()
-            try demo.waitForScreen("alice", "alice's second incarnation") { $0.contains { $0.contains("-!- incarnation 2: ") } }
+            try demo.waitForScreen("alice", "alice's second start") { $0.contains { $0.contains("-!- welcome back: ") } }
             try demo.stop()
             #expect(FileManager.default.fileExists(atPath: kept + "/alice/checkpoint.json"))
         }

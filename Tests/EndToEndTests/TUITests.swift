@@ -93,9 +93,10 @@ extension EndToEnd {
                     "passes in the conversation:\n\(screen.joined(separator: "\n"))")
         }
 
-        /// Typing in one pane logs the request and the grant (dimmed) in
-        /// the conversation, never a pass; F3 shows the full log, passes and
-        /// other nodes' holds included, and F3 again the conversation.
+        /// Typing in one pane tells the token's answer in one dimmed line,
+        /// rewritten in place (request → grant → seq), never a pass; F3
+        /// shows the full log, passes and other nodes' holds included, and
+        /// F3 again the conversation.
         @Test func requestsAndGrantsInTheChatPassesInTheF3Log() throws {
             let rig = try TUIRig(label: "token", nicks: ["alice", "bob", "carol"], extra: ["--token-hold", "300"])
             defer { rig.close() }
@@ -113,7 +114,14 @@ extension EndToEnd {
                 requested = rig.tmux.capture("bob").contains { $0.contains("-·- token requested (1 queued)") }
             }
             #expect(requested, "bob never logged a token request")
-            try rig.waitForRow("bob", "the grant line") { $0.range(of: #"-·- token granted from \S+ after \d+ ms"#, options: .regularExpression) != nil }
+            try rig.waitForRow("bob", "the whole story in one line") {
+                $0.range(of: #"-·- token requested \(1 queued\) → granted from \S+ after \d+ ms → sent as seq \d+$"#,
+                         options: .regularExpression) != nil
+            }
+            // At most one token line per line sent.
+            let screen = rig.tmux.capture("bob")
+            let sent = screen.filter { $0.contains("<bob> who has the token?") }.count
+            #expect(screen.filter { $0.contains("-·- ") }.count <= sent, "\(screen.joined(separator: "\n"))")
             // Token lines are dimmed (SGR 2).
             let sgr = sgrBefore("token requested", in: rig.tmux.capture("bob", escapes: true))
             #expect(sgr?.contains("2") == true, "the token line is not dimmed: SGR \(sgr ?? [])")
@@ -269,7 +277,10 @@ extension EndToEnd {
             let shown = "^[[2J^[]0;owned^G"
             for viewer in ["alice", "bob"] {
                 try rig.waitForRow(viewer, "the hostile line on \(viewer)") { $0.hasSuffix("<\(shown)> hi \(shown) there ^[[H^[[31m red?") }
-                try rig.waitForRow(viewer, "the hostile join on \(viewer)") { $0.contains("-!- \(shown) (") && $0.contains("joined the ring") }
+                // Joined after the first seconds, or listed among those met then.
+                try rig.waitForRow(viewer, "the hostile join on \(viewer)") {
+                    $0.contains("-!- \(shown) joined (") || ($0.contains("-!- in the ring with you: ") && $0.contains(shown))
+                }
                 let screen = rig.tmux.capture(viewer)
                 checkClean(screen, width: rig.width, height: rig.height, nick: viewer)
                 #expect(screen.contains { $0.hasSuffix("<alice> a line before the attack") }, "\(viewer)'s screen was cleared")
@@ -303,6 +314,145 @@ extension EndToEnd {
             }
             let logged = server.logLines().first { $0.contains("zalgo") }!
             #expect(logged.unicodeScalars.filter { $0 == "\u{0301}" }.count <= TerminalSafety.maxCombiningMarks)
+        }
+
+        /// A line naming alice is highlighted on her screen and rings her
+        /// terminal's bell: a BEL byte in what the app wrote to the pane
+        /// (tmux `pipe-pane`), and none for a line that does not name her.
+        @Test func aMentionRingsTheBell() throws {
+            let rig = try TUIRig(label: "bell", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            let raw = rig.root + "/alice.raw"
+            rig.tmux.run(["pipe-pane", "-o", "-t", "alice", "cat >> " + shellQuoted(raw)])
+            rig.type("bob", "nothing for anyone")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "the plain line") { $0.hasSuffix("<bob> nothing for anyone") }
+            sleep(seconds: 0.5)
+            #expect(!rawBytes(raw).contains(0x07), "a bell for a line that names nobody")
+
+            rig.type("bob", "Alice: lunch?")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "the mention") { $0.hasSuffix("<bob> Alice: lunch?") }
+            #expect(waitUntil(5) { rawBytes(raw).contains(0x07) }, "no BEL in alice's pane output")
+            // Highlighted: yellow (SGR 33; tmux sends the bold apart).
+            let sgr = sgrBefore("Alice: lunch?", in: rig.tmux.capture("alice", escapes: true)) ?? []
+            #expect(sgr.contains("33"), "the mention is not highlighted: SGR \(sgr)")
+            // Bob's own screen: no mention of himself, no bell there.
+            #expect(sgrBefore("Alice: lunch?", in: rig.tmux.capture("bob", escapes: true))?.contains("33") != true)
+        }
+
+        /// A paste of 20 lines (tmux `paste-buffer -p`: bracketed, as a
+        /// terminal pastes) asks first; nothing reaches bob until `y`, and
+        /// then all 20 lines go out in one token visit (one send line).
+        @Test func aLongPasteAsksBeforeSending() throws {
+            let rig = try TUIRig(label: "paste", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            let lines = (1...20).map { "pasted line \($0)" }
+            rig.tmux.run(["set-buffer", "-b", "twenty", lines.joined(separator: "\n") + "\n"])
+            rig.tmux.run(["paste-buffer", "-p", "-b", "twenty", "-t", "alice"])
+            try rig.waitFor("alice", "the question") { $0[rig.height - 1].hasPrefix("paste 20 lines? y/n") }
+            sleep(seconds: 1)
+            #expect(!rig.tmux.capture("bob").contains { $0.contains("pasted line") }, "sent before the answer")
+            rig.type("alice", "y")
+            try rig.waitForRow("bob", "the last pasted line") { $0.hasSuffix("<alice> pasted line 20") }
+            let bob = rig.tmux.capture("bob")
+            for l in lines { #expect(bob.contains { $0.hasSuffix("<alice> \(l)") }, "bob lacks '\(l)'") }
+            try rig.waitForRow("alice", "one visit, one line") { $0.range(of: #"-·- .*sent 20 lines as seq \d+-\d+"#, options: .regularExpression) != nil }
+            #expect(rig.tmux.capture("alice").filter { $0.contains("-·- ") }.count == 1)
+            #expect(rig.tmux.capture("alice")[rig.height - 1] == "[alice]")
+        }
+
+        /// With four members the status bar keeps the holder, the lag and
+        /// the last checkpoint at 80, 60 and 40 columns.
+        @Test func statusBarKeepsHolderLagAndCheckpointDownToForty() throws {
+            let rig = try TUIRig(label: "narrow", nicks: ["alice", "bob", "carol"], extra: ["--token-hold", "300"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            rig.tmux.sendKeys("alice", "F2")
+            try rig.waitFor("the checkpoint on the bar") { $0[rig.height - 2].contains("[ckpt #1 ") }
+            for (width, height) in [(80, 24), (60, 20), (40, 15)] {
+                rig.tmux.resize("alice", width: width, height: height)
+                let screen = try rig.waitFor("alice", "holder, lag and checkpoint at \(width)", rows: height) { s in
+                    let bar = s[height - 2]
+                    return holderMark(bar) != nil && bar.range(of: #"\[lag \d+\]"#, options: .regularExpression) != nil
+                        && bar.range(of: #"\[(ckpt #1 [^\]]+|ck#1 \S+)\]"#, options: .regularExpression) != nil
+                }
+                #expect(displayWidth(screen[height - 2]) <= width)
+            }
+        }
+
+        /// Word motions as a terminal sends them (tmux's `M-b`, `M-f`,
+        /// `C-Left`, `C-Right`), the mouse wheel, and `/away` on bob's ring
+        /// strip and in alice's `/names`.
+        @Test func wordKeysWheelAndAway() throws {
+            let rig = try TUIRig(label: "keys", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            rig.type("alice", "hello big world")
+            rig.tmux.sendKeys("alice", "M-b")
+            rig.type("alice", "X")
+            try rig.waitFor("alice", "Alt-B") { $0[rig.height - 1] == "[alice] hello big Xworld" }
+            // From inside `Xworld`: its start, then the start of `big`.
+            rig.tmux.sendKeys("alice", "C-Left", "C-Left")
+            rig.type("alice", "Y")
+            try rig.waitFor("alice", "Ctrl-Left") { $0[rig.height - 1] == "[alice] hello Ybig Xworld" }
+            rig.tmux.sendKeys("alice", "C-Right")
+            rig.type("alice", "Z")
+            try rig.waitFor("alice", "Ctrl-Right") { $0[rig.height - 1] == "[alice] hello YbigZ Xworld" }
+            rig.tmux.sendKeys("alice", "M-f")
+            rig.type("alice", "W")
+            try rig.waitFor("alice", "Alt-F") { $0[rig.height - 1] == "[alice] hello YbigZ XworldW" }
+            rig.tmux.sendKeys("alice", "C-u")
+
+            // The wheel, as the terminal reports it (X10 mouse encoding,
+            // `ESC [ M`, button 64 up / 65 down, plus 32): scrolls back
+            // (`-- more --`) and returns.
+            for i in 1...40 {
+                rig.type("bob", "filler \(i)")
+                rig.tmux.sendKeys("bob", "Enter")
+            }
+            try rig.waitForRow("alice", "the fillers") { $0.hasSuffix("<bob> filler 40") }
+            for _ in 1...3 { rig.tmux.run(["send-keys", "-t", "alice", "-H", "1b", "5b", "4d", "60", "30", "30"]) }
+            try rig.waitFor("alice", "the wheel scrolls back") { $0[rig.height - 2].contains("-- more") }
+            for _ in 1...6 { rig.tmux.run(["send-keys", "-t", "alice", "-H", "1b", "5b", "4d", "61", "30", "30"]) }
+            try rig.waitFor("alice", "the wheel comes back") { !$0[rig.height - 2].contains("-- more") && $0.contains { $0.hasSuffix("<bob> filler 40") } }
+
+            rig.type("bob", "/away lunch")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("alice", "bob's away note") { $0.hasSuffix("* bob is away: lunch") }
+            try rig.waitFor("alice", "bob away on the ring strip") { $0[rig.height - 2].contains("bob(away)") || $0[rig.height - 2].contains("◂(away)") }
+            rig.type("alice", "/names")
+            rig.tmux.sendKeys("alice", "Enter")
+            try rig.waitForRow("alice", "/names") { $0.contains(" here: ") && $0.contains("bob (away: lunch)") }
+        }
+
+        /// `/quit` in carol's pane: alice and bob see one plain line,
+        /// `carol left (3 members)`, and none of the token's side of it. The
+        /// first screen is in plain words.
+        @Test func aQuitIsOneDepartureLine() throws {
+            let rig = try TUIRig(label: "quit", nicks: ["alice", "bob", "carol"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            let first = rig.tmux.capture("alice")
+            #expect(first.contains { $0.hasSuffix("-!- first start here: no history yet") }, "\(first.joined(separator: "\n"))")
+            #expect(!first.contains { $0.contains("incarnation") || $0.contains("replica") })
+            rig.type("carol", "/quit")
+            rig.tmux.sendKeys("carol", "Enter")
+            for viewer in ["alice", "bob"] {
+                try rig.waitForRow(viewer, "carol's departure on \(viewer)", timeout: 10) { $0.hasSuffix("-!- carol left (3 members)") }
+            }
+            // Time for any second line about it to show up.
+            sleep(seconds: 3)
+            for viewer in ["alice", "bob"] {
+                let screen = rig.tmux.capture(viewer)
+                let aboutCarol = screen.filter { $0.contains("carol") && !$0.contains("joined") && !$0.contains("in the ring with you") }
+                #expect(aboutCarol.count == 1, "\(viewer):\n\(screen.joined(separator: "\n"))")
+                #expect(!screen.contains { $0.contains("did not take the token") || $0.contains("moved from ring") || $0.contains("regenerated") },
+                        "\(viewer):\n\(screen.joined(separator: "\n"))")
+                #expect(ringMembers(screen[rig.height - 2])?.contains("carol") == false)
+            }
         }
 
         /// Input-to-screen latency on an idle ring at the default settings
@@ -399,6 +549,11 @@ private func sgrBefore(_ text: String, in screen: [String]) -> [String]? {
     guard let esc = head.range(of: "\u{1B}[", options: .backwards) else { return [] }
     let seq = head[esc.upperBound...].prefix { $0 != "m" }
     return seq.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+}
+
+/// The bytes of a file, empty if it is not there (yet).
+private func rawBytes(_ path: String) -> [UInt8] {
+    (try? Data(contentsOf: URL(fileURLWithPath: path))).map { Array($0) } ?? []
 }
 
 /// Columns as the terminal counts them (glibc's wcwidth under C.UTF-8,

@@ -22,6 +22,7 @@ import RingChatSession
             }
         }
         func type(_ text: String, kind: MessageKind) { typed.append(text) }
+        func type(lines: [String], kind: MessageKind) { typed += lines }
         func checkpoint() {}
         func simulateCrash() throws {}
         func setNick(_ nick: String) {}

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct StatusBarTests {
     static let ring = [RingMember("alice", isMe: true, isHolder: true), RingMember("bob"), RingMember("carol", lag: 2)]
-    let full = StatusInfo(nick: "alice", ring: StatusBarTests.ring, ringID: "7@a1b2",
+    let full = StatusInfo(nick: "alice", ring: StatusBarTests.ring,
                           lag: 2, checkpointNumber: 12, checkpointAgeSeconds: 4, delay: "20-300ms",
                           scrolledBack: true, unread: 0)
 
@@ -12,7 +12,7 @@ import Testing
 
     @Test func wideEnoughShowsEverythingInOrder() {
         let out = StatusBar.render(full.items, width: 120)
-        #expect(text(out).hasPrefix("[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] [open] [delay 20-300ms] -- more -- "))
+        #expect(text(out).hasPrefix("[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] [open] [delay 20-300ms] -- more -- "))
         #expect(DisplayWidth.of(text(out)) == 120)
         #expect(out.contains(Segment("▸alice◂", .highlight)))
         #expect(out.contains(Segment("-- more --", .highlight)))
@@ -26,23 +26,62 @@ import Testing
         #expect(DisplayWidth.of(bar(info, width)) == width)
     }
 
-    /// As the screen narrows the delay goes, the ring loses its id, the
-    /// checkpoint goes, the lags shorten, the own-lag item goes (the ring
-    /// still shows it), the nicks are cut, and at last only the holder
-    /// remains; the survivors keep their left-to-right order.
+    /// As the screen narrows the delay goes, the checkpoint takes its
+    /// short form (`[ck#12 4s]`), the lags shorten and the nicks are cut,
+    /// then the ring gives way to the holder alone before the lag and the
+    /// checkpoint go; the survivors keep their left-to-right order.
     @Test func shrinksInSteps() {
-        #expect(bar(full, 100).hasPrefix("[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] -- more --"))
-        #expect(bar(full, 77) == "[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] -- more --")
-        #expect(bar(full, 76).hasPrefix("[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] -- more --"))
-        #expect(bar(full, 55) == "[alice] [ring: ▸alice◂ bob carol(2)] [lag 2] -- more --")
-        #expect(bar(full, 47) == "[alice] [ring: ▸alice◂ bob carol(2)] -- more --")
-        #expect(bar(full, 45) == "[alice] [ring: ▸alice◂ bob ca…(2)] -- more --")
-        #expect(bar(full, 42) == "[alice] [ring: ▸alice◂ b c(2)] -- more -- ")
-        #expect(bar(full, 38) == "[alice] [▸alice◂ 1/3] -- more --      ")
-        // The holder outlasts the own nick (the input line's prompt shows it).
+        #expect(bar(full, 100).hasPrefix("[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] [delay 20-300ms] -- more --"))
+        #expect(bar(full, 82) == "[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ckpt #12 4s ago] -- more --     ")
+        #expect(bar(full, 76) == "[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ck#12 4s] -- more --      ")
+        #expect(bar(full, 66) == "[alice] [ring: ▸alice◂ bob carol(2)] [lag 2] [ck#12 4s] -- more --")
+        #expect(bar(full, 62) == "[alice] [ring: ▸alice◂ b c(2)] [lag 2] [ck#12 4s] -- more --  ")
+        #expect(bar(full, 55) == "[alice] [▸alice◂ 1/3] [lag 2] [ck#12 4s] -- more --    ")
+        // The own nick goes before lag and checkpoint (the prompt shows it).
+        #expect(bar(full, 47) == "[▸alice◂ 1/3] [lag 2] [ck#12 4s] -- more --    ")
+        #expect(bar(full, 42) == "[▸alice◂ 1/3] [ck#12 4s] -- more --       ")
         #expect(bar(full, 30) == "[▸alice◂ 1/3] -- more --      ")
         #expect(bar(full, 20) == "-- more --          ")
         #expect(bar(full, 8) == "-- more…")
+    }
+
+    /// Four members, not scrolled back: holder, lag and checkpoint at 80,
+    /// 60 and 40 columns (the demo's panes are 60 wide).
+    @Test(arguments: [80, 60, 40])
+    func holderLagAndCheckpointDownToForty(width: Int) {
+        let info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob"),
+                                                    RingMember("carol", isHolder: true), RingMember("server")],
+                              lag: 0, checkpointNumber: 3, checkpointAgeSeconds: 5)
+        let b = bar(info, width)
+        #expect(b.contains("▸carol◂") && b.contains("[lag 0]") && (b.contains("[ckpt #3 5s ago]") || b.contains("[ck#3 5s]")), "\(width): \(b)")
+    }
+
+    /// An idle ring skips its periodic checkpoints: the bar says the last
+    /// one is current instead of showing an age that only grows.
+    @Test func currentCheckpointSaysSo() {
+        var info = full
+        info.checkpointCurrent = true
+        info.checkpointAgeSeconds = 125
+        #expect(bar(info, 120).contains("[ckpt #12 current]"))
+        #expect(bar(info, 45).contains("[ck#12 cur]"))
+        #expect(!bar(info, 120).contains("2m"))
+    }
+
+    /// Activity while away from the live end: lines, then mentions, in a
+    /// long and a short form; mentions draw the eye.
+    @Test func activityCountsLinesAndMentions() {
+        var info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true, isHolder: true)], checkpointNumber: 1, checkpointAgeSeconds: 1)
+        info.activity.add(mention: false)
+        info.activity.add(mention: true)
+        #expect(bar(info, 120).contains("[act: 2 new, 1 mention]"))
+        #expect(bar(info, 40).contains("[act 2 @1]"), "\(bar(info, 40))")
+        #expect(bar(info, 50).contains("[act 2 @1]") && bar(info, 50).contains("[ck#1 1s]"), "\(bar(info, 50))")
+        #expect(StatusBar.render(info.items, width: 120).contains(Segment("act: 2 new, 1 mention", .highlight)))
+    }
+
+    @Test func awayMembersAreMarkedWhileThereIsRoom() {
+        let info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true, isHolder: true), RingMember("bob", away: true)])
+        #expect(bar(info, 120).contains("[ring: ▸alice◂ bob(away)]"))
     }
 
     @Test func holderMarkFollowsTheToken() {
@@ -52,14 +91,14 @@ import Testing
         info.ring[1].isHolder = false
         info.ring[3].isHolder = true
         #expect(bar(info, 200).hasPrefix("[alice] [ring: alice bob carol ▸server◂]"))
-        #expect(bar(info, 26) == "[alice] [▸server◂ 4/4]    ")
+        #expect(bar(info, 26) == "[▸server◂ 4/4] [no ck]    ")
         #expect(bar(info, 19) == "[▸server◂ 4/4]     ")
     }
 
     @Test func noTokenAndNoRing() {
-        var info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob")], ringID: "1@0001")
-        #expect(bar(info, 200).contains("[ring 1@0001: alice bob · no token]"))
-        #expect(bar(info, 22) == "[alice] [no token ×2] ")
+        var info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob")])
+        #expect(bar(info, 200).contains("[ring: alice bob · no token]"))
+        #expect(bar(info, 22) == "[no token ×2] [no ck] ")
         #expect(bar(info, 16) == "[no token ×2]   ")
         info.ring = []
         #expect(bar(info, 200).hasPrefix("[alice] [no token] [lag 0] [no ckpt]"))

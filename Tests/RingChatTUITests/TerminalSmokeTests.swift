@@ -44,7 +44,7 @@ import Testing
         loop: while LocalTime.nowMilliseconds() < deadline {
             let (w, h) = term.paneSize
             let ring = [RingMember("alice"), RingMember("bob", isHolder: true), RingMember("carol", lag: 2), RingMember("me", isMe: true)]
-            let info = StatusInfo(nick: "me", ring: ring, ringID: "7@a1b2", lag: 0,
+            let info = StatusInfo(nick: "me", ring: ring, lag: 0,
                                   checkpointNumber: 12, checkpointAgeSeconds: 4, delay: "20-300ms",
                                   scrolledBack: pane.scrolledBack, unread: pane.unread, showingTokenLog: tokenLog)
             let promptText = "[me] "
@@ -70,6 +70,10 @@ import Testing
                 case .command(let other): pane.addSystem("(smoke test) \(other)", dim: true, timestamp: LocalTime.nowMilliseconds())
                 case .pageUp: pane.pageUp(width: w, height: h)
                 case .pageDown: pane.pageDown(width: w, height: h)
+                case .scroll(let n):
+                    if n < 0 { pane.scrollUp(rows: -n, width: w, height: h) } else { pane.scrollDown(rows: n, width: w) }
+                case .paste(let lines): for line in lines { chat("me", line, own: true) }
+                case .pasteRefused(let n): pane.addSystem("paste of \(n) lines not sent", timestamp: LocalTime.nowMilliseconds())
                 case .redraw, .resize: term.resized()
                 case .none: break
                 }

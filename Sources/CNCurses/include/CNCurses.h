@@ -41,4 +41,28 @@ int cnc_put(WINDOW *win, int y, int x, const wchar_t *text, int n, attr_t attrs,
    changed, 0 if not or if the size cannot be read. */
 int cnc_resize_from_tty(void);
 
+/* Codes for the key sequences cnc_define_keys binds (beyond KEY_MAX, so
+   never one of ncurses' own). */
+enum {
+    CNC_KEY_PASTE_START = KEY_MAX + 1,
+    CNC_KEY_PASTE_END = KEY_MAX + 2,
+    CNC_KEY_CTRL_LEFT = KEY_MAX + 3,
+    CNC_KEY_CTRL_RIGHT = KEY_MAX + 4,
+};
+
+/* Binds the bracketed-paste brackets (ESC[200~, ESC[201~) and the
+   Ctrl-Left/Right sequences of xterm, tmux and rxvt to the codes above:
+   terminfo names none of them for every terminal. */
+void cnc_define_keys(void);
+
+/* Turns the terminal's bracketed paste mode on (1) or off (0): with it,
+   a paste arrives between ESC[200~ and ESC[201~. */
+void cnc_bracketed_paste(int on);
+
+/* Reports the wheel only (buttons 4 and 5), at once (no click interval). */
+void cnc_enable_wheel(void);
+
+/* After KEY_MOUSE: -1 for a wheel notch up, 1 down, 0 for anything else. */
+int cnc_wheel(void);
+
 #endif

@@ -175,6 +175,19 @@ public final class NodeHost {
         feed(.type(text, kind: kind))
     }
 
+    /// Queues several lines in one turn (a paste), so one token visit
+    /// carries them all (up to the node's batch): a holder does not pass
+    /// the token after the first line. The rest are fed from within the
+    /// first line's turn, which `TurnDriver` queues for that same turn.
+    public func type(lines: [String], kind: MessageKind = .text) {
+        guard let first = lines.first else { return }
+        var rest = lines.dropFirst()
+        turns.run(.type(first, kind: kind), node: { currentNode }, now: EventLoop.monotonicNow, perform: { effects in
+            while let line = rest.popFirst() { self.feed(.type(line, kind: kind)) }
+            self.apply(effects)
+        })
+    }
+
     /// Takes a checkpoint now (written in the background; `.checkpointWritten`
     /// follows).
     public func checkpoint() {

@@ -18,12 +18,13 @@ import RingChatSession
 /// once-a-second tick for the checkpoint's age.
 public enum ChatApp {
     /// Runs until /quit, Ctrl-D or a signal; returns the exit status.
-    public static func run(options: HostOptions) -> Int32 {
+    /// `highlights`: words besides the nick that count as a mention.
+    public static func run(options: HostOptions, highlights: [String] = []) -> Int32 {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             Console.error("ringchat: the chat screen needs a terminal (use --headless for pipes)")
             return 1
         }
-        return Session.run(options: options) { ChatFrontEnd(options: options, host: $0.host) }
+        return Session.run(options: options) { ChatFrontEnd(options: options, host: $0.host, highlights: highlights) }
     }
 }
 
@@ -37,12 +38,13 @@ final class ChatFrontEnd: SessionFrontEnd {
     private var drawTimer: Session.Timer?
     private var terminalStarted = false
 
-    init(options: HostOptions, host: NodeHost) {
+    init(options: HostOptions, host: NodeHost, highlights: [String]) {
         self.options = options
         self.host = host
         controller = ChatController(backend: host, nick: options.nick, faults: options.faults,
                                     key: options.groupKey?.fingerprint,
                                     utcOffsetSeconds: LocalTime.utcOffsetSeconds(),
+                                    highlights: highlights, checkpointEvery: options.checkpointEvery,
                                     monotonic: Session.now, wall: LocalTime.nowMilliseconds)
         controller.latency = LatencyProbe.fromEnvironment()
     }
@@ -56,10 +58,12 @@ final class ChatFrontEnd: SessionFrontEnd {
         try terminal.start()
         terminalStarted = true
         let place = "\(options.group):\(options.port) on \(host.interfaceAddress ?? options.interface)"
-        controller.system("ringchat: group \(place), state in \(host.stateDirectory.path)")
+        controller.system("welcome to RingChat, \(options.nick) (group \(place))")
+        controller.system("your history is kept in \(host.stateDirectory.path)")
         controller.system(WhoView.keyLine(options.groupKey?.fingerprint))
-        controller.system("/help lists the commands; F2 checkpoint, F3 full token log, F9 simulated crash, Ctrl-D quits")
+        controller.system("/help lists the commands; F2 checkpoint, F3 the token's full log, F9 simulated crash, Ctrl-D quits")
         controller.onChange = { [unowned self] in self.scheduleDraw() }
+        controller.onBell = { [unowned self] in self.terminal.bell() }
         session.watch(fd: terminal.inputFD) { [unowned self] in self.keysReady() }
         scheduleTick()
         draw()

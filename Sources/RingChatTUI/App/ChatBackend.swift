@@ -9,6 +9,8 @@ import RingChatSession
 protocol ChatBackend: AnyObject {
     /// Queues a line for the next token visit.
     func type(_ text: String, kind: MessageKind)
+    /// Queues lines for one token visit (a paste).
+    func type(lines: [String], kind: MessageKind)
     /// Takes a checkpoint now; `.checkpointWritten` follows.
     func checkpoint()
     /// Drops all in-memory state and restores from disk; `.restored`

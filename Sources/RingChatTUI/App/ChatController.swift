@@ -31,8 +31,21 @@ final class ChatController {
     private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
     private(set) var status: NodeStatus?
-    private var tokenLog = TokenLog()
+    private var sendLine = SendLine()
     private var members = MemberTracker()
+    private var names = NickBook()
+    /// Away notes by node, from the `is away` actions seen (`AwayNote`).
+    private var away: [NodeID: String] = [:]
+    private(set) var mentions: MentionMatcher
+    private(set) var bellMode: BellMode = .mentions
+    /// Peers' lines while you were scrolled back or in F3.
+    private(set) var activity = Activity()
+    /// The checkpoint period, to tell a skipped (nothing new) checkpoint
+    /// from a late one.
+    let checkpointEvery: Duration?
+    /// The last start or restore: a checkpoint restored from disk is old,
+    /// and only a whole period after this says the node chose to skip.
+    private var restoredAt: Instant?
     private var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
     private var checkpointRequested = false
@@ -45,6 +58,8 @@ final class ChatController {
     var paneSize: (width: Int, height: Int) = (80, 22)
     /// Called whenever something on screen changed.
     var onChange: (() -> Void)?
+    /// Rings the terminal bell (a mention, or any line with `/bell all`).
+    var onBell: (() -> Void)?
 
     /// The clocks, injected so that tests control time.
     let monotonic: () -> Instant
@@ -59,9 +74,12 @@ final class ChatController {
     private(set) var exitMessage: String?
 
     init(backend: ChatBackend, nick: String, faults: FaultSpec = .none, key: String? = nil, utcOffsetSeconds: Int = 0,
+         highlights: [String] = [], checkpointEvery: Duration? = nil,
          capacity: Int = 10_000, tokenLogCapacity: Int = 2_000,
          monotonic: @escaping () -> Instant, wall: @escaping () -> Int64) {
         self.backend = backend
+        self.mentions = MentionMatcher(nick: nick, highlights: highlights)
+        self.checkpointEvery = checkpointEvery
         self.initialNick = nick
         self.faults = faults
         self.key = key
@@ -103,7 +121,25 @@ final class ChatController {
             if exitStatus != nil { break }
         }
         syncDraft()
+        noteWhereYouAre()
         markDirty()
+    }
+
+    /// Looking at the live end of the conversation: what happened
+    /// meanwhile has been seen.
+    private var atLiveEnd: Bool { !showingTokenLog && !pane.scrolledBack && !pane.detached }
+
+    /// About to look away from the live end (scroll back, F3): the read
+    /// marker goes where you were.
+    private func leavingLiveEnd() {
+        guard atLiveEnd else { return }
+        pane.placeReadMarker(timestamp: wall())
+    }
+
+    private func noteWhereYouAre() {
+        guard atLiveEnd else { return }
+        activity.clear()
+        pane.dropIdleReadMarker()
     }
 
     private func perform(_ action: InputAction, at t: Instant) {
@@ -115,6 +151,7 @@ final class ChatController {
             if showingTokenLog {
                 tokenLogPane.pageUp(width: w, height: h)
             } else {
+                leavingLiveEnd()
                 // Near the top of the window: read the page before it from
                 // the replica, so PgUp goes all the way to the first line.
                 if pane.rowsAboveView(width: w, height: h, limit: h) < h { loadOlder() }
@@ -127,6 +164,26 @@ final class ChatController {
                 if pane.detached, pane.rowsBelowView(width: w, limit: h) < h { loadNewer() }
                 pane.pageDown(width: w, height: h)
             }
+        case .scroll(let rows):
+            if showingTokenLog {
+                if rows < 0 { tokenLogPane.scrollUp(rows: -rows, width: w, height: h) } else { tokenLogPane.scrollDown(rows: rows, width: w) }
+            } else if rows < 0 {
+                leavingLiveEnd()
+                if pane.rowsAboveView(width: w, height: h, limit: h) < h { loadOlder() }
+                pane.scrollUp(rows: -rows, width: w, height: h)
+            } else {
+                if pane.detached, pane.rowsBelowView(width: w, limit: h) < h { loadNewer() }
+                pane.scrollDown(rows: rows, width: w)
+            }
+        case .paste(let lines):
+            showingTokenLog = false
+            // Queued in one turn, so one token visit sends them (up to the
+            // node's batch of 64 lines); pasted text is never a command.
+            for line in lines { latency?.entered(line, at: t) }
+            backend.type(lines: lines, kind: .text)
+            followNewest()
+        case .pasteRefused(let n):
+            system("paste of \(n) lines not sent", dim: false)
         case .redraw, .resize: repaintAll = true
         }
     }
@@ -139,9 +196,20 @@ final class ChatController {
         case .me(let text): send(text, kind: .action, at: t)
         case .nick(let n):
             backend.setNick(n)
+            mentions.setNick(n)
             system("you are now known as \(n)")
         case .who:
             for line in WhoView.lines(status, key: key) { system(line, dim: false) }
+        case .names:
+            for line in NamesView.lines(status, away: away) { system(line, dim: false) }
+        case .away(let reason):
+            send(AwayNote.action(reason: reason), kind: .action, at: t)
+        case .clear:
+            if showingTokenLog { tokenLogPane.removeAll() } else { pane.removeAll() }
+            activity.clear()
+        case .bell(let mode):
+            if let mode { bellMode = mode }
+            system("bell: \(bellMode.rawValue) (/bell off|mentions|all)", dim: false)
         case .help:
             for line in CommandParser.helpLines { system(line, dim: false) }
         case .checkpoint:
@@ -150,6 +218,7 @@ final class ChatController {
             backend.checkpoint()
         case .crash: crash()
         case .tokenLog:
+            if !showingTokenLog { leavingLiveEnd() }
             showingTokenLog.toggle()
         case .quit: exitStatus = 0
         case .unknown(let name):
@@ -161,7 +230,11 @@ final class ChatController {
     private func send(_ text: String, kind: MessageKind, at t: Instant) {
         latency?.entered(text, at: t)
         backend.type(text, kind: kind)
-        // Sending is taking part: back to the newest lines, as irssi does.
+        followNewest()
+    }
+
+    /// Sending is taking part: back to the newest lines, as irssi does.
+    private func followNewest() {
         if pane.detached {
             pane.replaceWithNewest(backend.history(before: nil, limit: pane.capacity).map(entry))
         } else {
@@ -208,10 +281,16 @@ final class ChatController {
     func handle(_ event: HostEvent) {
         let now = monotonic()
         switch event {
-        case .delivered(let m, _): deliver(m, now: now)
+        case .delivered(let m, let backfill): deliver(m, backfill: backfill, now: now)
         case .token(let t):
-            if let line = tokenLog.line(for: t, now: now, name: name) { pane.addToken(line, timestamp: wall()) }
-            let full = TokenLog.logLine(for: t, name: name)
+            switch sendLine.update(for: t, now: now, name: names.name) {
+            case .add(let text, let tag)?:
+                pane.add(PaneEntry(kind: .token(text: text), timestamp: wall(), tag: tag))
+            case .replace(let text, let tag)?:
+                pane.update(tag: tag) { $0.kind = .token(text: text) }
+            case nil: break
+            }
+            let full = TokenLog.logLine(for: t, name: names.name)
             if full.routine {
                 tokenLogPane.addToken(full.text, timestamp: wall())
             } else {
@@ -219,7 +298,9 @@ final class ChatController {
             }
         case .status(let s):
             status = s
-            for line in members.update(s, now: now) { pane.addSystem(line, dim: true, timestamp: wall()) }
+            names.learn(s)
+            if s.nick.lowercased() != mentions.words.first { mentions.setNick(s.nick) }
+            tellMembers(s, now: now)
             checkCatchUp(now: now)
         case .restored(let r): restored(r, now: now)
         case .checkpointWritten(let cp):
@@ -234,10 +315,20 @@ final class ChatController {
         markDirty()
     }
 
-    private func deliver(_ m: ChatMessage, now: Instant) {
+    private func deliver(_ m: ChatMessage, backfill: Bool, now: Instant) {
         let own = m.id.origin == backend.nodeID
-        pane.addChat(nick: m.nick, text: m.text, isOwn: own, action: m.kind == .action,
-                     timestamp: m.timestamp, sortKey: m.slot)
+        names.learn(m.id.origin, m.nick)
+        if m.kind == .action { noteAway(m) }
+        let mention = !own && mentions.matches(m.text)
+        var e = entry(m)
+        e.mention = mention
+        pane.add(e)
+        if !own {
+            if !atLiveEnd { activity.add(mention: mention) }
+            // Lines fetched while catching up, or repaired late, are old
+            // news: no bell for them.
+            if !backfill, catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
+        }
         latency?.lineDelivered()
         if own {
             latency?.deliveredOwn(m.text)
@@ -250,9 +341,11 @@ final class ChatController {
     }
 
     private func restored(_ r: RestoreReport, now: Instant) {
-        tokenLog.reset()
+        sendLine.reset()
+        restoredAt = now
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
+        greetingTag = nil
         let what = r.checkpoint.map { "restored checkpoint #\($0) (\(r.checkpointMessages) messages)" }
         if crashing {
             pane.addSystem((what ?? "no checkpoint to restore") + " + replayed \(r.replayed) from the replica; catching up from peers…",
@@ -263,9 +356,7 @@ final class ChatController {
             // A restart with state behind it (after a kill, say) has missed
             // what was said meanwhile: say when it has caught up.
             let resumed = r.checkpoint != nil || r.replayed > 0
-            pane.addSystem("incarnation \(r.incarnation): " + (what ?? "no checkpoint yet")
-                           + " + \(r.replayed) from the replica" + (resumed ? "; catching up from peers…" : ""),
-                           dim: !resumed, timestamp: wall())
+            pane.addSystem(Self.welcome(r), dim: !resumed, timestamp: wall())
             if resumed { catchUp = CatchUpTracker(since: now) }
             if input.editor.isEmpty && !r.draft.isEmpty {
                 input.editor.setText(r.draft)
@@ -280,13 +371,36 @@ final class ChatController {
         for w in r.warnings { pane.addError(w, timestamp: wall()) }
     }
 
+    /// The first line of a start, in plain words (incarnations and
+    /// replicas are the README's business; the numbers stay for whoever
+    /// wonders what was read).
+    static func welcome(_ r: RestoreReport) -> String {
+        let n = r.checkpointMessages + r.replayed
+        guard r.checkpoint != nil || r.replayed > 0 else { return "first start here: no history yet" }
+        let saved = r.checkpoint.map { "checkpoint #\($0) + \(r.replayed) later from disk" } ?? "\(r.replayed) from disk"
+        return "welcome back: \(n) earlier message\(n == 1 ? "" : "s") (\(saved)); catching up from peers…"
+    }
+
+    /// `* bob is away: lunch` and `* bob is back` (see `AwayNote`).
+    private func noteAway(_ m: ChatMessage) {
+        switch AwayNote.parse(m.text) {
+        case .away(let reason)?: away[m.id.origin] = reason
+        case .back?: away[m.id.origin] = nil
+        case nil: break
+        }
+    }
+
     /// On start the pane shows the replica (its newest `capacity` lines).
     /// After a simulated crash it is not reloaded: every line on screen was
     /// flushed to the replica before the crash, so the restore gives the
     /// same lines back, and the ones fetched from peers arrive as
     /// deliveries at their place in the order.
     private func loadHistory() {
-        for m in backend.history(before: nil, limit: pane.capacity) { pane.add(entry(m)) }
+        for m in backend.history(before: nil, limit: pane.capacity) {
+            names.learn(m.id.origin, m.nick)
+            if m.kind == .action { noteAway(m) }
+            pane.add(entry(m))
+        }
     }
 
     /// Lines read back from the replica per step of scrolling beyond the
@@ -324,8 +438,25 @@ final class ChatController {
         }
     }
 
-    private func name(_ id: NodeID) -> String {
-        status?.members.first { $0.id == id }.map { $0.nick == "?" ? id.short : $0.nick } ?? id.short
+    /// The tag of the greeting line, `in the ring with you: …`, which
+    /// grows in place as peers are met after a start.
+    private var greetingTag: Int?
+    private static let greetingTagBase = 1 << 40
+
+    /// Members' comings and goings as lines; true if any was shown.
+    @discardableResult
+    private func tellMembers(_ s: NodeStatus, now: Instant) -> Bool {
+        let news = members.news(s, now: now)
+        if let g = news.greeting {
+            let rewritten = greetingTag.map { tag in pane.update(tag: tag) { $0.kind = .system(text: g, dim: false) } } ?? false
+            if !rewritten {
+                // Apart from `SendLine`'s tags, which count up from 1.
+                greetingTag = (greetingTag ?? Self.greetingTagBase) + 1
+                pane.add(PaneEntry(kind: .system(text: g, dim: false), timestamp: wall(), tag: greetingTag))
+            }
+        }
+        for line in news.lines { pane.addSystem(line, dim: false, timestamp: wall()) }
+        return news.greeting != nil || !news.lines.isEmpty
     }
 
     // MARK: time
@@ -335,11 +466,7 @@ final class ChatController {
     func tick() {
         let now = monotonic()
         checkCatchUp(now: now)
-        if let s = status {
-            let lines = members.update(s, now: now)
-            for line in lines { pane.addSystem(line, dim: true, timestamp: wall()) }
-            if !lines.isEmpty { markDirty() }
-        }
+        if let s = status, tellMembers(s, now: now) { markDirty() }
         if statusInfo() != lastDrawnStatus { markDirty() }
     }
 
@@ -347,8 +474,14 @@ final class ChatController {
 
     func statusInfo() -> StatusInfo {
         let shown = showingTokenLog ? tokenLogPane : pane
+        let screen = StatusModel.Screen(scrolledBack: shown.scrolledBack, unread: shown.unread, activity: activity,
+                                        showingTokenLog: showingTokenLog, names: names, away: Set(away.keys))
+        // Within a period of the start the node has not yet had its chance
+        // to checkpoint: an old checkpoint is not "current" then.
+        var seenAPeriod = false
+        if let since = restoredAt, let every = checkpointEvery { seenAPeriod = monotonic() - since > every + StatusModel.checkpointSlack }
         return StatusModel.info(status: status, nick: initialNick, faults: faults, key: key, nowWallMs: wall(),
-                                scrolledBack: shown.scrolledBack, unread: shown.unread, showingTokenLog: showingTokenLog)
+                                checkpointEvery: seenAPeriod ? checkpointEvery : nil, screen: screen)
     }
 
     /// Lays out the screen for `paneSize`.
@@ -359,8 +492,13 @@ final class ChatController {
         let promptText = "[\(Sanitizer.nick(status?.nick ?? initialNick))] "
         let promptWidth = DisplayWidth.of(promptText)
         // A prompt wider than half the screen would leave no room to type.
-        let prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
-        let view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
+        var prompt = promptWidth <= w / 2 ? [Segment(promptText, .bold)] : []
+        var view = input.editor.view(width: max(1, w - (prompt.isEmpty ? 0 : promptWidth)))
+        if let lines = input.pendingPaste {
+            // The question replaces the line until it is answered.
+            prompt = [Segment(PastePolicy.question(lines.count), .highlight), Segment(" ")]
+            view = InputView(text: "", cursorColumn: 0)
+        }
         let rows: [Row]
         if let c = rowsCache, c.version == paneVersion, c.log == showingTokenLog, c.width == w, c.height == h {
             rows = c.rows

@@ -4,6 +4,14 @@ public enum Command: Hashable, Sendable {
     case me(String)
     case nick(String)
     case who
+    /// `/names`: who is in the ring, with away notes.
+    case names
+    /// `/away REASON`, or `/away` alone: back.
+    case away(String?)
+    /// `/clear`: empty the pane on screen (history stays on disk).
+    case clear
+    /// `/bell off|mentions|all`; nil: say which is on.
+    case bell(BellMode?)
     case help
     case checkpoint
     case crash

@@ -23,6 +23,13 @@ public enum CommandParser {
             if let refusal = NickRule.refusal(args) { return .invalid(refusal) }
             return .nick(args)
         case "who": return noArguments(.who, "/who", args)
+        case "names": return noArguments(.names, "/names", args)
+        case "away": return .away(args.isEmpty ? nil : args)
+        case "back": return noArguments(.away(nil), "/back", args)
+        case "clear": return noArguments(.clear, "/clear", args)
+        case "bell":
+            if args.isEmpty { return .bell(nil) }
+            return BellMode(rawValue: args.lowercased()).map { .bell($0) } ?? .invalid("usage: /bell off|mentions|all")
         case "help": return noArguments(.help, "/help", args)
         case "checkpoint": return noArguments(.checkpoint, "/checkpoint", args)
         case "crash": return noArguments(.crash, "/crash", args)
@@ -37,14 +44,20 @@ public enum CommandParser {
         "commands:",
         "  /nick NAME     change your nick (1-32 bytes, no spaces or control characters)",
         "  /me ACTION     send an action (* you ACTION)",
-        "  /who           list the ring's members",
+        "  /who           list the ring's members, the token and each one's lag",
+        "  /names         who is here, with away notes",
+        "  /away [REASON] mark yourself away (shown to everyone); /away alone: back",
+        "  /clear         empty this pane (the history stays on disk: PgUp reads it back)",
+        "  /bell off|mentions|all   when the terminal bell rings (default: mentions)",
         "  /checkpoint    write a checkpoint now (F2)",
         "  /crash         simulate a crash: restore the last checkpoint (F9)",
         "  /tokenlog      the full token log: every grant and pass (F3; again to come back)",
         "  /quit          leave (Ctrl-D on an empty line)",
         "  //text         send a line starting with /",
-        "keys: F2 checkpoint, F3 full token log, F9 simulated crash, PgUp/PgDn scroll, Up/Down history,",
-        "      Tab completes nicks, Ctrl-A/E/K/U/W/Y edit, Ctrl-L redraws, Ctrl-D on an empty line quits",
+        "keys: F2 checkpoint, F3 full token log, F9 simulated crash, PgUp/PgDn and the wheel scroll,",
+        "      Up/Down history, Tab completes nicks, Ctrl-A/E/K/U/W/Y edit, Alt-B/F and Ctrl-Left/Right",
+        "      move by word, Ctrl-L redraws, Ctrl-D on an empty line quits; a paste of more than",
+        "      \(PastePolicy.askAbove) lines asks before it is sent",
     ]
 
     // A stray argument to /crash is more likely a typo than intent: refuse.

@@ -6,6 +6,12 @@ public enum InputAction: Hashable, Sendable {
     /// (F2 checkpoint, F9 crash, F3 token log, Ctrl-D quit).
     case command(Command)
     case pageUp, pageDown
+    /// The mouse wheel: rows to scroll, negative up.
+    case scroll(Int)
+    /// Lines pasted: send them all, as text, in one token visit.
+    case paste([String])
+    /// A long paste was refused at `paste N lines? y/n`.
+    case pasteRefused(Int)
     /// Ctrl-L: repaint the whole screen.
     case redraw
     /// The terminal changed size: call `Terminal.resized()` and redraw.

@@ -10,6 +10,15 @@ public enum KeyEvent: Hashable, Sendable {
     case ctrl(Character)
     /// The terminal changed size (ncurses' KEY_RESIZE).
     case resize
+    /// Alt (Meta) plus a character: Esc and the character in one read.
+    case alt(Character)
+    /// Ctrl-Left and Ctrl-Right.
+    case ctrlLeft, ctrlRight
+    /// The mouse wheel, one notch.
+    case wheelUp, wheelDown
+    /// The brackets of a bracketed paste (`ESC[200~` … `ESC[201~`): what
+    /// comes between is pasted, not typed, Enter included.
+    case pasteStart, pasteEnd
 
     /// Decodes a character `wget_wch` returned with OK. Returns nil for what
     /// has no meaning here (NUL, the other C0 codes, C1 controls).

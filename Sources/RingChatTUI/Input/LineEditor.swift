@@ -69,6 +69,21 @@ public struct LineEditor: Hashable, Sendable {
     public mutating func moveHome() { cursor = 0 }
     public mutating func moveEnd() { cursor = characters.count }
 
+    /// Alt-B, Ctrl-Left: to the start of this or the previous word, as in
+    /// readline and irssi (`backward-word`: words are letters and digits).
+    public mutating func moveWordLeft() {
+        while cursor > 0, !Self.isWord(characters[cursor - 1]) { cursor -= 1 }
+        while cursor > 0, Self.isWord(characters[cursor - 1]) { cursor -= 1 }
+    }
+
+    /// Alt-F, Ctrl-Right: to the end of this or the next word.
+    public mutating func moveWordRight() {
+        while cursor < characters.count, !Self.isWord(characters[cursor]) { cursor += 1 }
+        while cursor < characters.count, Self.isWord(characters[cursor]) { cursor += 1 }
+    }
+
+    private static func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+
     /// Moves to a cluster index (clamped): used by tab completion.
     public mutating func moveTo(_ index: Int) { cursor = max(0, min(characters.count, index)) }
 

@@ -105,6 +105,50 @@ public struct ChatPane<Key: Comparable & Sendable>: Sendable {
         add(Entry(kind: .error(text: text), timestamp: timestamp))
     }
 
+    /// Rewrites the newest local line tagged `tag` in place (your send's
+    /// token story); false when it has left the window.
+    @discardableResult
+    public mutating func update(tag: Int, _ change: (inout Entry) -> Void) -> Bool {
+        for j in stride(from: deferred.count - 1, through: 0, by: -1) where deferred[j].tag == tag {
+            change(&deferred[j])
+            deferred[j] = deferred[j].sanitized()
+            return true
+        }
+        for j in stride(from: count - 1, through: 0, by: -1) where self[j].tag == tag {
+            change(&storage[head + j])
+            storage[head + j] = storage[head + j].sanitized()
+            return true
+        }
+        return false
+    }
+
+    // MARK: the read marker
+
+    /// Where the read marker is, if it is in the window.
+    public var readMarkerIndex: Int? {
+        (0..<count).last { if case .marker = self[$0].kind { true } else { false } }
+    }
+
+    /// You leave the live end (scroll back, F3): the marker moves to the
+    /// bottom, so the lines that arrive meanwhile are the ones below it.
+    public mutating func placeReadMarker(timestamp: Int64) {
+        if let i = readMarkerIndex { remove(at: i) }
+        add(Entry(kind: .marker, timestamp: timestamp))
+    }
+
+    /// Back at the live end: a marker with nothing after it marks nothing.
+    public mutating func dropIdleReadMarker() {
+        if let i = readMarkerIndex, i == count - 1 { remove(at: i) }
+    }
+
+    private mutating func remove(at i: Int) {
+        storage.remove(at: head + i)
+        if let a = anchor {
+            if i < a.index { anchor = (a.index - 1, a.rowsBelow) } else if i == a.index { anchor = (max(0, a.index - 1), 0) }
+            if count == 0 { anchor = nil }
+        }
+    }
+
     public mutating func removeAll() {
         storage = []
         head = 0

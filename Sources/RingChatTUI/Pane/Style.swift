@@ -9,6 +9,8 @@ public enum Style: Hashable, Sendable {
     case nick(Int)
     /// What must catch the eye: "you" as token holder, the `-- more --` marker.
     case highlight
+    /// A line that names you (your nick or a `--highlight` word).
+    case mention
     /// Error lines (unknown command, invalid nick).
     case error
 }

@@ -1,9 +1,10 @@
 /// The ring on the status bar, in token order with the holder marked:
-/// `[ring 7@a1b2: alice ▸bob◂ carol(lag 2) server]`, so a person can watch
-/// the token go round.
+/// `[ring: alice ▸bob◂ carol(lag 2) server(away)]`, so a person can watch
+/// the token go round. No ring id: it is the protocol's business (`/who`
+/// and F3 show it), and it changes with every re-formed ring.
 ///
-/// On a narrow screen it shrinks step by step rather than vanish: the ring
-/// id goes first, then `(lag 2)` becomes `(2)`, then the nicks are cut
+/// On a narrow screen it shrinks step by step rather than vanish: `(lag
+/// 2)` becomes `(2)` and `(away)` goes, then the nicks are cut
 /// (`car…`, then initials; the holder's is cut last), and at the end only
 /// the holder and its place remain: `[▸bob◂ 2/4]`. Each step is a form of
 /// one `StatusItem`, with a priority that rises as it shrinks, so the
@@ -12,15 +13,14 @@ public enum RingBar {
     public static let openMark = "▸"
     public static let closeMark = "◂"
 
-    /// Priorities of the forms: full, without the id, short lags, cut
-    /// nicks, holder only.
-    static let withID = 45, withoutID = 55, shortLags = 72, cutNicks = 75, holderOnly = 92
+    /// Priorities of the forms: full, short lags, cut nicks, holder only.
+    static let full = 55, shortLags = 72, cutNicks = 75, holderOnly = 92
 
     /// The nick widths tried, widest first; the holder keeps at least `holderWidth`.
     static let cuts = [8, 5, 3, 1]
     static let holderWidth = 10
 
-    public static func item(members: [RingMember], ringID: String?) -> StatusItem {
+    public static func item(members: [RingMember]) -> StatusItem {
         guard !members.isEmpty else { return StatusItem([Segment("["), Segment("no token", .dim), Segment("]")], priority: holderOnly) }
         typealias Form = StatusItem.Form
         var forms: [Form] = []
@@ -28,8 +28,7 @@ public enum RingBar {
             // A step that changes nothing (short nicks, no lag) is skipped.
             if forms.last?.segments != segments { forms.append(Form(segments, priority: priority)) }
         }
-        if let id = ringID { add(bracket("ring \(Sanitizer.text(id)): ", list(members, longLag: true, cut: nil)), withID) }
-        add(bracket("ring: ", list(members, longLag: true, cut: nil)), withoutID)
+        add(bracket("ring: ", list(members, longLag: true, cut: nil)), full)
         add(bracket("ring: ", list(members, longLag: false, cut: nil)), shortLags)
         for c in cuts { add(bracket("ring: ", list(members, longLag: false, cut: c)), cutNicks) }
         add(holderOnlyForm(members), holderOnly)
@@ -61,6 +60,7 @@ public enum RingBar {
             out = [Segment(nick, m.isMe ? .bold : .normal)]
         }
         if m.lag > 0 { out.append(Segment(longLag ? "(lag \(m.lag))" : "(\(m.lag))", .bold)) }
+        if m.away && longLag { out.append(Segment("(away)", .dim)) }
         return out
     }
 

@@ -5,8 +5,11 @@ public struct RingMember: Hashable, Sendable {
     public var lag: Int
     public var isMe: Bool
     public var isHolder: Bool
+    /// Said `/away`: shown as `(away)` while there is room.
+    public var away: Bool
 
-    public init(_ nick: String, lag: Int = 0, isMe: Bool = false, isHolder: Bool = false) {
+    public init(_ nick: String, lag: Int = 0, isMe: Bool = false, isHolder: Bool = false, away: Bool = false) {
+        self.away = away
         self.nick = nick
         self.lag = lag
         self.isMe = isMe

@@ -4,63 +4,86 @@ public struct StatusInfo: Hashable, Sendable {
     /// The ring in token order, the holder marked; empty before the node
     /// knows any.
     public var ring: [RingMember]
-    /// A short ring id, e.g. `7@a1b2` (`RingID.description`); nil while none.
-    public var ringID: String?
     /// Messages known to exist but not yet in the replica.
     public var lag: Int
     public var checkpointNumber: Int?
     public var checkpointAgeSeconds: Int?
+    /// Nothing a checkpoint records has changed since the last one (the
+    /// node skips periodic checkpoints then): its age is no news.
+    public var checkpointCurrent: Bool
     /// e.g. `20-300ms`; nil when the artificial delay is off.
     public var delay: String?
     public var scrolledBack: Bool
     public var unread: Int
+    /// Peers' lines (and mentions of you) since you left the live end.
+    public var activity: Activity
     /// The pane shows F3's full token log instead of the conversation.
     public var showingTokenLog: Bool
     /// The group key's fingerprint when the group is keyed; nil when open.
     public var key: String?
 
-    public init(nick: String, ring: [RingMember] = [], ringID: String? = nil, lag: Int = 0,
-                checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, delay: String? = nil,
-                scrolledBack: Bool = false, unread: Int = 0, showingTokenLog: Bool = false, key: String? = nil) {
+    public init(nick: String, ring: [RingMember] = [], lag: Int = 0,
+                checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, checkpointCurrent: Bool = false,
+                delay: String? = nil, scrolledBack: Bool = false, unread: Int = 0, activity: Activity = Activity(),
+                showingTokenLog: Bool = false, key: String? = nil) {
         self.nick = nick
         self.ring = ring
-        self.ringID = ringID
         self.lag = lag
         self.checkpointNumber = checkpointNumber
         self.checkpointAgeSeconds = checkpointAgeSeconds
+        self.checkpointCurrent = checkpointCurrent
         self.delay = delay
         self.scrolledBack = scrolledBack
         self.unread = unread
+        self.activity = activity
         self.showingTokenLog = showingTokenLog
         self.key = key
     }
 
     /// The bar's items, left to right:
-    /// `[alice] [ring 7@a1b2: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [keyed] [delay 20-300ms] -- more --`
+    /// `[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [act: 3 new, 1 mention] [keyed] [delay 20-300ms] -- more --`
+    ///
     /// Priorities: the scroll marker and the token-log marker go last, then
-    /// own nick, the holder (the ring's last form), lag, keyed, checkpoint,
-    /// delay, open; the ring shrinks in steps in between (see `RingBar`).
+    /// the holder (the ring's last form), the short activity (it is news),
+    /// the short checkpoint (`[ck#12 4s]`), lag, own nick; so down to 40 columns with
+    /// four members the bar still answers "who has the token, am I behind,
+    /// is my state saved". Before those: keyed, the long checkpoint and
+    /// activity, delay, open; the ring shrinks in steps in between (see
+    /// `RingBar`).
     public var items: [StatusItem] {
         var items: [StatusItem] = []
-        func bracket(_ inner: [Segment], _ priority: Int) {
-            items.append(StatusItem([Segment("[")] + inner + [Segment("]")], priority: priority))
+        func bracket(_ inner: [Segment]) -> [Segment] { [Segment("[")] + inner + [Segment("]")] }
+        func add(_ forms: ([Segment], Int)...) {
+            items.append(StatusItem(forms: forms.map { StatusItem.Form(bracket($0.0), priority: $0.1) }))
         }
-        bracket([Segment(Sanitizer.nick(nick), .bold)], 90)
-        items.append(RingBar.item(members: ring, ringID: ringID))
-        bracket([Segment("lag \(lag)", lag > 0 ? .bold : .normal)], 70)
+        // The input line's prompt shows the nick too: it gives way first.
+        add(([Segment(Sanitizer.nick(nick), .bold)], 84))
+        items.append(RingBar.item(members: ring))
+        add(([Segment("lag \(lag)", lag > 0 ? .bold : .normal)], 85))
         if let n = checkpointNumber {
-            let age = checkpointAgeSeconds.map { " \(TimeFormat.age(seconds: $0)) ago" } ?? ""
-            bracket([Segment("ckpt #\(n)\(age)")], 50)
+            if checkpointCurrent {
+                add(([Segment("ckpt #\(n) current")], 50), ([Segment("ck#\(n) cur")], 88))
+            } else {
+                let age = checkpointAgeSeconds.map { TimeFormat.age(seconds: $0) }
+                add(([Segment("ckpt #\(n)" + (age.map { " \($0) ago" } ?? ""))], 50),
+                    ([Segment("ck#\(n)" + (age.map { " \($0)" } ?? ""))], 88))
+            }
         } else {
-            bracket([Segment("no ckpt", .dim)], 20)
+            add(([Segment("no ckpt", .dim)], 20), ([Segment("no ck", .dim)], 88))
+        }
+        if !activity.isEmpty {
+            let style: Style = activity.mentions > 0 ? .highlight : .bold
+            let m = activity.mentions
+            let long = "act: \(activity.lines) new" + (m > 0 ? ", \(m) mention\(m == 1 ? "" : "s")" : "")
+            add(([Segment(long, style)], 60), ([Segment("act \(activity.lines)" + (m > 0 ? " @\(m)" : ""), style)], 89))
         }
         if key != nil {
-            bracket([Segment("keyed", .bold)], 60)
+            add(([Segment("keyed", .bold)], 60))
         } else {
-            bracket([Segment("open", .dim)], 15)
+            add(([Segment("open", .dim)], 15))
         }
-        if let d = delay { bracket([Segment("delay \(Sanitizer.text(d))")], 40) }
-        if showingTokenLog { bracket([Segment("token log", .highlight), Segment(": F3 back")], 96) }
+        if let d = delay { add(([Segment("delay \(Sanitizer.text(d))")], 40)) }
+        if showingTokenLog { add(([Segment("token log", .highlight), Segment(": F3 back")], 96)) }
         if scrolledBack {
             let text = unread > 0 ? "-- more (\(unread)) --" : "-- more --"
             items.append(StatusItem(text, .highlight, priority: 100))

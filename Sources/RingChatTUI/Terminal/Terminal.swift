@@ -37,6 +37,7 @@ public final class Terminal {
     private static let statusPair: Int16 = 7
     private static let statusHighlightPair: Int16 = 8
     private static let errorPair: Int16 = 9
+    private static let mentionPair: Int16 = 10
 
     public init() {}
 
@@ -68,6 +69,11 @@ public final class Terminal {
         set_escdelay(25)
         curs_set(1)
         setUpColours()
+        cnc_define_keys()
+        // The wheel only: clicks and drags stay the terminal's (most
+        // terminals select text with Shift held while an app has the mouse).
+        cnc_enable_wheel()
+        cnc_bracketed_paste(1)
     }
 
     /// Leaves full-screen mode and gives the terminal back as it was.
@@ -75,7 +81,14 @@ public final class Terminal {
     public func stop() {
         guard isActive else { return }
         isActive = false
+        cnc_bracketed_paste(0)
         endwin()
+    }
+
+    /// The terminal bell (a BEL byte, or the terminal's visible bell).
+    public func bell() {
+        guard isActive else { return }
+        beep()
     }
 
     /// For a last-resort path that has no `Terminal` at hand (a fatal signal
@@ -83,7 +96,10 @@ public final class Terminal {
     /// Normal exits are covered by `stop()` and by the atexit hook `start()`
     /// installs.
     public static func restoreForExit() {
-        if !isendwin() { endwin() }
+        if !isendwin() {
+            cnc_bracketed_paste(0)
+            endwin()
+        }
     }
 
     /// Rows and columns of the whole screen.
@@ -106,11 +122,24 @@ public final class Terminal {
         guard let w = window else { return [] }
         var events: [KeyEvent] = []
         var code: wint_t = 0
+        var lastWasEscape = false
         // A bound keeps a flood (a huge paste) from starving the network.
         for _ in 0..<4096 {
             let rc = wget_wch(w, &code)
             if rc == ERR { break }
-            let event = rc == KEY_CODE_YES ? Self.specialKey(Int32(code)) : KeyEvent.fromCharacterCode(UInt32(code))
+            var event = rc == KEY_CODE_YES ? Self.specialKey(Int32(code)) : KeyEvent.fromCharacterCode(UInt32(code))
+            if rc == KEY_CODE_YES && Int32(code) == KEY_MOUSE {
+                let notch = cnc_wheel()
+                event = notch < 0 ? .wheelUp : notch > 0 ? .wheelDown : nil
+            }
+            // Alt-x arrives as Esc and x together; an Esc typed alone comes
+            // by itself (ncurses waited ESCDELAY for more).
+            if case .character(let c)? = event, lastWasEscape {
+                events[events.count - 1] = .alt(c)
+                lastWasEscape = false
+                continue
+            }
+            lastWasEscape = event == .escape
             if let event { events.append(event) }
         }
         return events
@@ -209,7 +238,7 @@ public final class Terminal {
             let pair = hasColour ? Self.statusPair : 0
             switch style {
             case .highlight: return (base | cnc_a_bold(), hasColour ? Self.statusHighlightPair : 0)
-            case .bold, .nick, .error: return (base | cnc_a_bold(), pair)
+            case .bold, .nick, .error, .mention: return (base | cnc_a_bold(), pair)
             case .dim: return (base | cnc_a_dim(), pair)
             case .normal: return (base, pair)
             }
@@ -224,6 +253,9 @@ public final class Terminal {
             return (cnc_a_normal(), Int16(1 + (i % NickColor.paletteSize)))
         case .error:
             return hasColour ? (cnc_a_bold(), Self.errorPair) : (cnc_a_bold(), 0)
+        case .mention:
+            // irssi's hilight: the line in bold yellow (underlined without colour).
+            return hasColour ? (cnc_a_bold(), Self.mentionPair) : (cnc_a_bold() | cnc_a_underline(), 0)
         }
     }
 
@@ -240,6 +272,7 @@ public final class Terminal {
         init_pair(Self.statusPair, Int16(COLOR_WHITE), Int16(COLOR_BLUE))
         init_pair(Self.statusHighlightPair, Int16(COLOR_YELLOW), Int16(COLOR_BLUE))
         init_pair(Self.errorPair, Int16(COLOR_RED), bg)
+        init_pair(Self.mentionPair, Int16(COLOR_YELLOW), bg)
     }
 
     // MARK: keys
@@ -259,6 +292,10 @@ public final class Terminal {
         case KEY_ENTER: return .enter
         case KEY_RESIZE: return .resize
         case KEY_F0 + 1...KEY_F0 + 12: return .f(Int(code - KEY_F0))
+        case Int32(CNC_KEY_PASTE_START): return .pasteStart
+        case Int32(CNC_KEY_PASTE_END): return .pasteEnd
+        case Int32(CNC_KEY_CTRL_LEFT): return .ctrlLeft
+        case Int32(CNC_KEY_CTRL_RIGHT): return .ctrlRight
         default: return nil
         }
     }

@@ -123,6 +123,42 @@ import RingChatCore
         #expect(ra.checkpoints.first?.replicaCount == 20)
     }
 
+    /// A paste (`type(lines:)`) goes out in one token visit, whether the
+    /// node holds the token when it is typed or asks for it: 20 seqs in a
+    /// row with no pass among them, never a first line alone. (A holder
+    /// sends each line as it is typed: several `sent`, one visit.)
+    @Test func linesTypedTogetherGoOutInOneVisit() throws {
+        var ring = try Ring("paste")
+        defer { ring.close() }
+        let loop = ring.loop
+        let (a, ra) = try ring.start("alice")
+        let (_, rb) = try ring.start("bob")
+        var sent: [ClosedRange<UInt64>] = []
+        var passedDuring = false
+        let record = a.onEvent
+        a.onEvent = { e in
+            switch e {
+            case .token(.sent(_, let seqs)): sent.append(seqs)
+            case .token(.passed): if !sent.isEmpty && sent.map(\.count).reduce(0, +) < 20 { passedDuring = true }
+            default: break
+            }
+            record?(e)
+        }
+        #expect(try run(loop) { ra.status?.members.count == 2 && ra.status?.holder != nil })
+        for round in 1...2 {
+            // Once while alice holds the token, once while she does not.
+            let wantHolder = round == 1
+            #expect(try run(loop) { (ra.status?.holder == ra.status?.node) == wantHolder })
+            sent = []
+            passedDuring = false
+            a.type(lines: (1...20).map { "paste \(round) line \($0)" })
+            #expect(try run(loop) { rb.delivered.count == 20 * round })
+            let seqs = sent.flatMap { Array($0) }
+            #expect(seqs.count == 20 && zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }, "round \(round): \(sent)")
+            #expect(!passedDuring, "round \(round): the token was passed in the middle of the paste: \(sent)")
+        }
+    }
+
     /// A newcomer catches up on more history than its peers cache: the
     /// older messages are read from their replicas by the history reader
     /// thread, off the loop, and arrive in the agreed order.
