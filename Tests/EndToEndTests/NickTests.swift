@@ -25,3 +25,68 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.Nicks {
+    /// A second carol (`--nick carol` while carol is live) is told so and
+    /// becomes carol_; a `/nick carol` by a third gets carol__; the first
+    /// carol keeps her nick throughout (issue 19, point 3).
+    @Test func aNickALiveMemberHoldsIsRefused() throws {
+        let cluster = Cluster(label: "nickdup")
+        defer { cluster.close() }
+        let carol = cluster.add("carol")
+        try carol.start()
+        #expect(cluster.waitForMembers(1), "\(cluster.diagnostics())")
+        // Past carol's own listening second (`NickClaim`): she holds it.
+        usleep(useconds_t(1_500_000 * patience))
+        guard let carolID = carol.nodeID else { Issue.record("no started event"); return }
+        let short = String(carolID.suffix(4))
+        // The same nick, its own state and logs.
+        let logs = cluster.root + "/second"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let second = Peer(name: "carol", kind: .chat, dir: cluster.root + "/state-second", logDir: logs,
+                          args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
+        cluster.peers.append(second)
+        try second.start()
+        let told = "nick carol is in use by \(short); you are carol_"
+        #expect(waitUntil(10) { second.events().contains { $0.name == "notice" && $0.string("message") == told } },
+                "\(cluster.diagnostics())")
+        #expect(waitUntil(10) { second.lastStatus?.string("nick") == "carol_" }, "\(cluster.diagnostics())")
+        let dave = cluster.add("dave")
+        try dave.start()
+        #expect(cluster.waitForMembers(3), "\(cluster.diagnostics())")
+        dave.send(["/nick carol"])
+        #expect(waitUntil(10) { dave.events().contains { $0.string("message") == "nick carol is in use by \(short); you are carol__" } },
+                "\(cluster.diagnostics())")
+        // Everyone sees three different nicks, and carol is the first one.
+        #expect(waitUntil(10) {
+            cluster.chatPeers.allSatisfy { p in
+                let nicks = p.lastStatus?.members.compactMap { $0["nick"] as? String } ?? []
+                return Set(nicks) == ["carol", "carol_", "carol__"]
+            }
+        }, "\(cluster.diagnostics())")
+        #expect(carol.lastStatus?.string("nick") == "carol")
+        #expect(!carol.events().contains { $0.name == "notice" && ($0.string("message") ?? "").contains("in use") })
+    }
+
+    /// Two nodes started at once with one nick end with two nicks (both
+    /// may have yielded: each heard the other while it was starting).
+    @Test func twoNodesStartedTogetherEndWithTwoNicks() throws {
+        let cluster = Cluster(label: "nicktwin")
+        defer { cluster.close() }
+        var twins: [Peer] = []
+        for k in 0..<2 {
+            let logs = cluster.root + "/twin\(k)"
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            let p = Peer(name: "zed", kind: .chat, dir: cluster.root + "/state-twin\(k)", logDir: logs,
+                         args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
+            cluster.peers.append(p)
+            twins.append(p)
+        }
+        try cluster.startAll()
+        #expect(cluster.waitForMembers(2), "\(cluster.diagnostics())")
+        #expect(waitUntil(15) {
+            let nicks = twins.compactMap { $0.lastStatus?.string("nick") }
+            return nicks.count == 2 && Set(nicks).count == 2 && nicks.allSatisfy { $0.hasPrefix("zed") }
+        }, "\(cluster.diagnostics())")
+    }
+}

@@ -90,6 +90,10 @@ public final class NodeHost {
     /// are fed right after it, in the same turn, so that a holder can still
     /// send them (`Node.Input.turnEnd`).
     private let turns = TurnDriver()
+    /// One nick per live node (NodeHost+Nick.swift).
+    var nickClaim: NickClaim?
+    var nickMembers: [(id: NodeID, nick: String)] = []
+    var nickTimer: EventLoop.TimerID?
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -102,6 +106,7 @@ public final class NodeHost {
 
     deinit {
         if let t = timer { loop.cancel(t) }
+        if let t = nickTimer { loop.cancel(t) }
         // Never leave the disk thread running (it keeps itself alive).
         disk?.close()
         historyReader?.close()
@@ -182,13 +187,14 @@ public final class NodeHost {
     }
 
     /// Changes the nick if `NickRule` allows it; else a `.notice` with the
-    /// rule's refusal ("invalid nick: …") and no change.
+    /// rule's refusal ("invalid nick: …") and no change. A nick a live
+    /// member holds gives `NAME_` and a notice (`NickClaim`).
     public func setNick(_ nick: String) {
         if let refusal = NickRule.refusal(nick) {
             onEvent?(.notice(refusal))
             return
         }
-        feed(.setNick(nick))
+        claimNick(nick)
     }
 
     /// The shell's counters (the disk thread's are read under its lock).
@@ -217,7 +223,7 @@ public final class NodeHost {
     /// end of the turn (`TurnDriver`). Never re-enters the node: an input
     /// fed from a callback waits for the running turn (typing from a
     /// delivery callback used to recurse until the stack overflowed).
-    private func run(_ input: Node.Input) {
+    func run(_ input: Node.Input) {
         turns.run(input, node: { currentNode }, now: EventLoop.monotonicNow, perform: { apply($0) })
     }
 
@@ -273,8 +279,10 @@ public final class NodeHost {
             counters.lastImplausible = n.stats.lastImplausible ?? counters.lastImplausible
         }
         if let t = timer { loop.cancel(t) }
+        if let t = nickTimer { loop.cancel(t) }
         timer = nil
         timerAt = nil
+        nickTimer = nil
         currentNode = nil
     }
 
@@ -316,6 +324,7 @@ public final class NodeHost {
         receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
+        startNickClaim(me: ids.node, nick: n.nick, at: now)
         if indexed {
             let gen = generation
             historyReader = HistoryReader(directory: dir) { id, answer in
@@ -428,7 +437,9 @@ public final class NodeHost {
             case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
             case .writeCheckpoint(let cp): writeCheckpoint(cp)
             case .token(let t): onEvent?(.token(t))
-            case .status(let s): onEvent?(.status(s))
+            case .status(let s):
+                onEvent?(.status(s))
+                nickStatus(s)
             case .restored(let r): onEvent?(.restored(r))
             case .notice(let text): onEvent?(.notice(text))
             case .readHistory(let r): readHistory(r)
