@@ -83,7 +83,7 @@ public final class NodeHost {
     /// When each (source address, rejection) was last reported.
     private var lastRejectWarning: [String: Instant] = [:]
     /// Bumped on every (re)start: completions of an earlier node are stale.
-    private var generation: UInt64 = 0
+    private(set) var generation: UInt64 = 0
     private let completions = Completions()
     /// Feeds the node a turn at a time: inputs that arrive while the effects
     /// of another are being applied (a line typed from a delivery callback)
@@ -94,6 +94,10 @@ public final class NodeHost {
     var nickClaim: NickClaim?
     var nickMembers: [(id: NodeID, nick: String)] = []
     var nickTimer: EventLoop.TimerID?
+    /// `/search` off the loop (NodeHost+Search.swift).
+    var searchReader: SearchReader?
+    var searchCallbacks: [UInt64: (SearchAnswer) -> Void] = [:]
+    var nextSearch: UInt64 = 0
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -110,6 +114,7 @@ public final class NodeHost {
         // Never leave the disk thread running (it keeps itself alive).
         disk?.close()
         historyReader?.close()
+        searchReader?.close()
         receivePath?.stop()
         receivePath?.socket.close()
     }
@@ -273,6 +278,7 @@ public final class NodeHost {
         historyStore = nil
         historyReader?.close()
         historyReader = nil
+        stopSearch()
         if let n = currentNode {
             // The node's own counters die with it; the host's run on.
             counters.implausibleDrops += n.stats.implausibleDrops
@@ -325,6 +331,7 @@ public final class NodeHost {
         generation += 1
         currentNode = n
         startNickClaim(me: ids.node, nick: n.nick, at: now)
+        startSearch()
         if indexed {
             let gen = generation
             historyReader = HistoryReader(directory: dir) { id, answer in
@@ -556,7 +563,7 @@ private final class Completions: Sendable {
 
 /// A weak reference that may cross to the loop's inbox: the work it is
 /// captured in only ever runs on the loop thread, which owns the host.
-private struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
+struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
     weak var value: T?
     init(_ v: T) { value = v }
 }
