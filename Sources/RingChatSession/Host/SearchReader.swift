@@ -26,6 +26,16 @@ public struct SearchAnswer: Sendable {
     public var error: String?
 
     public var mayHaveMore: Bool { hits.count >= limit }
+
+    public init(query: SearchQuery, hits: [SearchHit], limit: Int, indexedLines: Int, building: Bool, micros: Int, error: String? = nil) {
+        self.query = query
+        self.hits = hits
+        self.limit = limit
+        self.indexedLines = indexedLines
+        self.building = building
+        self.micros = micros
+        self.error = error
+    }
 }
 
 /// The search thread: keeps replica.search.sqlite (`SearchIndex`) caught
