@@ -35,6 +35,11 @@ public struct HostOptions: Sendable {
     public var groupKey: GroupKey?
     /// Group-commit interval of replica fsyncs on the disk thread.
     public var syncInterval: Duration = .milliseconds(200)
+    /// Keep replica.search.sqlite (full-text search of the history) caught
+    /// up on a thread of its own, for `search(_:)`: the TUI's `/search`.
+    /// Off for the headless, server and bench front ends, which never
+    /// search and would pay for the tokenising.
+    public var searchIndex = false
 
     public init(stateDir: String, nick: String) {
         self.stateDir = stateDir

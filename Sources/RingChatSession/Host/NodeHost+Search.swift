@@ -8,6 +8,7 @@ import RingChatStorage
 /// of the node on.
 extension NodeHost {
     func startSearch() {
+        guard options.searchIndex else { return }
         let loopHandle = loop.handle
         let gen = generation
         let me = UncheckedWeak(self)

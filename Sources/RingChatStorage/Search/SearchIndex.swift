@@ -81,6 +81,10 @@ package final class SearchIndex {
                 tokenize='unicode61 remove_diacritics 2');
             INSERT OR IGNORE INTO meta VALUES ('format', \(Self.format));
             """)
+        // FTS5 keeps the terms of a transaction in memory up to this size
+        // before writing a segment: larger, fewer segments to merge (a
+        // quarter less time building a million lines than the default 1 MiB).
+        try db.execute("INSERT INTO line(line, rank) VALUES('hashsize', \(8 << 20));")
         guard try meta("format") == Self.format else {
             throw SQLiteError(code: ReplicaIndex.otherFormat, message: "search index of another format", context: path)
         }
