@@ -29,7 +29,6 @@ package final class SearchIndex {
     package let path: String
     package let replicaPath: String
     private var db: SQLiteDatabase
-    private var statements: [String: SQLiteStatement] = [:]
     private var replicaFD: Int32 = -1
     /// What the index covers.
     package private(set) var position = ReplicaIndex.Position.empty
@@ -51,7 +50,6 @@ package final class SearchIndex {
             try open()
         } catch {
             // A damaged or foreign file: it is derived, start it again.
-            statements = [:]
             db.close()
             ReplicaIndex.remove(path)
             db = try SQLiteDatabase(path: path)
@@ -63,7 +61,6 @@ package final class SearchIndex {
     deinit { close() }
 
     package func close() {
-        statements = [:]
         db.close()
         if replicaFD >= 0 { Glibc.close(replicaFD) }
         replicaFD = -1
@@ -107,21 +104,9 @@ package final class SearchIndex {
         position = .empty
     }
 
-    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
-        if let s = statements[sql] { return s }
-        let s = try db.prepare(sql)
-        statements[sql] = s
-        return s
-    }
+    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement { try db.cached(sql) }
 
-    private func meta(_ k: String) throws(SQLiteError) -> Int64? {
-        let s = try statement("SELECT v FROM meta WHERE k = ?1")
-        s.bind([])
-        s.bind(text: k, at: 1)
-        var out: Int64?
-        try s.rows { out = $0.int(0) }
-        return out
-    }
+    private func meta(_ k: String) throws(SQLiteError) -> Int64? { try db.meta(k) }
 
     // MARK: catching up
 
