@@ -79,8 +79,9 @@ package final class SearchIndex {
             INSERT OR IGNORE INTO meta VALUES ('format', \(Self.format));
             """)
         // FTS5 keeps the terms of a transaction in memory up to this size
-        // before writing a segment: larger, fewer segments to merge (a
-        // quarter less time building a million lines than the default 1 MiB).
+        // before writing a segment: larger, fewer segments to merge (in a
+        // 200,000-line trial of the sqlite3 shell, a quarter less time than
+        // the default 1 MiB; docs/BENCHMARKS.md has the million-line build).
         try db.execute("INSERT INTO line(line, rank) VALUES('hashsize', \(8 << 20));")
         guard try meta("format") == Self.format else {
             throw SQLiteError(code: ReplicaIndex.otherFormat, message: "search index of another format", context: path)
