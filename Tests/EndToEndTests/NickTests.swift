@@ -90,3 +90,26 @@ extension EndToEnd.Nicks {
         }, "\(cluster.diagnostics())")
     }
 }
+
+extension EndToEnd.Nicks {
+    /// The server's default nick follows the same rule: a second
+    /// `ringchat server` on the ring becomes server_ and logs why.
+    @Test func aSecondServerBecomesServerUnderscore() throws {
+        let cluster = Cluster(label: "nickserver")
+        defer { cluster.close() }
+        let first = cluster.add("server", .server)
+        try first.start()
+        usleep(useconds_t(1_500_000 * patience))   // past its listening second
+        let logs = cluster.root + "/second"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let second = Peer(name: "server", kind: .server, dir: cluster.root + "/state-second", logDir: logs,
+                          args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
+        cluster.peers.append(second)
+        try second.start()
+        #expect(waitUntil(10) { second.logLines().contains { $0.contains("nick server is in use by ") && $0.hasSuffix("; you are server_") } },
+                "\(cluster.diagnostics())")
+        #expect(waitUntil(10) { first.logLines().contains { $0.contains("members ") && $0.contains("server_(") } },
+                "\(cluster.diagnostics())")
+        #expect(!first.logLines().contains { $0.contains("in use by") })
+    }
+}
