@@ -113,6 +113,7 @@ package final class SearchIndex {
 
     /// How far behind the replica's end the index is, in bytes.
     package func behind() -> Int {
+        if replicaFD < 0 { replicaFD = Glibc.open(replicaPath, O_RDONLY | O_CLOEXEC) }
         var st = stat()
         guard fstat(replicaFD, &st) == 0 else { return 0 }
         return max(0, Int(st.st_size) - position.bytes)
@@ -129,10 +130,11 @@ package final class SearchIndex {
         var failure: SQLiteError?
         var stopped = false
         var at = position
-        try db.execute("BEGIN")
         let insert = try statement("INSERT INTO line(rowid, nick, text) VALUES (?1, ?2, ?3)")
+        try db.execute("BEGIN")
         _ = ReplicaScanner.scan(replicaPath, from: position.bytes, firstLine: position.lines + 1, repair: false,
                                 stop: { stopped || failure != nil }) { offset, length, bytes, m in
+            guard failure == nil else { return }   // the rest of the chunk
             insert.bind([Int64(offset)])
             insert.bind(text: m.nick, at: 2)
             insert.bind(text: m.text, at: 3)
