@@ -27,6 +27,17 @@ extension EndToEnd {
 }
 
 extension EndToEnd.Nicks {
+    /// A peer of `cluster` with `nick` (which the cluster may already
+    /// use), its own state dir and logs under `label`; not started.
+    static func another(_ nick: String, _ kind: Peer.Kind, in cluster: Cluster, label: String) throws -> Peer {
+        let logs = cluster.root + "/" + label
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let p = Peer(name: nick, kind: kind, dir: cluster.root + "/state-" + label, logDir: logs,
+                     args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
+        cluster.peers.append(p)
+        return p
+    }
+
     /// A second carol (`--nick carol` while carol is live) is told so and
     /// becomes carol_; a `/nick carol` by a third gets carol__; the first
     /// carol keeps her nick throughout (issue 19, point 3).
@@ -40,12 +51,7 @@ extension EndToEnd.Nicks {
         usleep(useconds_t(1_500_000 * patience))
         guard let carolID = carol.nodeID else { Issue.record("no started event"); return }
         let short = String(carolID.suffix(4))
-        // The same nick, its own state and logs.
-        let logs = cluster.root + "/second"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let second = Peer(name: "carol", kind: .chat, dir: cluster.root + "/state-second", logDir: logs,
-                          args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
-        cluster.peers.append(second)
+        let second = try Self.another("carol", .chat, in: cluster, label: "second")
         try second.start()
         let told = "nick carol is in use by \(short); you are carol_"
         #expect(waitUntil(10) { second.events().contains { $0.name == "notice" && $0.string("message") == told } },
@@ -73,15 +79,7 @@ extension EndToEnd.Nicks {
     @Test func twoNodesStartedTogetherEndWithTwoNicks() throws {
         let cluster = Cluster(label: "nicktwin")
         defer { cluster.close() }
-        var twins: [Peer] = []
-        for k in 0..<2 {
-            let logs = cluster.root + "/twin\(k)"
-            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            let p = Peer(name: "zed", kind: .chat, dir: cluster.root + "/state-twin\(k)", logDir: logs,
-                         args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
-            cluster.peers.append(p)
-            twins.append(p)
-        }
+        let twins = try (0..<2).map { try Self.another("zed", .chat, in: cluster, label: "twin\($0)") }
         try cluster.startAll()
         #expect(cluster.waitForMembers(2), "\(cluster.diagnostics())")
         #expect(waitUntil(15) {
@@ -100,11 +98,7 @@ extension EndToEnd.Nicks {
         let first = cluster.add("server", .server)
         try first.start()
         usleep(useconds_t(1_500_000 * patience))   // past its listening second
-        let logs = cluster.root + "/second"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let second = Peer(name: "server", kind: .server, dir: cluster.root + "/state-second", logDir: logs,
-                          args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
-        cluster.peers.append(second)
+        let second = try Self.another("server", .server, in: cluster, label: "second")
         try second.start()
         #expect(waitUntil(10) { second.logLines().contains { $0.contains("nick server is in use by ") && $0.hasSuffix("; you are server_") } },
                 "\(cluster.diagnostics())")
