@@ -14,7 +14,10 @@ struct BenchHistoryCommand: ParsableCommand {
         (a random 239.x.y.z group). Prints: first start on a bare replica \
         (upgrade), restart to first delivery, checkpoint write time, catch-up of \
         the missed messages while the other node chats (longest gap between its \
-        lines), `ringchat reconcile` time, and every process's peak RSS (VmHWM).
+        lines), `ringchat reconcile` time, every process's peak RSS (VmHWM), \
+        and /search: the full-text index's build and its queries at that size. \
+        --search-only builds the long replica alone and prints just the search \
+        figures, with a real TUI's /search in tmux.
         """
     )
 
@@ -29,6 +32,9 @@ struct BenchHistoryCommand: ParsableCommand {
 
     @Flag(help: "Keep the temp dir.")
     var keep = false
+
+    @Flag(name: .customLong("search-only"), help: "Only the /search figures: the long replica, its full-text index built, queries timed, and a TUI's /search in tmux.")
+    var searchOnly = false
 
     @Option(help: "Give up on a step after this many seconds.")
     var timeout: Double = 600
@@ -46,6 +52,7 @@ struct BenchHistoryCommand: ParsableCommand {
         o.missed = missed
         o.directory = dir
         o.keep = keep
+        o.searchOnly = searchOnly
         o.timeout = timeout
         try HistoryBench(options: o) { Console.out($0 + "\n") }.run()
     }

@@ -10,7 +10,13 @@ struct ChatCommand: ParsableCommand {
         commandName: "chat",
         abstract: "Join the group chat (the default command).",
         discussion: """
-        Without --headless: the full-screen terminal UI.
+        Without --headless: the full-screen terminal UI. Keys: Enter sends the \
+        line (when the token reaches this node); F2 takes a checkpoint now; F3 \
+        shows the full token log (F3 again: back); F9 simulates a crash (drop \
+        everything in memory, restore from disk, catch up); PgUp/PgDn scroll; \
+        Ctrl-D on an empty line or /quit leaves. Commands: /help lists them all \
+        (/nick, /me, /who, /search WORDS, /lastlog WORDS, /checkpoint, /crash, \
+        /tokenlog, /quit).
 
         With --headless: no screen. Each stdin line is a message to send; a few \
         lines are commands: /checkpoint (take a checkpoint now), /crash (simulate \

@@ -23,18 +23,21 @@ struct NetworkOptions: ParsableArguments {
         valueName: "address|name"))
     var interface: String = "127.0.0.1"
 
-    @Option(help: "Multicast TTL, 1-255 (1 never crosses a router).")
+    // `.unconditional`: a negative number is the option's value, refused by
+    // `validate()` with the range, not "Missing value" (ArgumentParser takes
+    // `-1` for a flag otherwise).
+    @Option(parsing: .unconditional, help: "Multicast TTL, 1-255 (1 never crosses a router).")
     var ttl: Int = 1
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Delay every received datagram by MS, or uniformly by MIN-MAX milliseconds per datagram (so datagrams arrive out of order). Testing aid.",
         valueName: "min-max"))
     var delay: String?
 
-    @Option(help: ArgumentHelp("Drop each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Drop each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
     var loss: String?
 
-    @Option(help: ArgumentHelp("Duplicate each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Duplicate each received datagram with probability P (0-1). Testing aid.", valueName: "p"))
     var dup: String?
 
     @Option(name: .customLong("key-file"), help: ArgumentHelp(
@@ -42,7 +45,7 @@ struct NetworkOptions: ParsableArguments {
         valueName: "file"))
     var keyFile: String?
 
-    @Option(name: .customLong("fault-seed"), help: ArgumentHelp(
+    @Option(name: .customLong("fault-seed"), parsing: .unconditional, help: ArgumentHelp(
         "Seed of the fault injector, to replay the same drops, duplicates and delays (random by default).",
         valueName: "n"))
     var faultSeed: UInt64?
@@ -73,7 +76,7 @@ struct NetworkOptions: ParsableArguments {
 /// Who this node is and where it keeps its files.
 struct StateOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Nick shown to others (1-32 UTF-8 bytes, no spaces or control characters). Default: $USER, else user-XXXX.", valueName: "name"))
+        "Nick shown to others (1-32 UTF-8 bytes, no spaces or control characters). Default: $USER, else user-XXXX; `server` for ringchat server. A nick another live member holds is refused: the node takes NAME_ and says so.", valueName: "name"))
     var nick: String?
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp(
@@ -81,16 +84,16 @@ struct StateOptions: ParsableArguments {
         valueName: "dir"))
     var stateDir: String?
 
-    @Option(name: .customLong("checkpoint-every"), help: ArgumentHelp(
-        "Seconds between periodic checkpoints (decimals allowed); 0 turns them off.", valueName: "seconds"))
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: ArgumentHelp(
+        "Seconds between periodic checkpoints, 0.1-86400 (decimals allowed); 0 turns them off.", valueName: "seconds"))
     var checkpointEvery: Double = 10
 
-    @Option(name: .customLong("token-hold"), help: ArgumentHelp(
-        "Milliseconds an idle holder keeps the token before passing it on (protocol default 100). Raise it to watch the token move in a demo.",
+    @Option(name: .customLong("token-hold"), parsing: .unconditional, help: ArgumentHelp(
+        "Milliseconds an idle holder keeps the token before passing it on, 1-60000 (protocol default 100). Raise it to watch the token move in a demo.",
         valueName: "ms"))
     var tokenHold: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Chat lines a token holder may send per visit (protocol default 64).", valueName: "n"))
     var batch: Int?
 

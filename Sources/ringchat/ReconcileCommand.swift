@@ -16,7 +16,8 @@ struct ReconcileCommand: ParsableCommand {
         contents, or one slot holding two ids). With --write, every replica \
         that differs is rewritten atomically as the merged log in agreed order, \
         so that all of them end byte-identical; a dir whose node is running \
-        (it holds DIR/lock) is refused. Stop the nodes first.
+        (it holds DIR/lock) is refused: stop that node first (Ctrl-D, /quit or \
+        SIGTERM), then run reconcile --write again.
 
         Exit status: 0 the replicas agree (or were made identical), 1 they \
         differ and were not written, 2 a disagreement was found, 3 a replica \
@@ -30,7 +31,7 @@ struct ReconcileCommand: ParsableCommand {
     @Flag(help: "Rewrite every replica that differs as the merged, agreed log.")
     var write = false
 
-    @Option(help: "How many lacking messages and disagreements to list per dir.")
+    @Option(parsing: .unconditional, help: "How many lacking messages and disagreements to list per dir.")
     var limit: Int = 10
 
     func validate() throws {

@@ -25,3 +25,85 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.Nicks {
+    /// A peer of `cluster` with `nick` (which the cluster may already
+    /// use), its own state dir and logs under `label`; not started.
+    static func another(_ nick: String, _ kind: Peer.Kind, in cluster: Cluster, label: String) throws -> Peer {
+        let logs = cluster.root + "/" + label
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let p = Peer(name: nick, kind: kind, dir: cluster.root + "/state-" + label, logDir: logs,
+                     args: ["--group", "\(cluster.group):\(cluster.port)", "--interface", "127.0.0.1"])
+        cluster.peers.append(p)
+        return p
+    }
+
+    /// A second carol (`--nick carol` while carol is live) is told so and
+    /// becomes carol_; a `/nick carol` by a third gets carol__; the first
+    /// carol keeps her nick throughout (issue 19, point 3).
+    @Test func aNickALiveMemberHoldsIsRefused() throws {
+        let cluster = Cluster(label: "nickdup")
+        defer { cluster.close() }
+        let carol = cluster.add("carol")
+        try carol.start()
+        #expect(cluster.waitForMembers(1), "\(cluster.diagnostics())")
+        // Past carol's own listening second (`NickClaim`): she holds it.
+        usleep(useconds_t(1_500_000 * patience))
+        guard let carolID = carol.nodeID else { Issue.record("no started event"); return }
+        let short = String(carolID.suffix(4))
+        let second = try Self.another("carol", .chat, in: cluster, label: "second")
+        try second.start()
+        let told = "nick carol is in use by \(short); you are carol_"
+        #expect(waitUntil(10) { second.events().contains { $0.name == "notice" && $0.string("message") == told } },
+                "\(cluster.diagnostics())")
+        #expect(waitUntil(10) { second.lastStatus?.string("nick") == "carol_" }, "\(cluster.diagnostics())")
+        let dave = cluster.add("dave")
+        try dave.start()
+        #expect(cluster.waitForMembers(3), "\(cluster.diagnostics())")
+        dave.send(["/nick carol"])
+        #expect(waitUntil(10) { dave.events().contains { $0.string("message") == "nick carol is in use by \(short); you are carol__" } },
+                "\(cluster.diagnostics())")
+        // Everyone sees three different nicks, and carol is the first one.
+        #expect(waitUntil(10) {
+            cluster.chatPeers.allSatisfy { p in
+                let nicks = p.lastStatus?.members.compactMap { $0["nick"] as? String } ?? []
+                return Set(nicks) == ["carol", "carol_", "carol__"]
+            }
+        }, "\(cluster.diagnostics())")
+        #expect(carol.lastStatus?.string("nick") == "carol")
+        #expect(!carol.events().contains { $0.name == "notice" && ($0.string("message") ?? "").contains("in use") })
+    }
+
+    /// Two nodes started at once with one nick end with two nicks (both
+    /// may have yielded: each heard the other while it was starting).
+    @Test func twoNodesStartedTogetherEndWithTwoNicks() throws {
+        let cluster = Cluster(label: "nicktwin")
+        defer { cluster.close() }
+        let twins = try (0..<2).map { try Self.another("zed", .chat, in: cluster, label: "twin\($0)") }
+        try cluster.startAll()
+        #expect(cluster.waitForMembers(2), "\(cluster.diagnostics())")
+        #expect(waitUntil(15) {
+            let nicks = twins.compactMap { $0.lastStatus?.string("nick") }
+            return nicks.count == 2 && Set(nicks).count == 2 && nicks.allSatisfy { $0.hasPrefix("zed") }
+        }, "\(cluster.diagnostics())")
+    }
+}
+
+extension EndToEnd.Nicks {
+    /// The server's default nick follows the same rule: a second
+    /// `ringchat server` on the ring becomes server_ and logs why.
+    @Test func aSecondServerBecomesServerUnderscore() throws {
+        let cluster = Cluster(label: "nickserver")
+        defer { cluster.close() }
+        let first = cluster.add("server", .server)
+        try first.start()
+        usleep(useconds_t(1_500_000 * patience))   // past its listening second
+        let second = try Self.another("server", .server, in: cluster, label: "second")
+        try second.start()
+        #expect(waitUntil(10) { second.logLines().contains { $0.contains("nick server is in use by ") && $0.hasSuffix("; you are server_") } },
+                "\(cluster.diagnostics())")
+        #expect(waitUntil(10) { first.logLines().contains { $0.contains("members ") && $0.contains("server_(") } },
+                "\(cluster.diagnostics())")
+        #expect(!first.logLines().contains { $0.contains("in use by") })
+    }
+}

@@ -16,7 +16,7 @@ extension EndToEnd {
         static let subcommands: [String: ParsableCommand.Type] = [
             "chat": ChatCommand.self, "server": ServerCommand.self,
             "reconcile": ReconcileCommand.self, "simulate": SimulateCommand.self, "keygen": KeygenCommand.self,
-            "bench": BenchCommand.self,
+            "bench": BenchCommand.self, "bench-history": BenchHistoryCommand.self,
         ]
         static let scripts = ["demo/demo", "demo/test", "demo/scenario", "demo/record"]
 

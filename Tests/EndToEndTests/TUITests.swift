@@ -581,7 +581,7 @@ private func summary(_ ms: [Double]) -> String {
 /// A `ringchat server` and one TUI per nick, each in its own tmux session
 /// of a private server, on a fresh group; `close()` kills the tmux server,
 /// any pane process still alive (by pid) and the server (by pid).
-private final class TUIRig {
+final class TUIRig {
     let cluster: Cluster
     let tmux: Tmux
     let nicks: [String]
@@ -695,7 +695,7 @@ private final class TUIRig {
 }
 
 /// A private tmux server: `tmux -L rc-test-PID-N`, its own config.
-private final class Tmux {
+final class Tmux {
     private static let counter = Atomic<Int>(0)
     private static let files = Atomic<Int>(0)
     let name: String

@@ -22,7 +22,10 @@ import RingChatSession
 ///    lag is 0 and it holds everything, and the longest gap between A's
 ///    live lines meanwhile (a stall of the ring);
 /// 5. `ringchat reconcile A C`: time and peak memory;
-/// 6. peak RSS (VmHWM, from wait4) of every process.
+/// 6. peak RSS (VmHWM, from wait4) of every process;
+/// 7. `/search`: the search index's build and its queries on A
+///    (HistoryBench+Search.swift; `--search-only` runs just that, and a
+///    TUI's `/search` on A in tmux).
 public struct HistoryBench {
     public struct Options: Sendable {
         public var messages = 1_000_000
@@ -35,6 +38,8 @@ public struct HistoryBench {
         public var chatInterval = 0.05
         /// Give up on a step after this many seconds.
         public var timeout = 600.0
+        /// Only the search figures: A alone, its search index, the TUI's /search.
+        public var searchOnly = false
         public init(executable: String) { self.executable = executable }
     }
 
@@ -136,6 +141,13 @@ public struct HistoryBench {
         out("bench-history: \(n) messages in A, \(n - missed) in C (\(missed) missed), state in \(root), group \(group)")
 
         var t0 = BenchClock.seconds()
+        if options.searchOnly {
+            try Self.build([a], counts: [n])
+            out("built the replica in \(ms(BenchClock.seconds() - t0)): A \(fileSize(a.replicaPath) / 1_048_576) MiB")
+            try searchFigures(a, n: n)
+            try tuiSearch(a, group: group, n: n)
+            return
+        }
         try Self.build([a, c], counts: [n, n - missed])
         out("built the replicas in \(ms(BenchClock.seconds() - t0)): A \(fileSize(a.replicaPath) / 1_048_576) MiB")
 
@@ -256,6 +268,7 @@ public struct HistoryBench {
         out("peak RSS (VmHWM) of C, restarted with \(n - missed) and caught up: \(mib(peakC))")
 
         try tuiScrollBack(a, group: group, n: n, newest: "live \(typed)")
+        try searchFigures(a, n: n)
 
         // Offline reconcile of the two replicas.
         let r = try ChildProcess("reconcile", argv: [options.executable, "reconcile", a.path, c.path], stdout: .pipe)

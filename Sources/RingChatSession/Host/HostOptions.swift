@@ -44,6 +44,11 @@ public struct HostOptions: Sendable {
     package var replicaWrite: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void = { fd, bytes, path throws(SystemError) in
         try FileIO.writeAll(fd, bytes, path: path)
     }
+    /// Keep replica.search.sqlite (full-text search of the history) caught
+    /// up on a thread of its own, for `search(_:)`: the TUI's `/search`.
+    /// Off for the headless, server and bench front ends, which never
+    /// search and would pay for the tokenising.
+    public var searchIndex = false
 
     public init(stateDir: String, nick: String) {
         self.stateDir = stateDir

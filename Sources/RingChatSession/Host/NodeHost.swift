@@ -83,13 +83,21 @@ public final class NodeHost {
     /// When each (source address, rejection) was last reported.
     private var lastRejectWarning: [String: Instant] = [:]
     /// Bumped on every (re)start: completions of an earlier node are stale.
-    private var generation: UInt64 = 0
+    private(set) var generation: UInt64 = 0
     private let completions = Completions()
     /// Feeds the node a turn at a time: inputs that arrive while the effects
     /// of another are being applied (a line typed from a delivery callback)
     /// are fed right after it, in the same turn, so that a holder can still
     /// send them (`Node.Input.turnEnd`).
     private let turns = TurnDriver()
+    /// One nick per live node (NodeHost+Nick.swift).
+    var nickClaim: NickClaim?
+    var nickMembers: [(id: NodeID, nick: String)] = []
+    var nickTimer: EventLoop.TimerID?
+    /// `/search` off the loop (NodeHost+Search.swift).
+    var searchReader: SearchReader?
+    var searchCallbacks: [UInt64: (SearchAnswer) -> Void] = [:]
+    var nextSearch: UInt64 = 0
 
     /// Prepares the host; opens nothing yet. Throws only if the state
     /// directory cannot be created.
@@ -102,9 +110,11 @@ public final class NodeHost {
 
     deinit {
         if let t = timer { loop.cancel(t) }
+        if let t = nickTimer { loop.cancel(t) }
         // Never leave the disk thread running (it keeps itself alive).
         disk?.close()
         historyReader?.close()
+        searchReader?.close()
         receivePath?.stop()
         receivePath?.socket.close()
     }
@@ -195,13 +205,14 @@ public final class NodeHost {
     }
 
     /// Changes the nick if `NickRule` allows it; else a `.notice` with the
-    /// rule's refusal ("invalid nick: …") and no change.
+    /// rule's refusal ("invalid nick: …") and no change. A nick a live
+    /// member holds gives `NAME_` and a notice (`NickClaim`).
     public func setNick(_ nick: String) {
         if let refusal = NickRule.refusal(nick) {
             onEvent?(.notice(refusal))
             return
         }
-        feed(.setNick(nick))
+        claimNick(nick)
     }
 
     /// The shell's counters (the disk thread's are read under its lock).
@@ -231,7 +242,7 @@ public final class NodeHost {
     /// end of the turn (`TurnDriver`). Never re-enters the node: an input
     /// fed from a callback waits for the running turn (typing from a
     /// delivery callback used to recurse until the stack overflowed).
-    private func run(_ input: Node.Input) {
+    func run(_ input: Node.Input) {
         turns.run(input, node: { currentNode }, now: EventLoop.monotonicNow, perform: { apply($0) })
     }
 
@@ -281,14 +292,17 @@ public final class NodeHost {
         historyStore = nil
         historyReader?.close()
         historyReader = nil
+        stopSearch()
         if let n = currentNode {
             // The node's own counters die with it; the host's run on.
             counters.implausibleDrops += n.stats.implausibleDrops
             counters.lastImplausible = n.stats.lastImplausible ?? counters.lastImplausible
         }
         if let t = timer { loop.cancel(t) }
+        if let t = nickTimer { loop.cancel(t) }
         timer = nil
         timerAt = nil
+        nickTimer = nil
         currentNode = nil
     }
 
@@ -333,6 +347,8 @@ public final class NodeHost {
         receivePath?.socket.dropDatagrams(from: ids.node.raw)
         generation += 1
         currentNode = n
+        startNickClaim(me: ids.node, nick: n.nick, at: now)
+        startSearch()
         if indexed {
             let gen = generation
             historyReader = HistoryReader(directory: dir) { id, answer in
@@ -445,7 +461,9 @@ public final class NodeHost {
             case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
             case .writeCheckpoint(let cp): writeCheckpoint(cp)
             case .token(let t): onEvent?(.token(t))
-            case .status(let s): onEvent?(.status(s))
+            case .status(let s):
+                onEvent?(.status(s))
+                nickStatus(s)
             case .restored(let r): onEvent?(.restored(r))
             case .notice(let text): onEvent?(.notice(text))
             case .readHistory(let r): readHistory(r)
@@ -569,7 +587,7 @@ private final class Completions: Sendable {
 
 /// A weak reference that may cross to the loop's inbox: the work it is
 /// captured in only ever runs on the loop thread, which owns the host.
-private struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
+struct UncheckedWeak<T: AnyObject>: @unchecked Sendable {
     weak var value: T?
     init(_ v: T) { value = v }
 }

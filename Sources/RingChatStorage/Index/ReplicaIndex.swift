@@ -43,7 +43,6 @@ package final class ReplicaIndex {
 
     let path: String
     private let db: SQLiteDatabase
-    private var statements: [String: SQLiteStatement] = [:]
     /// The writer's last run, which the next lines may continue (also
     /// across transactions), and how many lines its row holds (nil: no
     /// row yet).
@@ -102,7 +101,6 @@ package final class ReplicaIndex {
     }
 
     func close() {
-        statements = [:]
         db.close()
     }
 
@@ -114,21 +112,9 @@ package final class ReplicaIndex {
     static func key(_ v: UInt64) -> Int64 { Int64(bitPattern: v ^ (1 << 63)) }
     static func unkey(_ v: Int64) -> UInt64 { UInt64(bitPattern: v) ^ (1 << 63) }
 
-    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
-        if let s = statements[sql] { return s }
-        let s = try db.prepare(sql)
-        statements[sql] = s
-        return s
-    }
+    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement { try db.cached(sql) }
 
-    private func meta(_ k: String) throws(SQLiteError) -> Int64? {
-        let s = try statement("SELECT v FROM meta WHERE k = ?1")
-        s.bind([])
-        s.bind(text: k, at: 1)
-        var out: Int64?
-        try s.rows { out = $0.int(0) }
-        return out
-    }
+    private func meta(_ k: String) throws(SQLiteError) -> Int64? { try db.meta(k) }
 
     /// The position, in the one page of `meta` (one B-tree: WITHOUT ROWID).
     private func setPosition(_ p: Position) throws(SQLiteError) {

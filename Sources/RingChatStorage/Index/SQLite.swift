@@ -7,6 +7,8 @@ import RingChatIO
 final class SQLiteDatabase {
     private(set) var handle: OpaquePointer?
     let path: String
+    /// Statements prepared once for the connection's life (`cached`).
+    private var statements: [String: SQLiteStatement] = [:]
 
     init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
@@ -26,8 +28,28 @@ final class SQLiteDatabase {
     deinit { close() }
 
     func close() {
+        statements = [:]   // finalized before the connection closes
         if let h = handle { sqlite3_close_v2(h) }
         handle = nil
+    }
+
+    /// `sql` prepared once, then reused (rebound by each caller).
+    func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let s = statements[sql] { return s }
+        let s = try prepare(sql)
+        statements[sql] = s
+        return s
+    }
+
+    /// The integer `k` of the `meta(k, v)` table in which both derived
+    /// indexes keep their format and position; nil if absent.
+    func meta(_ k: String) throws(SQLiteError) -> Int64? {
+        let s = try cached("SELECT v FROM meta WHERE k = ?1")
+        s.bind([])
+        s.bind(text: k, at: 1)
+        var out: Int64?
+        try s.rows { out = $0.int(0) }
+        return out
     }
 
     func execute(_ sql: String) throws(SQLiteError) {

@@ -153,7 +153,7 @@ public struct OfflineReconciler {
                     + r.reordered.prefix(limit).map(\.text).joined(separator: ", "))
             }
             if !r.identical && r.lackCount == 0 && r.reorderedCount == 0 && r.rejectedCount == 0 {
-                out.append("  same messages, lines in arrival order (the agreed order differs)")
+                out.append("  same messages at the same slots; only its lines are in arrival order, not sorted (not a disagreement; --write sorts them)")
             }
         }
         out.append("merged: \(mergedCount) messages in \(mergedRings) rings")
@@ -192,7 +192,9 @@ public struct OfflineReconciler {
             let dir = StateDirectory(path: r.directory)
             let lock: StateLock
             do throws(StateDirectoryError) { lock = try StateLock(directory: dir.path) } catch {
-                lines.append("not written: \(error.message)")
+                lines.append(error.heldByAnother
+                    ? "not written: \(r.directory): its node is running (it holds \(dir.path)/\(StateLock.fileName)); stop that node first, then run reconcile --write again"
+                    : "not written: \(error.message)")
                 failures += 1
                 continue
             }

@@ -35,7 +35,10 @@ enum ReplicaScanner {
 
     /// Calls `body(offset, length, lineBytes, message)` for every good line
     /// from `offset` on. `firstLine` numbers the first line read in warnings.
+    /// `stop` is asked before each chunk: true ends the scan there (the
+    /// search index's background build, when its node stops).
     static func scan(_ path: String, from offset: Int = 0, firstLine: Int = 1, repair: Bool,
+                     stop: () -> Bool = { false },
                      _ body: (Int, Int, UnsafeBufferPointer<UInt8>, ChatMessage) -> Void) -> Report {
         var report = Report(goodEnd: offset)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -60,6 +63,7 @@ enum ReplicaScanner {
         }
 
         while true {
+            if stop() { return report }
             if !eof, have < buf.count {
                 let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + have, $0.count - have, off_t(filePos)) }
                 if n < 0 {

@@ -85,7 +85,14 @@ public struct StateDirectory: Sendable, Equatable {
 /// The state directory cannot be used, with a message fit for the user.
 public struct StateDirectoryError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The directory is locked by a running node (`StateLock`): each
+    /// caller says what to do about it (a second node: another dir;
+    /// `reconcile --write`: stop the node first).
+    public var heldByAnother = false
+    public init(_ message: String, heldByAnother: Bool = false) {
+        self.message = message
+        self.heldByAnother = heldByAnother
+    }
     public var description: String { message }
 }
 

@@ -27,7 +27,8 @@ public final class StateLock {
             close(fd)
             fd = -1
             if e == EWOULDBLOCK {
-                throw StateDirectoryError("state directory \(directory) is in use by another running ringchat (it holds \(path)); give this node its own --state-dir")
+                throw StateDirectoryError("state directory \(directory) is in use by another running ringchat (it holds \(path)); give this node its own --state-dir",
+                                          heldByAnother: true)
             }
             throw StateDirectoryError("cannot lock \(path): \(errnoText(e))")
         }

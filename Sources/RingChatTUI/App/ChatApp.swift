@@ -24,7 +24,9 @@ public enum ChatApp {
             Console.error("ringchat: the chat screen needs a terminal (use --headless for pipes)")
             return 1
         }
-        return Session.run(options: options) { ChatFrontEnd(options: options, host: $0.host, highlights: highlights) }
+        var options = options
+        options.searchIndex = true   // `/search`
+        return Session.run(options: options) { [options] in ChatFrontEnd(options: options, host: $0.host, highlights: highlights) }
     }
 }
 

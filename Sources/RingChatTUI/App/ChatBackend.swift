@@ -26,6 +26,16 @@ protocol ChatBackend: AnyObject {
     func history(after slot: Slot, limit: Int) -> [ChatMessage]
     /// This node's id (nil before start).
     var nodeID: NodeID? { get }
+    /// Looks for lines of the whole history on disk, off the loop thread;
+    /// `answer` runs later on the loop thread (never, if the node stops).
+    func search(_ query: SearchQuery, before: Int?, limit: Int, answer: @escaping (SearchAnswer) -> Void)
+}
+
+extension ChatBackend {
+    /// A backend without a history on disk finds nothing.
+    func search(_ query: SearchQuery, before: Int?, limit: Int, answer: @escaping (SearchAnswer) -> Void) {
+        answer(SearchAnswer(query: query, hits: [], limit: limit, indexedLines: 0, building: false, micros: 0, error: nil))
+    }
 }
 
 extension NodeHost: ChatBackend {

@@ -27,6 +27,9 @@ final class ChatController {
     private(set) var tokenLogPane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
     /// The message pane shows `tokenLogPane` instead of the conversation.
     private(set) var showingTokenLog = false
+    /// `/search`'s result view, and the line it jumped to in context
+    /// (ChatController+Search.swift, Search/).
+    var search: SearchMode?
     private var paneVersion: UInt64 = 0
     private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
@@ -105,7 +108,7 @@ final class ChatController {
         markDirty()
     }
 
-    private func markDirty() {
+    func markDirty() {
         dirty = true
         onChange?()
     }
@@ -117,6 +120,7 @@ final class ChatController {
     func handle(keys: [KeyEvent], at t: Instant) {
         guard !keys.isEmpty else { return }
         for k in keys {
+            if searchKey(k) { continue }
             perform(input.handle(k, nicks: completionNicks()), at: t)
             if exitStatus != nil { break }
         }
@@ -191,11 +195,16 @@ final class ChatController {
     private func run(_ command: Command, at t: Instant) {
         // Any other command answers in the conversation: show it.
         if command != .tokenLog { showingTokenLog = false }
+        search = nil
         switch command {
         case .say(let text): send(text, kind: .text, at: t)
         case .me(let text): send(text, kind: .action, at: t)
         case .nick(let n):
+            let before = status?.nick
             backend.setNick(n)
+            // Renamed instead (a live member holds n): the host's notice
+            // said "nick n is in use by …; you are n_".
+            if let now = status?.nick, now != before, now != n { mentions.setNick(now); break }
             mentions.setNick(n)
             system("you are now known as \(n)")
         case .who:
@@ -220,6 +229,7 @@ final class ChatController {
         case .tokenLog:
             if !showingTokenLog { leavingLiveEnd() }
             showingTokenLog.toggle()
+        case .search(let words, let lastlog): startSearch(words, lastlog: lastlog)
         case .quit: exitStatus = 0
         case .unknown(let name):
             error("unknown command /\(name): not sent (/help lists the commands; //\(name) sends it as text)")
@@ -418,7 +428,7 @@ final class ChatController {
         pane.appendNewer(newer.map(entry), reachedEnd: newer.count < Self.historyPage)
     }
 
-    private func entry(_ m: ChatMessage) -> PaneEntry<Slot> {
+    func entry(_ m: ChatMessage) -> PaneEntry<Slot> {
         let own = m.id.origin == backend.nodeID
         let kind: PaneEntry<Slot>.Kind = m.kind == .action ? .action(nick: m.nick, text: m.text, isOwn: own)
                                                            : .chat(nick: m.nick, text: m.text, isOwn: own)
@@ -500,7 +510,9 @@ final class ChatController {
             view = InputView(text: "", cursorColumn: 0)
         }
         let rows: [Row]
-        if let c = rowsCache, c.version == paneVersion, c.log == showingTokenLog, c.width == w, c.height == h {
+        if let s = searchRows(width: w, height: h) {
+            rows = s
+        } else if let c = rowsCache, c.version == paneVersion, c.log == showingTokenLog, c.width == w, c.height == h {
             rows = c.rows
         } else {
             rows = (showingTokenLog ? tokenLogPane : pane).visibleRows(width: w, height: h)

@@ -17,6 +17,8 @@ public enum Command: Hashable, Sendable {
     case crash
     /// F3: switch between the conversation and the full token log.
     case tokenLog
+    /// `/search WORDS`, `/lastlog WORDS`: the history on disk (the words as typed).
+    case search(String, lastlog: Bool)
     case quit
     /// `/foo`: never sent as a message; the name is without the slash.
     case unknown(String)

@@ -34,6 +34,9 @@ public enum CommandParser {
         case "checkpoint": return noArguments(.checkpoint, "/checkpoint", args)
         case "crash": return noArguments(.crash, "/crash", args)
         case "tokenlog": return noArguments(.tokenLog, "/tokenlog", args)
+        case "search", "lastlog":
+            guard SearchQuery(args) != nil else { return .invalid("usage: /\(name.lowercased()) WORDS (lines holding every word; word* for a prefix, nick:NAME)") }
+            return .search(args, lastlog: name.lowercased() == "lastlog")
         case "quit", "exit": return .quit
         default: return .unknown(String(name))
         }
@@ -52,6 +55,7 @@ public enum CommandParser {
         "  /checkpoint    write a checkpoint now (F2)",
         "  /crash         simulate a crash: restore the last checkpoint (F9)",
         "  /tokenlog      the full token log: every grant and pass (F3; again to come back)",
+        "  /search WORDS  the lines of the whole history holding every word (/lastlog too); Enter: in context, Esc: back",
         "  /quit          leave (Ctrl-D on an empty line)",
         "  //text         send a line starting with /",
         "keys: F2 checkpoint, F3 full token log, F9 simulated crash, PgUp/PgDn and the wheel scroll,",

@@ -72,3 +72,30 @@ import RingChatCore
         for d in dirs { #expect(readFile(d + "/replica.jsonl") == expected, "\(d) is the merged log") }
     }
 }
+
+extension StreamingReconcilerTests {
+    /// Issue 19: `--write` on a dir whose node runs says to stop that node
+    /// (not "give this node its own --state-dir"); replicas that hold the
+    /// same lines in another order are no disagreement.
+    @Test func aRunningNodeIsToBeStoppedAndLineOrderIsNoDisagreement() throws {
+        let tmp = TempDir("stream-rec-lock"); defer { tmp.cleanup() }
+        let dirs = [tmp.file("a"), tmp.file("b")]
+        let ms = (0..<10).map { Self.message($0) }
+        for (d, lines) in zip(dirs, [ms, ms.reversed()]) {
+            try StateDirectory(path: d).create()
+            writeFile(d + "/replica.jsonl", lines.flatMap(ReplicaFile.line(for:)))
+        }
+        let s = try StreamingReconciler(directories: dirs, examples: 10)
+        defer { s.close() }
+        let report = s.result.report()
+        #expect(s.result.allAgree && s.result.disagreements.isEmpty)
+        #expect(!report.contains { $0.contains("differs") }, "\(report)")
+        #expect(report.contains("disagreements: none"))
+        let running = try StateLock(directory: dirs[1])
+        defer { running.release() }
+        let (lines, failures) = s.write()
+        #expect(failures == 1)
+        #expect(lines.contains { $0.contains("its node is running") && $0.contains("stop that node first") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("its own --state-dir") }, "\(lines)")
+    }
+}
