@@ -455,6 +455,25 @@ extension EndToEnd {
             }
         }
 
+        /// One nick per live node, on the screen: bob's `/nick alice` while
+        /// alice is in the ring gives him `alice_`, and his pane says why;
+        /// alice keeps hers, and her ring strip names both.
+        @Test func aTakenNickIsRefusedOnScreen() throws {
+            let rig = try TUIRig(label: "nick", nicks: ["alice", "bob"])
+            defer { rig.close() }
+            try rig.waitForRing()
+            rig.type("bob", "/nick alice")
+            rig.tmux.sendKeys("bob", "Enter")
+            try rig.waitForRow("bob", "the refusal on bob's screen", timeout: 10) {
+                $0.contains("nick alice is in use by") && $0.hasSuffix("you are alice_")
+            }
+            _ = try rig.waitFor("alice", "both nicks on alice's ring strip", timeout: 10) { screen in
+                ringMembers(screen[rig.height - 2]).map { $0.contains("alice") && $0.contains("alice_") } ?? false
+            }
+            let bob = rig.tmux.capture("bob")
+            #expect(!bob.contains { $0.hasSuffix("you are now known as alice") }, "\(bob.joined(separator: "\n"))")
+        }
+
         /// Input-to-screen latency on an idle ring at the default settings
         /// (three TUIs and a server, token hold 100 ms): 20 lines typed in
         /// one pane, each measured twice: by the app itself (Enter read to
