@@ -13,6 +13,12 @@ public final class TurnDriver {
     private var queued: [Node.Input] = []
     /// Whether a turn is running (an input fed now is queued).
     public private(set) var isRunning = false
+    /// Called before `.turnEnd` would pass a held token: the shell may feed
+    /// more inputs from it (a line its program typed in answer to the
+    /// deliveries of this turn), which are handled in this turn, while the
+    /// node still holds the token. Called again after each such input was
+    /// handled, until it feeds nothing. Nil: the turn ends at once.
+    public var beforeTurnEnd: (() -> Void)?
 
     public init() {}
 
@@ -55,6 +61,10 @@ public final class TurnDriver {
             }
             queued.removeAll(keepingCapacity: true)
             guard let n = node(), n.wantsTurnEnd else { return }
+            if let linger = beforeTurnEnd {
+                linger()
+                if !queued.isEmpty { continue }
+            }
             // The pass may deliver nothing, but whatever its callbacks feed
             // is fed too before the turn ends.
             perform(n.handle(.turnEnd, now: now()))

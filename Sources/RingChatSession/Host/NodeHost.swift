@@ -54,6 +54,15 @@ public final class NodeHost {
         }
     }
 
+    /// Called on the loop thread when the node is about to pass a token it
+    /// sent with and kept to the end of the turn (`TurnDriver.beforeTurnEnd`):
+    /// a front end may type the line its program wrote in answer to this
+    /// turn's deliveries, which then leaves in this visit of the token.
+    public var beforePass: (() -> Void)? {
+        get { turns.beforeTurnEnd }
+        set { turns.beforeTurnEnd = newValue }
+    }
+
     /// The group address actually joined, for the screen.
     public var interfaceAddress: String? { receivePath?.socket.interfaceAddress }
 
