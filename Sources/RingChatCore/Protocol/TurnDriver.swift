@@ -41,6 +41,26 @@ public final class TurnDriver {
         finishTurn(node: node, now: now, perform: perform)
     }
 
+    /// Feeds `inputs` back to back in one turn (lines a program wrote in
+    /// one read) and performs their effects together, in order: one
+    /// `perform` for the lot, not one each. Then finishes the turn.
+    public func run(batch inputs: [Node.Input], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+        if isRunning {
+            queued += inputs
+            return
+        }
+        guard !inputs.isEmpty, node() != nil else { return }
+        isRunning = true
+        defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
+        var effects: [Effect] = []
+        for input in inputs {
+            guard let n = node() else { break }
+            effects += n.handle(input, now: now())
+        }
+        perform(effects)
+        finishTurn(node: node, now: now, perform: perform)
+    }
+
     /// Carries out effects the node produced outside `handle` (a restore),
     /// then finishes the turn like `run`.
     public func run(after effects: [Effect], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {

@@ -148,24 +148,45 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         }
         answers = true
         let lines = splitter.feed(inputBuffer[0..<n])
+        // Runs of chat lines are typed in one turn of the node; a command
+        // ends a run (it is carried out in order, after the lines before it).
+        var run: [(text: String, kind: MessageKind)] = []
         var i = 0
-        if lingering {
-            while i < lines.count, case .say = HeadlessCommand.parse(lines[i]) {
-                command(lines[i])
-                i += 1
+        while i < lines.count {
+            let c = HeadlessCommand.parse(lines[i])
+            switch c {
+            case .say(let t): run.append((t, .text))
+            case .action(let t): run.append((t, .action))
+            case .ignore: break
+            default:
+                typeAll(&run)
+                if lingering {
+                    // Inside the node's turn: the command, and every line
+                    // after it, waits for the end of the turn.
+                    guard let session else { return }
+                    let rest = lines[i...]
+                    _ = session.schedule(at: Session.now()) { [unowned self] in for l in rest { self.command(l) } }
+                    return
+                }
+                command(c)
             }
-            guard i < lines.count, let session else { return }
-            let rest = lines[i...]
-            _ = session.schedule(at: Session.now()) { [unowned self] in for l in rest { self.command(l) } }
-            return
+            i += 1
         }
-        for line in lines { command(line) }
+        typeAll(&run)
     }
 
-    private func command(_ line: String) {
+    private func typeAll(_ run: inout [(text: String, kind: MessageKind)]) {
+        guard !run.isEmpty, let session, session.host.isRunning else { return run.removeAll() }
+        session.host.type(lines: run)
+        run.removeAll(keepingCapacity: true)
+    }
+
+    private func command(_ line: String) { command(HeadlessCommand.parse(line)) }
+
+    private func command(_ c: HeadlessCommand) {
         guard let session, session.host.isRunning else { return }
         let host = session.host
-        switch HeadlessCommand.parse(line) {
+        switch c {
         case .say(let text): host.type(text)
         case .action(let text): host.type(text, kind: .action)
         case .checkpoint: host.checkpoint()

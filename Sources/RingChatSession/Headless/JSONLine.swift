@@ -171,15 +171,10 @@ public struct JSONLine {
             var i = 0
             while i < u.count {
                 let b = u[i]
-                let escape: Bool
-                if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F {
-                    escape = true
-                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
-                    escape = true
-                } else {
-                    escape = false
-                }
-                guard escape else {
+                // One table look-up per byte: 0 plain, 1 escaped, 2 the
+                // first byte of U+2028/U+2029 perhaps.
+                let kind = escapeKind[Int(b)]
+                if kind == 0 || (kind == 2 && !(i + 2 < u.count && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))) {
                     i += 1
                     continue
                 }
@@ -202,6 +197,12 @@ public struct JSONLine {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Per byte: 1 if `quote` escapes it (quote, backslash, controls, DEL),
+    /// 2 for 0xE2 (U+2028/U+2029 start with it), else 0.
+    private static let escapeKind: [UInt8] = (0...255).map { b in
+        b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F ? 1 : b == 0xE2 ? 2 : 0
     }
 
     private static func unicodeEscape(_ v: UInt32, into out: inout [UInt8]) {

@@ -24,6 +24,19 @@ protocol ChatBackend: AnyObject {
     func history(after slot: Slot, limit: Int) -> [ChatMessage]
     /// This node's id (nil before start).
     var nodeID: NodeID? { get }
+    /// `page` for the screen; `done` runs later on the loop thread (the
+    /// real host reads the replica on its reader thread), or at once.
+    func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void)
+}
+
+extension ChatBackend {
+    /// At once, through `history(before:limit:)` and `history(after:limit:)`.
+    func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void) {
+        switch page {
+        case .before(let slot, let limit): done(history(before: slot, limit: limit))
+        case .after(let slot, let limit): done(history(after: slot, limit: limit))
+        }
+    }
 }
 
 extension NodeHost: ChatBackend {
