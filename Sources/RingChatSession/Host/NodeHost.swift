@@ -457,7 +457,7 @@ public final class NodeHost {
         for e in effects {
             switch e {
             case .send(let p): datagrams.append(seal.seal(WireCodec.encode(p)))
-            case .persist(let ms): lines += ms
+            case .persist(let ms): if lines.isEmpty { lines = ms } else { lines += ms }
             default: continue
             }
         }
