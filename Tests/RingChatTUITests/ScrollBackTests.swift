@@ -88,6 +88,14 @@ import RingChatSession
         backend.answerAll()
         #expect(visible(c).contains { $0.hasSuffix("line 3000") })
         #expect(!c.pane.detached)
+        // A page asked before a restart is never answered: the next PgUp
+        // asks again.
+        for _ in 0..<40 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(backend.waiting.count == 1)
+        backend.waiting = []
+        c.handle(.restored(restored()))
+        for _ in 0..<40 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(backend.waiting.count == 1)
     }
 
     func restored() -> RestoreReport {

@@ -263,6 +263,10 @@ final class ChatController {
 
     private func restored(_ r: RestoreReport, now: Instant) {
         tokenLog.reset()
+        // Pages asked of the node before it restarted are never answered.
+        olderInFlight = false
+        newerInFlight = false
+        pageEpoch &+= 1
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
         let what = r.checkpoint.map { "restored checkpoint #\($0) (\(r.checkpointMessages) messages)" }
@@ -300,7 +304,6 @@ final class ChatController {
     /// Read at once: on start, before the node has a ring to keep turning
     /// (the scroll-back's pages are read off the loop, `loadOlder`).
     private func loadHistory() {
-        pageEpoch &+= 1
         for m in backend.history(before: nil, limit: pane.capacity) { pane.add(entry(m)) }
     }
 
