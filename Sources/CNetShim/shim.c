@@ -1,7 +1,10 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #ifdef __linux__
 #include <linux/filter.h>
 #endif
@@ -65,5 +68,24 @@ int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes,
     };
     struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+#endif
+}
+
+int rcn_wait_readable(int fd, long nanos) {
+    struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+    struct timespec ts = { .tv_sec = nanos / 1000000000L, .tv_nsec = nanos % 1000000000L };
+    int n = ppoll(&p, 1, &ts, NULL);
+    if (n <= 0) return n;
+    return (p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+}
+
+long rcn_write_nowait(int fd, const void *buf, unsigned long len) {
+#if defined(__linux__) && defined(RWF_NOWAIT)
+    struct iovec v = { .iov_base = (void *)buf, .iov_len = len };
+    return (long)pwritev2(fd, &v, 1, -1, RWF_NOWAIT);
+#else
+    (void)fd; (void)buf; (void)len;
+    errno = EOPNOTSUPP;
+    return -1;
 #endif
 }

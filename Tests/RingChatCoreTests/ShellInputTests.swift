@@ -72,6 +72,20 @@ struct ShellInputTests {
         #expect(!turns.isRunning)
     }
 
+    @Test("a batch of inputs is handled in order in one turn, its effects performed together")
+    func turnDriverBatch() {
+        let a = Node(id: nodeA, incarnation: 1, nick: "alice", seed: 1, now: .zero)
+        let turns = TurnDriver()
+        var performs = 0
+        turns.run(batch: [.type("one", kind: .text), .type("two", kind: .action), .setDraft("three")],
+                  node: { a }, now: { .milliseconds(1) }, perform: { _ in performs += 1 })
+        #expect(performs == 1)
+        #expect(a.outbox.map(\.text) == ["one", "two"])
+        #expect(a.outbox.map(\.kind) == [.text, .action])
+        #expect(a.draft == "three")
+        #expect(!turns.isRunning)
+    }
+
     @Test("the catch-up pause and the draft are inputs")
     func pauseAndDraft() {
         let a = Node(id: nodeA, incarnation: 1, nick: "alice", seed: 1, now: .zero)

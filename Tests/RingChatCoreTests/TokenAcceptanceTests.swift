@@ -103,6 +103,36 @@ struct TokenAcceptanceTests {
         #expect(pass.first?.nextSeq == 7 + UInt64(h.node.config.maxBatch))
     }
 
+    @Test("a shell's answer fed before the turn end (TurnDriver.beforeTurnEnd) leaves in the same visit, then the token passes")
+    func answerBeforeTurnEndJoinsTheVisit() throws {
+        let h = Harness()
+        _ = h.node.handle(.type("first", kind: .text), now: h.now)
+        let turns = TurnDriver()
+        var answered = 0
+        turns.beforeTurnEnd = {
+            // The shell's program answers the first delivery only.
+            guard answered == 0 else { return }
+            answered += 1
+            turns.run(.type("answer", kind: .text), node: { h.node }, now: { h.now }, perform: { _ in })
+        }
+        var effects: [Effect] = []
+        let t = Token(ring: Self.ring, hop: 5, to: nodeA, toIncarnation: 2, nextSeq: 7)
+        turns.run(.packet(packet(from: nodeB, counter: 99, .token(t))), node: { h.node }, now: { h.now },
+                  perform: { effects += $0 })
+        #expect(answered == 1)
+        // Queued inputs' effects go to the running turn's `perform`.
+        let kinds = effects.sentPackets.compactMap { p -> String? in
+            switch p.body {
+            case .data(let d): d.messages.map(\.text).joined(separator: ",")
+            case .token(let t): "pass \(t.hop) next \(t.nextSeq)"
+            default: nil
+            }
+        }
+        #expect(kinds == ["first", "answer", "pass 6 next 9"])
+        #expect(h.node.holding == nil)
+        #expect(h.node.outbox.isEmpty)
+    }
+
     @Test("without a turn end, the next tick passes the deferred token")
     func tickPassesDeferredToken() {
         let h = Harness()

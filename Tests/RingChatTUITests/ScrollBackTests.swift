@@ -34,6 +34,74 @@ import RingChatSession
         }
     }
 
+    /// Answers pages when told to, as the real host does from its reader
+    /// thread: the key handler never waits for one.
+    final class LateBackend: ChatBackend {
+        let inner: Backend
+        var waiting: [() -> Void] = []
+        init(_ n: Int) { inner = Backend(n) }
+        var draft: String { get { inner.draft } set { inner.draft = newValue } }
+        var nodeID: NodeID? { inner.nodeID }
+        func type(_ text: String, kind: MessageKind) { inner.type(text, kind: kind) }
+        func type(lines: [String], kind: MessageKind) { inner.type(lines: lines, kind: kind) }
+        func checkpoint() {}
+        func simulateCrash() throws {}
+        func setNick(_ nick: String) {}
+        func history(before slot: Slot?, limit: Int) -> [ChatMessage] { inner.history(before: slot, limit: limit) }
+        func history(after slot: Slot, limit: Int) -> [ChatMessage] { inner.history(after: slot, limit: limit) }
+        func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void) {
+            let inner = inner
+            waiting.append {
+                switch page {
+                case .before(let s, let l): done(inner.history(before: s, limit: l))
+                case .after(let s, let l): done(inner.history(after: s, limit: l))
+                }
+            }
+        }
+        func answerAll() {
+            let w = waiting
+            waiting = []
+            for f in w { f() }
+        }
+    }
+
+    @Test func pagesArriveLaterAndOnlyOneIsAskedAtATime() {
+        let backend = LateBackend(3_000)
+        let c = ChatController(backend: backend, nick: "alice", capacity: 700, monotonic: { .zero }, wall: { 1_700_000_000_000 })
+        c.paneSize = (80, 20)
+        c.handle(.restored(restored()))
+        var presses = 0
+        while backend.waiting.isEmpty && presses < 100 {
+            c.handle(keys: [.pageUp], at: .zero)
+            presses += 1
+        }
+        // (Leaving the live end added the read marker, which took the
+        // oldest line's place in the pane.)
+        let first = c.pane.firstKey
+        #expect(backend.waiting.count == 1)
+        for _ in 0..<5 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(backend.waiting.count == 1, "one page at a time")
+        #expect(c.pane.firstKey == first, "nothing read yet")
+        backend.answerAll()
+        #expect(c.pane.firstKey.map { k in first.map { k < $0 } ?? false } == true, "the older page is above")
+        // A page that comes after the pane went back to the newest lines
+        // (typing) is dropped.
+        for _ in 0..<40 { c.handle(keys: [.pageUp], at: .zero) }
+        c.handle(keys: "hi".map { KeyEvent.character($0) } + [.enter], at: .zero)
+        #expect(c.pane.detached, "the newest lines are not read yet")
+        backend.answerAll()
+        #expect(visible(c).contains { $0.hasSuffix("line 3000") })
+        #expect(!c.pane.detached)
+        // A page asked before a restart is never answered: the next PgUp
+        // asks again.
+        for _ in 0..<40 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(backend.waiting.count == 1)
+        backend.waiting = []
+        c.handle(.restored(restored()))
+        for _ in 0..<40 { c.handle(keys: [.pageUp], at: .zero) }
+        #expect(backend.waiting.count == 1)
+    }
+
     func restored() -> RestoreReport {
         RestoreReport(checkpoint: 1, checkpointMessages: 3000, replayed: 0, outbox: 0, incarnation: 2, draft: "", warnings: [])
     }

@@ -23,4 +23,14 @@ int rcn_send_many(int fd, const struct sockaddr_in *dest, const uint8_t *const *
 int rcn_filter_sender(int fd, uint64_t sender, unsigned int header_bytes,
                       unsigned int magic_offset, uint16_t magic, unsigned int sender_offset);
 
+/* Waits up to `nanos` nanoseconds for `fd` to be readable (ppoll: poll()
+   counts in milliseconds). Returns 1 readable, 0 timed out, -1 with errno. */
+int rcn_wait_readable(int fd, long nanos);
+
+/* Writes what `fd` takes of `len` bytes without waiting (pwritev2 with
+   RWF_NOWAIT: a pipe without room answers EAGAIN, a full-enough one a
+   short count). Returns the count, or -1 with errno (EOPNOTSUPP where the
+   descriptor cannot do it). */
+long rcn_write_nowait(int fd, const void *buf, unsigned long len);
+
 #endif

@@ -22,6 +22,20 @@ public struct MessageID: Hashable, Comparable, Sendable {
         (a.origin, a.incarnation, a.counter) < (b.origin, b.incarnation, b.counter)
     }
 
+    // As `StreamID`: two one-shot seeded hashes (incarnation and counter as
+    // one word seed the origin's) instead of a streaming Hasher with three
+    // combines: the log's cache is keyed by id, hashed in and out once per
+    // message.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(origin)
+        hasher.combine(incarnation)
+        hasher.combine(counter)
+    }
+
+    public func _rawHashValue(seed: Int) -> Int {
+        origin.raw._rawHashValue(seed: (UInt64(incarnation) << 32 | UInt64(counter))._rawHashValue(seed: seed))
+    }
+
     /// `origin.incarnation.counter`, e.g. `00a1b2c3d4e5f607.3.17`.
     public var text: String { "\(origin.hex).\(incarnation).\(counter)" }
 

@@ -6,8 +6,9 @@
 /// without a store answers with empty lists: the node then answers peers
 /// from its cache alone.
 ///
-/// The screen's pages of history are read by the shell from its store
-/// directly, merged with the cache (`history(before:limit:from:)`).
+/// The screen's pages of history (`HistoryPage`) are read by the shell from
+/// its store, off the loop thread, and merged with the cache on it
+/// (`history(_:disk:)`).
 public struct HistoryRequest: Sendable, Hashable {
     public typealias ID = UInt64
     /// Echoed in the answer.
@@ -32,6 +33,23 @@ extension HistoryStore {
             case .slot(let s): message(at: s).map { [$0] } ?? []
             case .stream(let s, let counters, let limit): messages(of: s, counters: counters, limit: limit)
             }
+        }
+    }
+}
+
+/// A page of the screen's history: up to `limit` messages in the agreed
+/// order just before a slot (the newest when nil) or just after one, oldest
+/// first.
+public enum HistoryPage: Sendable, Hashable {
+    case before(Slot?, limit: Int)
+    case after(Slot, limit: Int)
+
+    /// The store's lines of the page (`Node.history(_:disk:)` merges them
+    /// with the cache).
+    public func read(from store: any HistoryStore) -> [ChatMessage] {
+        switch self {
+        case .before(let slot, let limit): store.page(before: slot, limit: limit)
+        case .after(let slot, let limit): store.page(after: slot, limit: limit)
         }
     }
 }
@@ -92,16 +110,25 @@ extension Node {
     /// newest when nil), oldest first: `store`'s lines merged with the
     /// cache (whose newest lines the disk thread may not have written yet).
     public func history(before slot: Slot?, limit: Int, from store: (any HistoryStore)?) -> [ChatMessage] {
-        let disk = store?.page(before: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
-        return Array(merged(disk, recent).suffix(limit))
+        history(.before(slot, limit: limit), disk: store.map { HistoryPage.before(slot, limit: limit).read(from: $0) } ?? [])
     }
 
     /// Up to `limit` messages in the agreed order just after `slot`.
     public func history(after slot: Slot, limit: Int, from store: (any HistoryStore)?) -> [ChatMessage] {
-        let disk = store?.page(after: slot, limit: limit) ?? []
-        let recent = log.cached.values.filter { $0.slot > slot }
-        return Array(merged(disk, recent).prefix(limit))
+        history(.after(slot, limit: limit), disk: store.map { HistoryPage.after(slot, limit: limit).read(from: $0) } ?? [])
+    }
+
+    /// `page` from `disk`, the store's answer to it (read elsewhere: the
+    /// shell's reader thread), merged with the cache.
+    public func history(_ page: HistoryPage, disk: [ChatMessage]) -> [ChatMessage] {
+        switch page {
+        case .before(let slot, let limit):
+            let recent = log.cached.values.filter { m in slot.map { m.slot < $0 } ?? true }
+            return Array(merged(disk, recent).suffix(limit))
+        case .after(let slot, let limit):
+            let recent = log.cached.values.filter { $0.slot > slot }
+            return Array(merged(disk, recent).prefix(limit))
+        }
     }
 
     /// Store lines and cached messages as one list in the agreed order, the

@@ -13,6 +13,12 @@ public final class TurnDriver {
     private var queued: [Node.Input] = []
     /// Whether a turn is running (an input fed now is queued).
     public private(set) var isRunning = false
+    /// Called before `.turnEnd` would pass a held token: the shell may feed
+    /// more inputs from it (a line its program typed in answer to the
+    /// deliveries of this turn), which are handled in this turn, while the
+    /// node still holds the token. Called again after each such input was
+    /// handled, until it feeds nothing. Nil: the turn ends at once.
+    public var beforeTurnEnd: (() -> Void)?
 
     public init() {}
 
@@ -32,6 +38,26 @@ public final class TurnDriver {
         isRunning = true
         defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
         perform(n.handle(input, now: now()))
+        finishTurn(node: node, now: now, perform: perform)
+    }
+
+    /// Feeds `inputs` back to back in one turn (lines a program wrote in
+    /// one read) and performs their effects together, in order: one
+    /// `perform` for the lot, not one each. Then finishes the turn.
+    public func run(batch inputs: [Node.Input], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+        if isRunning {
+            queued += inputs
+            return
+        }
+        guard !inputs.isEmpty, node() != nil else { return }
+        isRunning = true
+        defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
+        var effects: [Effect] = []
+        for input in inputs {
+            guard let n = node() else { break }
+            effects += n.handle(input, now: now())
+        }
+        perform(effects)
         finishTurn(node: node, now: now, perform: perform)
     }
 
@@ -55,6 +81,10 @@ public final class TurnDriver {
             }
             queued.removeAll(keepingCapacity: true)
             guard let n = node(), n.wantsTurnEnd else { return }
+            if let linger = beforeTurnEnd {
+                linger()
+                if !queued.isEmpty { continue }
+            }
             // The pass may deliver nothing, but whatever its callbacks feed
             // is fed too before the turn ends.
             perform(n.handle(.turnEnd, now: now()))

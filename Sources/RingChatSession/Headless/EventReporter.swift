@@ -55,6 +55,9 @@ public final class EventReporter {
         flushSoon()
     }
 
+    /// Whether lines were rendered that `flush()` has not handed on yet.
+    public var hasPending: Bool { !pending.isEmpty }
+
     /// Hands every line rendered this turn on, the turn's status last.
     public func flush() {
         flushRequested = false
@@ -96,11 +99,11 @@ public final class EventReporter {
             return log("delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
         }
         line("delivered") { l in
-            l.string("id", m.id.text)
+            l.messageID("id", m.id)
             l.string("nick", m.nick)
             l.string("text", m.text)
             l.string("kind", m.kind == .action ? "action" : "text")
-            l.string("ring", m.slot.ring.text)
+            l.ringID("ring", m.slot.ring)
             l.uint("seq", m.slot.seq)
             l.int("ts", m.timestamp)
             l.bool("backfill", backfill)

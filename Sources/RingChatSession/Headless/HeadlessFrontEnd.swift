@@ -21,6 +21,15 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
     private unowned var session: Session?
     private var splitter = LineSplitter()
     private var quitting = false
+    /// Stdin's read buffer, reused (a fresh 64 KB per read was zeroed each time).
+    private var inputBuffer = [UInt8](repeating: 0, count: 64 << 10)
+    /// How long a holder that sent waits for its program's answer before it
+    /// passes the token (`lingerForAnswer`); zero: never.
+    private let answerLinger: Duration
+    /// Whether the program answered the last time we waited for it (or typed
+    /// since): a program that only reads costs one wait per line it types.
+    private var answers = true
+    private var stdinOpen = true
 
     /// `write` receives every output line. By default they go to stdout
     /// through an `OutputQueue`: a reader that stops reading costs events,
@@ -39,7 +48,14 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
             reporter = EventReporter(style: style, events: events, sink: q.enqueue)
         }
         self.readStdin = readStdin
+        // RINGCHAT_ANSWER_LINGER_US: the wait for the program's answer (0: none).
+        let us = getenv("RINGCHAT_ANSWER_LINGER_US").flatMap { Int(String(cString: $0)) } ?? Self.defaultAnswerLingerMicros
+        answerLinger = .microseconds(max(0, us))
     }
+
+    /// The default of `answerLinger`: about a client's round trip through
+    /// two pipes on a busy 2-core machine, well under one token rotation.
+    public static let defaultAnswerLingerMicros = 100
 
     /// Runs one node with this front end until a signal or `/quit`;
     /// returns the exit status.
@@ -60,6 +76,9 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         reporter.started(session.host)
         if readStdin {
             session.watch(fd: STDIN_FILENO) { [unowned self] in self.readInput() }
+            if answerLinger > .zero {
+                session.host.beforePass = { [unowned self] in self.lingerForAnswer() }
+            }
         }
     }
 
@@ -79,6 +98,7 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
     }
 
     public func stopping(_ session: Session) {
+        session.host.beforePass = nil
         if readStdin { session.unwatch(fd: STDIN_FILENO) }
     }
 
@@ -95,25 +115,78 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
 
     // MARK: stdin
 
-    private func readInput() {
-        var buf = [UInt8](repeating: 0, count: 64 << 10)
+    /// The node holds the token, sent this turn and would pass it now: the
+    /// program that reads our deliveries may be about to answer them (a
+    /// bot, the benchmark's client with one line in flight). Its lines are
+    /// written out now and its answer awaited for up to `answerLinger`;
+    /// typed here, the answer leaves in this visit instead of a rotation
+    /// later, as a line typed from a delivery callback does in-process.
+    private func lingerForAnswer() {
+        guard answers, stdinOpen, !quitting, reporter.hasPending else { return }
+        reporter.flush()
+        if Readiness.waitReadable(STDIN_FILENO, timeout: answerLinger) {
+            readInput(lingering: true)
+        } else {
+            answers = false
+        }
+    }
+
+    /// `lingering`: inside the node's turn (`lingerForAnswer`), where only
+    /// lines to send are taken; a command, and every line after it, waits
+    /// for the end of the turn.
+    private func readInput(lingering: Bool = false) {
         // poll() said readable: one read() does not block.
-        let n = buf.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        let n = inputBuffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
         if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
         if n <= 0 {
+            stdinOpen = false
             session?.unwatch(fd: STDIN_FILENO)
             if let last = splitter.finish() { command(last) }
             reporter.note(n == 0 ? "stdin closed: staying in the group until SIGTERM"
                                  : "stdin failed (\(errnoText(errno))): staying in the group until SIGTERM")
             return
         }
-        for line in splitter.feed(buf[0..<n]) { command(line) }
+        answers = true
+        let lines = splitter.feed(inputBuffer[0..<n])
+        // Runs of chat lines are typed in one turn of the node; a command
+        // ends a run (it is carried out in order, after the lines before it).
+        var run: [(text: String, kind: MessageKind)] = []
+        var i = 0
+        while i < lines.count {
+            let c = HeadlessCommand.parse(lines[i])
+            switch c {
+            case .say(let t): run.append((t, .text))
+            case .action(let t): run.append((t, .action))
+            case .ignore: break
+            default:
+                typeAll(&run)
+                if lingering {
+                    // Inside the node's turn: the command, and every line
+                    // after it, waits for the end of the turn.
+                    guard let session else { return }
+                    let rest = lines[i...]
+                    _ = session.schedule(at: Session.now()) { [unowned self] in for l in rest { self.command(l) } }
+                    return
+                }
+                command(c)
+            }
+            i += 1
+        }
+        typeAll(&run)
     }
 
-    private func command(_ line: String) {
+    private func typeAll(_ run: inout [(text: String, kind: MessageKind)]) {
+        guard !run.isEmpty, let session, session.host.isRunning else { return run.removeAll() }
+        session.host.type(lines: run)
+        run.removeAll(keepingCapacity: true)
+    }
+
+    private func command(_ line: String) { command(HeadlessCommand.parse(line)) }
+
+    private func command(_ c: HeadlessCommand) {
         guard let session, session.host.isRunning else { return }
         let host = session.host
-        switch HeadlessCommand.parse(line) {
+        switch c {
         case .say(let text): host.type(text)
         case .action(let text): host.type(text, kind: .action)
         case .checkpoint: host.checkpoint()

@@ -1,3 +1,5 @@
+import RingChatCore
+
 /// One line of the headless JSON Lines stream, built straight into bytes:
 /// keys in the order they are written ("event" first reads best), strings
 /// escaped strictly (RFC 8259: quote, backslash and every control
@@ -16,7 +18,8 @@ public struct JSONLine {
     /// `{"event":"NAME"`: the start of an event line.
     public init(event: String) {
         self.init()
-        string("event", event)
+        key("event")
+        Self.quote(event, into: &bytes)
     }
 
     /// Appends one event line to `buffer`, where a loop turn's lines are
@@ -26,7 +29,8 @@ public struct JSONLine {
                               _ fields: (inout JSONLine) -> Void) {
         var l = JSONLine(reservingCapacity: 0)
         swap(&l.bytes, &buffer)
-        l.string("event", event)
+        l.key("event")
+        quote(event, into: &l.bytes)
         fields(&l)
         l.end(at: ms)
         swap(&l.bytes, &buffer)
@@ -45,49 +49,85 @@ public struct JSONLine {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    public mutating func string(_ key: String, _ value: String) {
+    public mutating func string(_ key: StaticString, _ value: String) {
         self.key(key)
         Self.quote(value, into: &bytes)
     }
 
-    public mutating func string(_ key: String, _ value: String?) {
+    public mutating func string(_ key: StaticString, _ value: String?) {
         if let value { string(key, value) } else { null(key) }
     }
 
-    public mutating func int(_ key: String, _ value: Int64) {
+    public mutating func int(_ key: StaticString, _ value: Int64) {
         self.key(key)
         Self.decimal(value, into: &bytes)
     }
 
-    public mutating func int(_ key: String, _ value: Int) { int(key, Int64(value)) }
+    public mutating func int(_ key: StaticString, _ value: Int) { int(key, Int64(value)) }
 
-    public mutating func uint(_ key: String, _ value: UInt64) {
+    public mutating func uint(_ key: StaticString, _ value: UInt64) {
         self.key(key)
         Self.decimal(value, into: &bytes)
     }
 
-    public mutating func bool(_ key: String, _ value: Bool) {
+    public mutating func bool(_ key: StaticString, _ value: Bool) {
         self.key(key)
         bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
-    public mutating func null(_ key: String) {
+    public mutating func null(_ key: StaticString) {
         self.key(key)
         bytes.append(contentsOf: Self.nullBytes)
     }
 
-    /// A value rendered by `JSONValue` (arrays, nested objects).
-    public mutating func value(_ key: String, _ value: JSONValue) {
+    /// A message id as a string (`MessageID.text`), without making the String.
+    public mutating func messageID(_ key: StaticString, _ id: MessageID) {
         self.key(key)
-        value.render(into: &bytes)
+        bytes.append(0x22)
+        Self.hex16(id.origin.raw, into: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.decimal(UInt64(id.incarnation), into: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.decimal(UInt64(id.counter), into: &bytes)
+        bytes.append(0x22)
     }
 
-    /// `,"key":` (or `{"key":` for the first field).
-    private mutating func key(_ key: String) {
+    /// A ring id as a string (`RingID.text`), without making the String.
+    public mutating func ringID(_ key: StaticString, _ r: RingID) {
+        self.key(key)
+        bytes.append(0x22)
+        Self.decimal(r.epoch, into: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.hex16(r.creator.raw, into: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        Self.decimal(UInt64(r.incarnation), into: &bytes)
+        bytes.append(0x22)
+    }
+
+    /// A value rendered by `JSONValue` (arrays, nested objects).
+    public mutating func value(_ key: String, _ value: JSONValue) {
         bytes.append(UInt8(ascii: fields == 0 ? "{" : ","))
         fields += 1
         Self.quote(key, into: &bytes)
         bytes.append(UInt8(ascii: ":"))
+        value.render(into: &bytes)
+    }
+
+    /// `,"key":` (or `{"key":` for the first field). The keys of the typed
+    /// fields are this file's callers' literals, plain ASCII names: copied
+    /// as they are, not escaped.
+    private mutating func key(_ key: StaticString) {
+        bytes.append(UInt8(ascii: fields == 0 ? "{" : ","))
+        fields += 1
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        bytes.append(0x22)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// 16 lowercase hex digits, zero-padded (`NodeID.hex`).
+    static func hex16(_ v: UInt64, into out: inout [UInt8]) {
+        for shift in stride(from: 60, through: 0, by: -4) { out.append(hexDigits[Int((v >> UInt64(shift)) & 0xF)]) }
     }
 
     private static let trueBytes = Array("true".utf8)
@@ -105,14 +145,20 @@ public struct JSONLine {
     }
 
     static func decimal(_ v: UInt64, into out: inout [UInt8]) {
-        // Digits least significant first, then turned round in place.
-        let start = out.count
-        var v = v
-        repeat {
-            out.append(UInt8(truncatingIfNeeded: v % 10) + 48)
-            v /= 10
-        } while v > 0
-        out[start...].reverse()
+        if v < 10 { return out.append(UInt8(truncatingIfNeeded: v) + 48) }
+        // Digits least significant first into a scratch of 24 bytes (a
+        // UInt64 has at most 20), then appended in one copy.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { p in
+            var i = p.count
+            var v = v
+            repeat {
+                i -= 1
+                p[i] = UInt8(truncatingIfNeeded: v % 10) + 48
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i...]))
+        }
     }
 
     /// `s` as a JSON string, quotes included. Plain runs are copied whole;
@@ -125,15 +171,10 @@ public struct JSONLine {
             var i = 0
             while i < u.count {
                 let b = u[i]
-                let escape: Bool
-                if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F {
-                    escape = true
-                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
-                    escape = true
-                } else {
-                    escape = false
-                }
-                guard escape else {
+                // One table look-up per byte: 0 plain, 1 escaped, 2 the
+                // first byte of U+2028/U+2029 perhaps.
+                let kind = escapeKind[Int(b)]
+                if kind == 0 || (kind == 2 && !(i + 2 < u.count && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))) {
                     i += 1
                     continue
                 }
@@ -156,6 +197,12 @@ public struct JSONLine {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Per byte: 1 if `quote` escapes it (quote, backslash, controls, DEL),
+    /// 2 for 0xE2 (U+2028/U+2029 start with it), else 0.
+    private static let escapeKind: [UInt8] = (0...255).map { b in
+        b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F ? 1 : b == 0xE2 ? 2 : 0
     }
 
     private static func unicodeEscape(_ v: UInt32, into out: inout [UInt8]) {

@@ -39,6 +39,8 @@ public final class OutputQueue: @unchecked Sendable {
     /// that a reader gets the event without a thread hand-off (the W=1
     /// latency of a program that reads deliveries).
     private let directFD: Int32?
+    /// `directFD` cannot be written without waiting (`Readiness.writeNow`).
+    private var noWaitUnsupported = false
 
     /// `sink` does the blocking write of one batch of bytes; `directFD` is
     /// the descriptor it writes to, when writes may skip the thread.
@@ -62,7 +64,7 @@ public final class OutputQueue: @unchecked Sendable {
         let size = batch.count
         var lines = 0
         for b in batch where b == 0x0A { lines += 1 }
-        if let fd = directFD, size <= Int(PIPE_BUF), writeDirect(batch, fd: fd) { return }
+        if let fd = directFD, writeDirect(batch, fd: fd) { return }
         monitor.withLock {
             while bytes + size > capacity, head < waiting.count {
                 bytes -= waiting[head].bytes.count
@@ -78,17 +80,33 @@ public final class OutputQueue: @unchecked Sendable {
     }
 
     /// Writes `batch` at once if nothing is queued or being written before
-    /// it and `fd` has room (poll says writable: a pipe then takes up to
-    /// PIPE_BUF bytes without blocking). False: queue it.
+    /// it and `fd` takes it without waiting: all of it, or on a pipe with
+    /// less room what fits (`Readiness.writeNow`; the rest goes by the
+    /// thread, in order). Where the descriptor cannot do that, a batch of
+    /// up to PIPE_BUF bytes when poll says writable (a pipe then takes it
+    /// whole without blocking). False: queue it.
     private func writeDirect(_ batch: [UInt8], fd: Int32) -> Bool {
         monitor.withLock { () -> Bool in
             guard !busy, head == waiting.count, droppedSinceNotice == 0, !closing else { return false }
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            guard poll(&p, 1, 0) == 1, p.revents & Int16(POLLOUT) != 0 else { return false }
-            let n = batch.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            var n = 0
+            if !noWaitUnsupported {
+                switch batch.withUnsafeBytes({ Readiness.writeNow(fd, $0) }) {
+                case .wrote(let w): n = w
+                case .wouldBlock: return false
+                case .unsupported: noWaitUnsupported = true
+                case .failed: return false
+                }
+            }
+            if noWaitUnsupported {
+                guard batch.count <= Int(PIPE_BUF) else { return false }
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                guard poll(&p, 1, 0) == 1, p.revents & Int16(POLLOUT) != 0 else { return false }
+                n = batch.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            }
             if n == batch.count { return true }
-            // A short write (not a pipe) or an error: the rest goes by the
-            // thread, in order, since nothing else is queued.
+            // A short write (a pipe with less room, or not a pipe) or an
+            // error: the rest goes by the thread, in order, since nothing
+            // else is queued.
             waiting.append((n > 0 ? Array(batch[n...]) : batch, 1))
             bytes += batch.count - max(0, n)
             monitor.broadcast()

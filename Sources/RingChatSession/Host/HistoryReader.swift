@@ -8,9 +8,10 @@ import RingChatIO
 import RingChatStorage
 
 /// Answers the node's history reads (`Effect.readHistory`: a peer catching
-/// up asks for messages older than the node's cache) on a thread of its
-/// own, so that a read of a long replica never holds up the loop: the
-/// token, heartbeats and the screen go on while it seeks.
+/// up asks for messages older than the node's cache) and the screen's
+/// pages of scroll-back (`HistoryPage`) on a thread of its own, so that a
+/// read of a long replica never holds up the loop: the token, heartbeats
+/// and the screen go on while it seeks.
 ///
 /// The thread opens its own `ReplicaStore` (SQLite: one connection per
 /// thread; WAL lets it read beside the disk thread's writes). Answers go
@@ -19,8 +20,13 @@ final class HistoryReader: @unchecked Sendable {
     private let directory: StateDirectory
     private let post: @Sendable (HistoryRequest.ID, [[ChatMessage]]) -> Void
     private let monitor = Monitor()
+    private enum Job {
+        case node(HistoryRequest)
+        /// A page for the screen, answered through `reply`.
+        case page(HistoryPage, reply: @Sendable ([ChatMessage]) -> Void)
+    }
     // Guarded by `monitor`.
-    private var queue: [HistoryRequest] = []
+    private var queue: [Job] = []
     private var closing = false
     private var thread: pthread_t?
     /// Only touched on the reader's thread.
@@ -39,8 +45,20 @@ final class HistoryReader: @unchecked Sendable {
     /// Queues a read (never blocks the caller).
     func read(_ request: HistoryRequest) {
         if thread == nil { return post(request.id, []) }
+        enqueue(.node(request))
+    }
+
+    /// Queues a page of the screen's history; `reply` runs on the reader's
+    /// thread with the store's lines (none without a store) and must hand
+    /// them to the loop.
+    func read(_ page: HistoryPage, reply: @escaping @Sendable ([ChatMessage]) -> Void) {
+        if thread == nil { return reply([]) }
+        enqueue(.page(page, reply: reply))
+    }
+
+    private func enqueue(_ job: Job) {
         monitor.withLock {
-            queue.append(request)
+            queue.append(job)
             monitor.broadcast()
         }
     }
@@ -58,12 +76,17 @@ final class HistoryReader: @unchecked Sendable {
 
     private func run() {
         while let batch = next() {
-            for r in batch { post(r.id, answer(r)) }
+            for job in batch {
+                switch job {
+                case .node(let r): post(r.id, answer(r))
+                case .page(let p, let reply): reply(openStore().map { p.read(from: $0) } ?? [])
+                }
+            }
         }
         store = nil
     }
 
-    private func next() -> [HistoryRequest]? {
+    private func next() -> [Job]? {
         monitor.withLock {
             while queue.isEmpty && !closing { monitor.wait() }
             if queue.isEmpty { return nil }
@@ -73,11 +96,15 @@ final class HistoryReader: @unchecked Sendable {
     }
 
     private func answer(_ r: HistoryRequest) -> [[ChatMessage]] {
+        // No store: empty answers; the reconciler asks another peer.
+        openStore()?.answer(r) ?? []
+    }
+
+    private func openStore() -> ReplicaStore? {
         if store == nil && !openFailed {
             store = try? ReplicaStore(directory: directory)
             openFailed = store == nil
         }
-        // No store: empty answers; the reconciler asks another peer.
-        return store?.answer(r) ?? []
+        return store
     }
 }

@@ -54,6 +54,15 @@ public final class NodeHost {
         }
     }
 
+    /// Called on the loop thread when the node is about to pass a token it
+    /// sent with and kept to the end of the turn (`TurnDriver.beforeTurnEnd`):
+    /// a front end may type the line its program wrote in answer to this
+    /// turn's deliveries, which then leaves in this visit of the token.
+    public var beforePass: (() -> Void)? {
+        get { turns.beforeTurnEnd }
+        set { turns.beforeTurnEnd = newValue }
+    }
+
     /// The group address actually joined, for the screen.
     public var interfaceAddress: String? { receivePath?.socket.interfaceAddress }
 
@@ -67,8 +76,12 @@ public final class NodeHost {
     /// The replica read back through its index (history older than the
     /// node's cache: catch-up answers, the screen's scroll-back).
     public private(set) var historyStore: ReplicaStore?
-    /// Reads the history the node asks for (catch-up answers) off the loop.
+    /// Reads the history the node asks for (catch-up answers) and the
+    /// screen's pages off the loop.
     private var historyReader: HistoryReader?
+    /// The screen's pages asked of the reader, by request number.
+    private var pagesWaiting: [UInt64: ([ChatMessage]) -> Void] = [:]
+    private var lastPageRead: UInt64 = 0
     private var receivePath: ReceivePath?
     private var disk: DiskWriter?
     /// Held from `start()` to `shutdown()`: one node per state dir.
@@ -187,15 +200,40 @@ public final class NodeHost {
 
     /// Queues several lines in one turn (a paste), so one token visit
     /// carries them all (up to the node's batch): a holder does not pass
-    /// the token after the first line. The rest are fed from within the
-    /// first line's turn, which `TurnDriver` queues for that same turn.
+    /// the token after the first line.
     public func type(lines: [String], kind: MessageKind = .text) {
-        guard let first = lines.first else { return }
-        var rest = lines.dropFirst()
-        turns.run(.type(first, kind: kind), node: { currentNode }, now: EventLoop.monotonicNow, perform: { effects in
-            while let line = rest.popFirst() { self.feed(.type(line, kind: kind)) }
-            self.apply(effects)
-        })
+        type(lines: lines.map { ($0, kind) })
+    }
+
+    /// Queues several typed lines in one turn of the node (a program's
+    /// lines of one read): as `type` each, with one carrying out of their
+    /// effects.
+    public func type(lines: [(text: String, kind: MessageKind)]) {
+        guard lines.count > 1 else {
+            if let l = lines.first { type(l.text, kind: l.kind) }
+            return
+        }
+        turns.run(batch: lines.map { .type($0.text, kind: $0.kind) }, node: { currentNode }, now: EventLoop.monotonicNow,
+                  perform: { apply($0) })
+    }
+
+    /// Reads a page of history for the screen: the replica's lines on the
+    /// `HistoryReader` thread, merged with the node's cache on the loop
+    /// thread, where `done` then runs (at once when there is no index to
+    /// read: the cache is all there is). A page asked of a node that has
+    /// since crashed or stopped is never answered.
+    public func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void) {
+        guard let n = currentNode else { return }
+        guard let reader = historyReader else { return done(n.history(page, disk: [])) }
+        lastPageRead += 1
+        let id = lastPageRead
+        pagesWaiting[id] = done
+        let gen = generation
+        let loopHandle = loop.handle
+        let me = UncheckedWeak(self)
+        reader.read(page) { lines in
+            loopHandle.post { me.value?.pageAnswered(id, page, lines, generation: gen) }
+        }
     }
 
     /// Takes a checkpoint now (written in the background; `.checkpointWritten`
@@ -290,6 +328,7 @@ public final class NodeHost {
 
     private func stopNode() {
         historyStore = nil
+        pagesWaiting = [:]
         historyReader?.close()
         historyReader = nil
         stopSearch()
@@ -445,7 +484,7 @@ public final class NodeHost {
         for e in effects {
             switch e {
             case .send(let p): datagrams.append(seal.seal(WireCodec.encode(p)))
-            case .persist(let ms): lines += ms
+            case .persist(let ms): if lines.isEmpty { lines = ms } else { lines += ms }
             default: continue
             }
         }
@@ -497,6 +536,13 @@ public final class NodeHost {
         guard gen == generation, currentNode != nil else { return }
         counters.historyReads += 1
         feed(.historyRead(id, answer))
+    }
+
+    /// A page of the reader, on the loop thread: merged with the cache now.
+    private func pageAnswered(_ id: UInt64, _ page: HistoryPage, _ lines: [ChatMessage], generation gen: UInt64) {
+        guard let done = pagesWaiting.removeValue(forKey: id) else { return }
+        guard gen == generation, let n = currentNode else { return }
+        done(n.history(page, disk: lines))
     }
 
     /// The replica cannot be written (a warning), or is written again.

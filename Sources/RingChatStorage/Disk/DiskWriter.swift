@@ -126,7 +126,7 @@ public final class DiskWriter: @unchecked Sendable {
     /// share of a node's CPU once rows were runs. The store lags the file
     /// by these lines as it lags it by the queue (the core merges its cache
     /// with what the store returns).
-    private var pendingRows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
+    private var pendingRows: [ReplicaIndex.Row] = []
     private var pendingSinceNanos: Int64 = 0
     static let indexLines = 1_024
     static let indexDelay: Duration = .milliseconds(10)
@@ -329,13 +329,15 @@ public final class DiskWriter: @unchecked Sendable {
             if hasUnwritten, stop || nowNanos() >= retryAtNanos { retryUnwritten() }
             // Consecutive appends become one write(): under load the loop
             // queues one per delivered packet.
-            var lines: [ChatMessage] = []
+            // (Kept as the loop's arrays, not copied into one: a copy
+            // retained every message's strings once more.)
+            var lines: [[ChatMessage]] = []
             for w in batch {
-                if case .append(let ms) = w { lines += ms; continue }
-                if !lines.isEmpty { process(.append(lines)); lines = [] }
+                if case .append(let ms) = w { lines.append(ms); continue }
+                if !lines.isEmpty { append(lines.joined()); lines = [] }
                 process(w)
             }
-            if !lines.isEmpty { process(.append(lines)) }
+            if !lines.isEmpty { append(lines.joined()) }
             if pendingRows.count >= Self.indexLines || nowNanos() >= indexDueNanos || stop {
                 indexPending()
             }
@@ -387,18 +389,21 @@ public final class DiskWriter: @unchecked Sendable {
         }
     }
 
+    private func append(_ messages: some Collection<ChatMessage>) {
+        // Behind lines that wait: the file keeps the order of the queue.
+        if hasUnwritten {
+            hold(messages)
+        } else if let e = write(messages) {
+            hold(messages)
+            failed(e)
+        } else if failure != nil {
+            recovered()   // what failed was all dropped; writes work again
+        }
+    }
+
     private func process(_ w: Work) {
         switch w {
-        case .append(let messages):
-            // Behind lines that wait: the file keeps the order of the queue.
-            if hasUnwritten {
-                hold(messages)
-            } else if let e = write(messages) {
-                hold(messages)
-                failed(e)
-            } else if failure != nil {
-                recovered()   // what failed was all dropped; writes work again
-            }
+        case .append(let messages): append(messages)
         case .checkpoint(var cp, let done):
             let t0 = nowNanos()
             // A checkpoint never covers lines that are not on disk.
@@ -448,16 +453,16 @@ public final class DiskWriter: @unchecked Sendable {
     /// Writes `messages` at the end of the replica and queues their index
     /// rows; on failure cuts what was partly written and returns the error
     /// (nothing else changes).
-    private func write(_ messages: [ChatMessage]) -> SystemError? {
+    private func write(_ messages: some Collection<ChatMessage>) -> SystemError? {
+        let count = messages.count
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(messages.count * 200)
-        var rows: [(location: ReplicaIndex.Location, message: ChatMessage)] = []
-        rows.reserveCapacity(messages.count)
+        bytes.reserveCapacity(count * 200)
+        let firstRow = pendingRows.count
         var lastStart = 0
         for m in messages {
             lastStart = bytes.count
             ReplicaLineCodec.append(m, to: &bytes)
-            rows.append((ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
+            pendingRows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
         }
         do throws(SystemError) {
             try writeBytes(fd, bytes, replicaPath)
@@ -465,17 +470,17 @@ public final class DiskWriter: @unchecked Sendable {
             // Cut a partial write so the next line starts clean rather
             // than leaving garbage in the middle of the replica.
             _ = ftruncate(fd, fileSize)
+            pendingRows.removeSubrange(firstRow...)
             return error
         }
         fileSize += off_t(bytes.count)
-        unsynced += messages.count
-        position.lines += messages.count
+        unsynced += count
+        position.lines += count
         position.bytes = Int(fileSize)
         position.tail = bytes[lastStart...].withUnsafeBufferPointer { var h = FNV1a(); h.add($0); return h.value }
-        monitor.withLock { sharedStats.appended += messages.count }
-        if pendingRows.isEmpty { pendingSinceNanos = nowNanos() }
-        pendingRows += rows
-        drained(messages.count)
+        monitor.withLock { sharedStats.appended += count }
+        if firstRow == 0 { pendingSinceNanos = nowNanos() }
+        drained(count)
         return nil
     }
 
@@ -485,7 +490,7 @@ public final class DiskWriter: @unchecked Sendable {
     /// Keeps lines that cannot be written yet, within `maxUnwrittenBytes`;
     /// the rest are dropped (the replica then has a hole, which the node
     /// fills once `onMissing` names them, or the next start).
-    private func hold(_ messages: [ChatMessage]) {
+    private func hold(_ messages: some Collection<ChatMessage>) {
         var scratch: [UInt8] = []
         var droppedNow = 0
         for m in messages {

@@ -41,6 +41,20 @@ package final class ReplicaIndex {
         var length: Int
     }
 
+    /// What the index keeps of one line: where it is, its id and slot (no
+    /// strings: the disk thread holds these until its next commit).
+    struct Row {
+        var location: Location
+        var id: MessageID
+        var slot: Slot
+
+        init(_ location: Location, _ m: ChatMessage) {
+            self.location = location
+            id = m.id
+            slot = m.slot
+        }
+    }
+
     let path: String
     private let db: SQLiteDatabase
     /// The writer's last run, which the next lines may continue (also
@@ -134,6 +148,10 @@ package final class ReplicaIndex {
     /// the position, in one transaction. A line that continues the last
     /// run, even one committed earlier, grows its row.
     func append(_ rows: [(location: Location, message: ChatMessage)], position: Position) throws(SQLiteError) {
+        try append(rows.map { Row($0.location, $0.message) }, position: position)
+    }
+
+    func append(_ rows: [Row], position: Position) throws(SQLiteError) {
         let (wasOpen, wasStored) = (open, openStored)
         // Prepared once: a transaction per commit of the disk thread.
         try statement("BEGIN").run()
@@ -143,10 +161,10 @@ package final class ReplicaIndex {
                 lookedForOpen = true
                 if open == nil, let r = try lastRun() { (open, openStored) = (r, r.count) }
             }
-            for (loc, m) in rows {
-                if open?.extend(loc, m) == true { continue }
+            for row in rows {
+                if open?.extend(row) == true { continue }
                 try storeOpen()
-                (open, openStored) = (ReplicaRun(loc, m), nil)
+                (open, openStored) = (ReplicaRun(row), nil)
             }
             try storeOpen()
             try setPosition(position)

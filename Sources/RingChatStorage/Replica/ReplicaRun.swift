@@ -30,8 +30,8 @@ struct ReplicaRun: Equatable {
         self.slot0 = slot0
     }
 
-    init(_ location: ReplicaIndex.Location, _ m: ChatMessage) {
-        self.init(offset: location.offset, length: location.length, count: 1, id0: m.id, slot0: m.slot)
+    init(_ row: ReplicaIndex.Row) {
+        self.init(offset: row.location.offset, length: row.location.length, count: 1, id0: row.id, slot0: row.slot)
     }
 
     var end: Int { offset + length }
@@ -44,10 +44,11 @@ struct ReplicaRun: Equatable {
 
     /// Adds the line at `location` if it continues the run; false if it
     /// must start another one.
-    mutating func extend(_ location: ReplicaIndex.Location, _ m: ChatMessage) -> Bool {
+    mutating func extend(_ row: ReplicaIndex.Row) -> Bool {
+        let (location, id, slot) = (row.location, row.id, row.slot)
         guard count < Self.maxLines, length + location.length <= Self.maxBytes, location.offset == end,
-              m.id.stream == id0.stream, UInt64(m.id.counter) == UInt64(id0.counter) + UInt64(count),
-              m.slot.ring == slot0.ring, m.slot.seq >= slot0.seq, m.slot.seq - slot0.seq == UInt64(count)
+              id.stream == id0.stream, UInt64(id.counter) == UInt64(id0.counter) + UInt64(count),
+              slot.ring == slot0.ring, slot.seq >= slot0.seq, slot.seq - slot0.seq == UInt64(count)
         else { return false }
         length += location.length
         count += 1

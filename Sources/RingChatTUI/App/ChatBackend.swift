@@ -29,12 +29,23 @@ protocol ChatBackend: AnyObject {
     /// Looks for lines of the whole history on disk, off the loop thread;
     /// `answer` runs later on the loop thread (never, if the node stops).
     func search(_ query: SearchQuery, before: Int?, limit: Int, answer: @escaping (SearchAnswer) -> Void)
+    /// `page` for the screen; `done` runs later on the loop thread (the
+    /// real host reads the replica on its reader thread), or at once.
+    func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void)
 }
 
 extension ChatBackend {
     /// A backend without a history on disk finds nothing.
     func search(_ query: SearchQuery, before: Int?, limit: Int, answer: @escaping (SearchAnswer) -> Void) {
         answer(SearchAnswer(query: query, hits: [], limit: limit, indexedLines: 0, building: false, micros: 0, error: nil))
+    }
+
+    /// At once, through `history(before:limit:)` and `history(after:limit:)`.
+    func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void) {
+        switch page {
+        case .before(let slot, let limit): done(history(before: slot, limit: limit))
+        case .after(let slot, let limit): done(history(after: slot, limit: limit))
+        }
     }
 }
 

@@ -31,6 +31,12 @@ final class ChatController {
     /// (ChatController+Search.swift, Search/).
     var search: SearchMode?
     private var paneVersion: UInt64 = 0
+    /// Pages of scroll-back asked for and not answered yet (one each way).
+    private var olderInFlight = false
+    private var newerInFlight = false
+    /// Bumped when the pane goes back to the newest lines: pages asked
+    /// for before that are dropped when they come.
+    private var pageEpoch: UInt64 = 0
     private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
     private(set) var status: NodeStatus?
@@ -246,7 +252,13 @@ final class ChatController {
     /// Sending is taking part: back to the newest lines, as irssi does.
     private func followNewest() {
         if pane.detached {
-            pane.replaceWithNewest(backend.history(before: nil, limit: pane.capacity).map(entry))
+            pageEpoch &+= 1
+            let epoch = pageEpoch
+            backend.readPage(.before(nil, limit: pane.capacity)) { [weak self] newest in
+                guard let self, epoch == self.pageEpoch, self.pane.detached else { return }
+                self.pane.replaceWithNewest(newest.map(self.entry))
+                self.markDirty()
+            }
         } else {
             pane.scrollToBottom()
         }
@@ -353,6 +365,10 @@ final class ChatController {
     private func restored(_ r: RestoreReport, now: Instant) {
         sendLine.reset()
         restoredAt = now
+        // Pages asked of the node before it restarted are never answered.
+        olderInFlight = false
+        newerInFlight = false
+        pageEpoch &+= 1
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
         greetingTag = nil
@@ -405,6 +421,8 @@ final class ChatController {
     /// flushed to the replica before the crash, so the restore gives the
     /// same lines back, and the ones fetched from peers arrive as
     /// deliveries at their place in the order.
+    /// Read at once: on start, before the node has a ring to keep turning
+    /// (the scroll-back's pages are read off the loop, `loadOlder`).
     private func loadHistory() {
         for m in backend.history(before: nil, limit: pane.capacity) {
             names.learn(m.id.origin, m.nick)
@@ -417,15 +435,35 @@ final class ChatController {
     /// window.
     static let historyPage = 500
 
+    /// The page before the pane's first line, read off the loop thread
+    /// (`ChatBackend.readPage`): PgUp goes on with what the pane holds, and
+    /// the page lands above it when it comes (the view stays where it is).
+    /// One page at a time; an answer for a pane that has changed since
+    /// (a newer page asked for, back to the newest lines) is dropped.
     private func loadOlder() {
-        guard let first = pane.firstKey else { return }
-        pane.prepend(backend.history(before: first, limit: Self.historyPage).map(entry))
+        guard !olderInFlight, let first = pane.firstKey else { return }
+        olderInFlight = true
+        let epoch = pageEpoch
+        backend.readPage(.before(first, limit: Self.historyPage)) { [weak self] older in
+            guard let self else { return }
+            self.olderInFlight = false
+            guard epoch == self.pageEpoch, self.pane.firstKey == first else { return }
+            self.pane.prepend(older.map(self.entry))
+            self.markDirty()
+        }
     }
 
     private func loadNewer() {
-        guard let last = pane.lastKey else { return }
-        let newer = backend.history(after: last, limit: Self.historyPage)
-        pane.appendNewer(newer.map(entry), reachedEnd: newer.count < Self.historyPage)
+        guard !newerInFlight, let last = pane.lastKey else { return }
+        newerInFlight = true
+        let epoch = pageEpoch
+        backend.readPage(.after(last, limit: Self.historyPage)) { [weak self] newer in
+            guard let self else { return }
+            self.newerInFlight = false
+            guard epoch == self.pageEpoch, self.pane.detached, self.pane.lastKey == last else { return }
+            self.pane.appendNewer(newer.map(self.entry), reachedEnd: newer.count < Self.historyPage)
+            self.markDirty()
+        }
     }
 
     func entry(_ m: ChatMessage) -> PaneEntry<Slot> {

@@ -57,6 +57,18 @@ import Testing
         #expect(back.id == m.id.text && back.ring == Self.ring.text && back.event == "delivered")
     }
 
+    @Test(arguments: [(UInt64(0), UInt32(0), UInt32(0), UInt64(0)), (.max, .max, .max, .max), (0x00ab_0000_0000_0001, 10, 99, 1_000_000)])
+    func idsAreRenderedAsTheirText(origin: UInt64, incarnation: UInt32, counter: UInt32, epoch: UInt64) throws {
+        let (r, host, out, dir) = try rig()
+        defer { dir.cleanup() }
+        let ring = RingID(epoch: epoch, creator: NodeID(origin), incarnation: incarnation)
+        let m = ChatMessage(id: MessageID(origin: NodeID(origin), incarnation: incarnation, counter: counter), nick: "n", text: "t",
+                            kind: .text, slot: Slot(ring: ring, seq: 1), timestamp: 0)
+        r.report(.delivered(m, backfill: false), host: host)
+        let line = try #require(out.lines.first)
+        #expect(line.contains("\"id\":\"\(m.id.text)\",") && line.contains("\"ring\":\"\(ring.text)\","), "\(line)")
+    }
+
     /// Lines wait for the end of the loop turn and go out in one write; the
     /// status that changed three times in the turn is written once, last.
     @Test func aTurnIsOneWriteWithItsLastStatus() throws {

@@ -46,6 +46,17 @@ import RingChatCore
         #expect(s.feed([0xFF, 0x0A]) == ["\u{FFFD}"])
     }
 
+    @Test func lineSplitterCutsOverlongLinesAndTakesAnyCollection() {
+        var s = LineSplitter()
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: LineSplitter.maxLine)
+        // A line of exactly maxLine bytes: cut there, then its newline ends an empty line.
+        #expect(s.feed(long[..<10]) == [])
+        #expect(s.feed(long[10...] + Array("\nnext\n".utf8)) == [String(repeating: "x", count: LineSplitter.maxLine), "", "next"])
+        // Not contiguous: the same lines.
+        #expect(s.feed(Array("a\r\nb\nc".utf8).lazy.map { $0 }) == ["a", "b"])
+        #expect(s.finish() == "c")
+    }
+
     @Test func commands() {
         #expect(HeadlessCommand.parse("hello") == .say("hello"))
         #expect(HeadlessCommand.parse("/checkpoint") == .checkpoint)
