@@ -61,7 +61,12 @@ extension EndToEnd.Nicks {
         try dave.start()
         #expect(cluster.waitForMembers(3), "\(cluster.diagnostics())")
         dave.send(["/nick carol"])
-        #expect(waitUntil(10) { dave.events().contains { $0.string("message") == "nick carol is in use by \(short); you are carol__" } },
+        // Told at once when dave's status already names carol_ (`carol__`
+        // straight away), or in two steps when carol_'s heartbeat reaches
+        // him after his `/nick` (carol_, then `nick carol_ is in use by
+        // …; you are carol__`): he ends as carol__, told why.
+        #expect(waitUntil(10) { dave.lastStatus?.string("nick") == "carol__" }, "\(cluster.diagnostics())")
+        #expect(dave.events().contains { ($0.string("message") ?? "").hasSuffix("; you are carol__") && ($0.string("message") ?? "").contains(" is in use by ") },
                 "\(cluster.diagnostics())")
         // Everyone sees three different nicks, and carol is the first one.
         #expect(waitUntil(10) {
