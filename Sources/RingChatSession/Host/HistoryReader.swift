@@ -19,15 +19,12 @@ import RingChatStorage
 final class HistoryReader: @unchecked Sendable {
     private let directory: StateDirectory
     private let post: @Sendable (HistoryRequest.ID, [[ChatMessage]]) -> Void
-    private let monitor = Monitor()
     private enum Job {
         case node(HistoryRequest)
         /// A page for the screen, answered through `reply`.
         case page(HistoryPage, reply: @Sendable ([ChatMessage]) -> Void)
     }
-    // Guarded by `monitor`.
-    private var queue: [Job] = []
-    private var closing = false
+    private let jobs = JobQueue<Job>()
     private var thread: pthread_t?
     /// Only touched on the reader's thread.
     private var store: ReplicaStore?
@@ -45,7 +42,7 @@ final class HistoryReader: @unchecked Sendable {
     /// Queues a read (never blocks the caller).
     func read(_ request: HistoryRequest) {
         if thread == nil { return post(request.id, []) }
-        enqueue(.node(request))
+        jobs.append(.node(request))
     }
 
     /// Queues a page of the screen's history; `reply` runs on the reader's
@@ -53,29 +50,21 @@ final class HistoryReader: @unchecked Sendable {
     /// them to the loop.
     func read(_ page: HistoryPage, reply: @escaping @Sendable ([ChatMessage]) -> Void) {
         if thread == nil { return reply([]) }
-        enqueue(.page(page, reply: reply))
-    }
-
-    private func enqueue(_ job: Job) {
-        monitor.withLock {
-            queue.append(job)
-            monitor.broadcast()
-        }
+        jobs.append(.page(page, reply: reply))
     }
 
     /// Stops the thread once it has answered what it was asked; the
     /// answers of a node that is gone are dropped by the host.
     func close() {
-        monitor.withLock {
-            closing = true
-            monitor.broadcast()
-        }
+        jobs.close()
         if let t = thread { pthread_join(t, nil) }
         thread = nil
     }
 
     private func run() {
-        while let batch = next() {
+        while true {
+            let (batch, closing) = jobs.take()
+            if closing && batch.isEmpty { break }
             for job in batch {
                 switch job {
                 case .node(let r): post(r.id, answer(r))
@@ -84,15 +73,6 @@ final class HistoryReader: @unchecked Sendable {
             }
         }
         store = nil
-    }
-
-    private func next() -> [Job]? {
-        monitor.withLock {
-            while queue.isEmpty && !closing { monitor.wait() }
-            if queue.isEmpty { return nil }
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
     }
 
     private func answer(_ r: HistoryRequest) -> [[ChatMessage]] {

@@ -54,10 +54,7 @@ final class SearchReader: @unchecked Sendable {
 
     private let directory: StateDirectory
     private let post: @Sendable (UInt64, SearchAnswer) -> Void
-    private let monitor = Monitor()
-    // Guarded by `monitor`.
-    private var queue: [Request] = []
-    private var closing = false
+    private let requests = JobQueue<Request>()
     private var thread: pthread_t?
     /// Only touched on the search thread.
     private var index: SearchIndex?
@@ -77,28 +74,21 @@ final class SearchReader: @unchecked Sendable {
             return post(r.id, SearchAnswer(query: r.query, hits: [], limit: r.limit, indexedLines: 0, building: false, micros: 0,
                                            error: "no search thread"))
         }
-        monitor.withLock {
-            queue.append(r)
-            monitor.broadcast()
-        }
+        requests.append(r)
     }
 
     /// Stops the thread (a background build stops at its next chunk).
     func close() {
-        monitor.withLock {
-            closing = true
-            monitor.broadcast()
-        }
+        requests.close()
         if let t = thread { pthread_join(t, nil) }
         thread = nil
     }
 
-    private var isClosing: Bool { monitor.withLock { closing } }
-
     private func run() {
         do throws(SQLiteError) { index = try SearchIndex(directory: directory) } catch { openError = "\(error)" }
         while true {
-            let (batch, stop) = next()
+            // The waiting requests, after at most `followEvery` of waiting.
+            let (batch, stop) = requests.take(waitingUntil: EventLoop.monotonicNow().nanoseconds + Self.followEvery.nanoseconds)
             if stop { break }
             if !batch.isEmpty {
                 // New lines first (a line just said is found), then the
@@ -113,31 +103,14 @@ final class SearchReader: @unchecked Sendable {
         index = nil
     }
 
-    /// The waiting requests, after at most `followEvery` of waiting; true
-    /// when closing.
-    private func next() -> ([Request], Bool) {
-        monitor.withLock {
-            if queue.isEmpty && !closing {
-                monitor.wait(untilMonotonicNanos: EventLoop.monotonicNow().nanoseconds + Self.followEvery.nanoseconds)
-            }
-            if closing { return ([], true) }
-            defer { queue.removeAll(keepingCapacity: true) }
-            return (queue, false)
-        }
-    }
-
     /// Catches the index up with the replica, answering queries that
     /// arrive meanwhile from what is indexed so far.
     private func follow() {
         guard let idx = index, idx.behind() > 0 else { return }
         do throws(SQLiteError) {
             try idx.catchUp {
-                let waiting = monitor.withLock { () -> [Request] in
-                    defer { queue.removeAll(keepingCapacity: true) }
-                    return closing ? [] : queue
-                }
-                answer(waiting, building: true)
-                return !isClosing
+                answer(requests.takeNow(), building: true)
+                return !requests.isClosing
             }
         } catch {
             openError = "the search index could not be updated: \(error)"
