@@ -5,8 +5,8 @@
 /// exec/totemsrp.c).
 ///
 /// 1. **No line before a full rotation.** A new ring's token first goes
-///    once around without data: its creator passes it at once, and so does
-///    every member on its first take. Only a node that has seen the
+///    once around without data: nobody sends on its first take, and it is
+///    passed at once when lines wait (held `idleHold` when idle). Only a node that has seen the
 ///    rotation complete (it takes the token a second time, or the ring
 ///    already carries data) sends lines in it. Two survivors that form
 ///    rings at once therefore send nothing in them until one ring has
@@ -73,7 +73,7 @@ extension Node {
 
     /// Rule 3: leaving `old`, which carried nothing, while a ring before it
     /// is being finished (or was finished and may be reopened).
-    func carriesFinishing(leaving old: RingID?, for l: RingLineage?) -> Bool {
+    func carriesFinishing(leaving old: RingID?) -> Bool {
         guard let o = old, sequencer.ring == o, sequencer.known == 0,
               sequencer.finishing != nil || sequencer.finished != nil else { return false }
         return log.lastHeld(in: o, 1...PacketValidator.ceiling) == nil
@@ -92,18 +92,11 @@ extension Node {
             f.last = l.last
             sequencer.finishing = f
             drain(now: now)
-        } else if sequencer.finished?.ring == l.previous {
-            reopenFinished(upTo: l.last, now: now)
+        } else if let fin = sequencer.finished, fin.ring == l.previous {
+            // The finished ring reaches further after all: finished again,
+            // if nothing after it has been shown here.
+            _ = reopen(fin.ring, from: fin.through + 1, upTo: l.last, now: now)
         }
-    }
-
-    /// Rule 2: the ring this node finished reaches `last` after all, and
-    /// nothing after it has been shown here: it is finished again, up to
-    /// `last`, before the current ring goes on. Returns whether it did.
-    @discardableResult
-    func reopenFinished(upTo last: UInt64, now: Instant) -> Bool {
-        guard let fin = sequencer.finished else { return false }
-        return reopen(fin.ring, from: fin.through + 1, upTo: last, now: now)
     }
 
     /// Rule 2, from a line: `m` belongs to a ring this node has left, at or

@@ -41,7 +41,7 @@ extension Node {
         let old = ring
         // Leaving a ring that carried nothing (one of two formed at once):
         // the ring before it is still the one to finish (Node+Install).
-        let carried = carriesFinishing(leaving: old, for: l)
+        let carried = carriesFinishing(leaving: old)
         // The ring we leave is finished in order before the new one starts,
         // up to the last seq we or the new ring's creator know of; a ring
         // already being finished, or one whose start we never learned, is
