@@ -91,9 +91,17 @@ extension EndToEnd {
                 let same = r == replicas[0]
                 #expect(same, "\(p.name) replica differs from \(c.peers[0].name)'s: \(firstDifference(r.map(\.id.text), replicas[0].map(\.id.text)))")
             }
-            // Every initial line of a peer that was never killed before its
-            // batch went out must be there; at least the bulk of the 150.
-            #expect(replicas[0].count >= 150, "only \(replicas[0].count) messages survived")
+            // The 50 initial lines of a peer that was never killed must all
+            // be there. A peer killed before its batch went out (a saturated
+            // machine can delay it past the first kill) may have lost some:
+            // those were never delivered anywhere, which the checks above
+            // already cover.
+            let texts = Set(replicas[0].map(\.text))
+            for p in peers where !kills.contains(where: { $0.hasPrefix(p.name) }) {
+                let initial = (1...50).map { "\(p.name) line \($0)" }
+                let lost = initial.filter { !texts.contains($0) }
+                #expect(lost.isEmpty, "\(p.name) was never killed yet \(lost.count) of its initial lines are missing: \(lost.prefix(3))")
+            }
             print("crash test: \(replicas[0].count) messages in every replica, \(delivered.count) ever delivered")
         }
 
