@@ -99,12 +99,20 @@ extension SplitMix64 {
     mutating func stream() -> StreamID { StreamID(origin: nodeID(), incarnation: u32()) }
 
     mutating func message() -> ChatMessage {
-        ChatMessage(id: MessageID(origin: nodeID(), incarnation: u32(), counter: max(1, u32())),
-                    nick: string(maxBytes: WireLimits.maxNickBytes),
-                    text: string(maxBytes: WireLimits.maxTextBytes, allowEmpty: true),
-                    kind: bool() ? .text : .action,
-                    slot: Slot(ring: ring(), seq: max(1, next())),
-                    timestamp: Int64(bitPattern: next()))
+        let kind: MessageKind = [.text, .action, .private][int(0...2)]
+        return ChatMessage(id: MessageID(origin: nodeID(), incarnation: u32(), counter: max(1, u32())),
+                           nick: string(maxBytes: WireLimits.maxNickBytes),
+                           text: string(maxBytes: kind.maxTextBytes, allowEmpty: true),
+                           kind: kind, room: kind == .private ? RoomName.address(of: nodeID()) : room(),
+                           slot: Slot(ring: ring(), seq: max(1, next())),
+                           timestamp: Int64(bitPattern: next()))
+    }
+
+    /// The lobby or a `#name` room of 1 to 31 name characters.
+    mutating func room() -> String {
+        if bool() { return RoomName.lobby }
+        let chars = Array("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+        return "#" + String((0..<int(1...(RoomName.maxBytes - 1))).map { _ in chars[int(0...(chars.count - 1))] })
     }
 }
 
@@ -126,7 +134,8 @@ enum PacketKind: String, CaseIterable, Sendable, CustomStringConvertible {
             return .heartbeat(Heartbeat(nick: g.string(maxBytes: WireLimits.maxNickBytes), ring: g.bool() ? g.ring() : nil,
                                         queued: g.u32(), highestEpoch: g.next(),
                                         digest: DigestSummary(streams: g.u32(), messages: g.next(), hash: g.next()),
-                                        page: page))
+                                        page: page, rooms: (0..<g.int(0...RoomName.maxAnnounced)).map { _ in "#r" + String(g.u32()) },
+                                        identity: g.bool() ? (0..<WireLimits.identityKeyBytes).map { _ in UInt8(truncatingIfNeeded: g.next()) } : []))
         case .token:
             return .token(Token(ring: g.ring(), hop: g.next(), to: g.nodeID(), toIncarnation: g.u32(), nextSeq: g.next()))
         case .tokenAck:

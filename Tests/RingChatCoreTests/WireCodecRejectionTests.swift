@@ -34,7 +34,8 @@ private let dataFlagOffset = WireLimits.headerBytes          // retransmission f
 private let dataCountOffset = WireLimits.headerBytes + 2     // message count (after the lineage presence byte)
 private let messageOffset = WireLimits.headerBytes + 3
 private let messageKindOffset = messageOffset + 20 + 16 + 8 + 8
-private let messageNickOffset = messageKindOffset + 2        // after kind and nick length
+private let messageRoomOffset = messageKindOffset + 1        // the room's length (0: the lobby)
+private let messageNickOffset = messageKindOffset + 3        // after kind, room length and nick length
 private let heartbeatNickOffset = WireLimits.headerBytes + 1 // after the nick length
 
 /// Nack and reconcile bodies written field by field, so that ranges the
@@ -72,7 +73,7 @@ let malformedCorpus: [Malformed] = {
     // Header
     out.append(Malformed(name: "bad first magic byte", bytes: patched(token, at: 0, [0x53]), error: .badMagic))
     out.append(Malformed(name: "bad second magic byte", bytes: patched(token, at: 1, [0x00]), error: .badMagic))
-    for v: UInt8 in [0, 2, 255] {
+    for v: UInt8 in [0, 1, 3, 255] { // 1: before rooms
         out.append(Malformed(name: "version \(v)", bytes: patched(token, at: 2, [v]), error: .unsupportedVersion(v)))
     }
     for k: UInt8 in [0, 10, 255] {
@@ -128,8 +129,25 @@ let malformedCorpus: [Malformed] = {
                          error: .invalidValue("message counter")))
     out.append(Malformed(name: "seq 0", bytes: encoded(data(chat(msgID(nodeB, 1, 1), ring: ring1, seq: 0))),
                          error: .invalidValue("seq")))
-    out.append(Malformed(name: "message kind 2", bytes: patched(encoded(data(okMessage)), at: messageKindOffset, [2]),
+    out.append(Malformed(name: "message kind 3", bytes: patched(encoded(data(okMessage)), at: messageKindOffset, [3]),
                          error: .invalidValue("message kind")))
+    // A private message must be addressed to a node, and only it may be.
+    out.append(Malformed(name: "private message in the lobby", bytes: patched(encoded(data(okMessage)), at: messageKindOffset, [2]),
+                         error: .invalidValue("room")))
+    for (name, room) in [("room without #", "ops"), ("room in capitals", "#Ops"), ("room with a space", "#a b"),
+                         ("room of only #", "#"), ("private address in a text line", "@00000000000000b0"),
+                         ("room with an escape", "#a\u{1b}")] {
+        var m = okMessage
+        m.room = room
+        out.append(Malformed(name: name, bytes: encoded(data(m)), error: .invalidValue("room")))
+    }
+    var longRoom = okMessage
+    longRoom.room = "#" + String(repeating: "a", count: RoomName.maxBytes)
+    out.append(Malformed(name: "room too long", bytes: encoded(data(longRoom)), error: .tooLong("room")))
+    var upper = okMessage
+    upper.kind = .private
+    upper.room = "@00000000000000B0"
+    out.append(Malformed(name: "private address in capitals", bytes: encoded(data(upper)), error: .invalidValue("room")))
     out.append(Malformed(name: "retransmission flag 2", bytes: patched(encoded(data(okMessage)), at: dataFlagOffset, [2]),
                          error: .invalidValue("retransmission flag")))
     out.append(Malformed(name: "empty data batch",

@@ -19,7 +19,7 @@ struct WireCodecRoundTripTests {
                        body: .tokenRequest(TokenRequest(ring: nil, queued: 7)))
         let bytes = WireCodec.encode(p)
         #expect(Array(bytes.prefix(WireLimits.headerBytes)) == [
-            0x52, 0x43, 1, 4, 0,
+            0x52, 0x43, WireHeader.version, 4, 0,
             1, 2, 3, 4, 5, 6, 7, 8,
             0x0a, 0x0b, 0x0c, 0x0d,
             0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,

@@ -61,12 +61,17 @@ public struct NodeStatus: Sendable, Hashable {
     /// Lines waiting for the token.
     public var queued: Int
     public var lastCheckpoint: CheckpointInfo?
+    /// The rooms this node announces (`Node.Input.announce`).
+    public var rooms: [String] = []
 
     public struct Member: Sendable, Hashable {
         public var id: NodeID
         public var nick: String
         /// Its lag as far as its digest tells (messages we hold that it lacks).
         public var lag: Int
+        /// What it announces: its rooms and identity key (none if unknown).
+        public var rooms: [String] = []
+        public var identity: [UInt8] = []
     }
 
     public struct CheckpointInfo: Sendable, Hashable {
@@ -101,7 +106,7 @@ extension NodeStatus {
     /// Every stored property, in declaration order, and its treatment.
     public static let changeDetection: KeyValuePairs<String, Change> = [
         "node": .value, "nick": .value, "ring": .value, "holder": .frequent, "members": .inputs,
-        "lag": .value, "queued": .value, "lastCheckpoint": .value,
+        "lag": .value, "queued": .value, "lastCheckpoint": .value, "rooms": .value,
     ]
 
     /// This status without its `.frequent` properties: what the headless

@@ -14,6 +14,9 @@ public struct Membership: Sendable {
         public var summary: DigestSummary?
         /// The latest digest entry seen from it per stream.
         public var entries: [StreamID: DigestEntry] = [:]
+        /// What its heartbeats announce: its rooms and identity key.
+        public var rooms: [String] = []
+        public var identity: [UInt8] = []
     }
 
     public let me: NodeID
@@ -59,6 +62,11 @@ public struct Membership: Sendable {
         if peers.values[i].nick != hb.nick { // the status shows nicks
             version += 1
             peers.values[i].nick = hb.nick
+        }
+        if peers.values[i].rooms != hb.rooms || peers.values[i].identity != hb.identity { // and rooms, keys
+            version += 1
+            peers.values[i].rooms = hb.rooms
+            peers.values[i].identity = hb.identity
         }
         peers.values[i].ring = hb.ring
         peers.values[i].queued = hb.queued

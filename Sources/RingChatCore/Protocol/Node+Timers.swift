@@ -50,7 +50,8 @@ extension Node {
             digestCursor = (digestCursor + n) % streams.count
         }
         send(.heartbeat(Heartbeat(nick: nick, ring: ring, queued: UInt32(outbox.count),
-                                  highestEpoch: highestEpoch, digest: log.summary, page: page, lineage: lineage)))
+                                  highestEpoch: highestEpoch, digest: log.summary, page: page, lineage: lineage,
+                                  rooms: announcedRooms, identity: identityKey)))
     }
 
     func takeCheckpoint(now: Instant) {
@@ -82,14 +83,16 @@ extension Node {
     /// cheap, so change detection builds and compares it whole.
     func statusWithoutMembers() -> NodeStatus {
         NodeStatus(node: id, nick: nick, ring: ring, holder: holding != nil ? id : holderGuess,
-                   members: [], lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint)
+                   members: [], lag: cachedLag, queued: outbox.count, lastCheckpoint: lastCheckpoint,
+                   rooms: announcedRooms)
     }
 
     func statusMembers(_ order: [NodeID]) -> [NodeStatus.Member] {
         order.map { m -> NodeStatus.Member in
-            if m == id { return .init(id: m, nick: nick, lag: cachedLag) }
+            if m == id { return .init(id: m, nick: nick, lag: cachedLag, rooms: announcedRooms, identity: identityKey) }
             let p = membership.peers[m]
-            return .init(id: m, nick: p?.nick ?? "?", lag: cachedPeerLags[m] ?? 0)
+            return .init(id: m, nick: p?.nick ?? "?", lag: cachedPeerLags[m] ?? 0, rooms: p?.rooms ?? [],
+                         identity: p?.identity ?? [])
         }
     }
 

@@ -3,10 +3,14 @@
 /// the token lost), and the switch to a higher ring (how two rings merge
 /// after a partition).
 extension Node {
-    func type(_ text: String, kind: MessageKind, now: Instant) {
+    func type(_ text: String, kind: MessageKind, room: String, now: Instant) {
         guard !text.isEmpty else { return }
-        guard text.utf8.count <= WireLimits.maxTextBytes else {
-            emit(.notice("line too long (\(text.utf8.count) bytes, at most \(WireLimits.maxTextBytes)): not sent"))
+        guard text.utf8.count <= kind.maxTextBytes else {
+            emit(.notice("line too long (\(text.utf8.count) bytes, at most \(kind.maxTextBytes)): not sent"))
+            return
+        }
+        guard kind == .private ? RoomName.recipient(of: room) != nil : RoomName.isValid(room) && !room.hasPrefix("@") else {
+            emit(.notice("no such room \(room): line not sent"))
             return
         }
         guard outbox.count < config.maxOutbox else {
@@ -15,7 +19,7 @@ extension Node {
         }
         messageCounter += 1
         let entry = OutboxEntry(id: MessageID(origin: id, incarnation: incarnation, counter: messageCounter),
-                                nick: nick, text: text, kind: kind, timestamp: wallClock(now))
+                                nick: nick, text: text, kind: kind, room: room, timestamp: wallClock(now))
         outbox.append(entry)
         if holding != nil {
             actAsHolder(now: now)
@@ -253,7 +257,7 @@ extension Node {
         var fresh: [ChatMessage] = []
         fresh.reserveCapacity(n)
         for e in outbox.prefix(n) {
-            let m = ChatMessage(id: e.id, nick: e.nick, text: e.text, kind: e.kind,
+            let m = ChatMessage(id: e.id, nick: e.nick, text: e.text, kind: e.kind, room: e.room,
                                 slot: Slot(ring: h.ring, seq: h.nextSeq), timestamp: e.timestamp)
             h.nextSeq += 1
             fresh.append(m)

@@ -9,8 +9,12 @@ public final class Node {
         case packet(Packet)
         /// Time passed; call at `nextDeadline` (earlier is harmless).
         case tick
-        /// The user typed a line.
-        case type(String, kind: MessageKind)
+        /// The user typed a line, for a room (`RoomName`: "" is the lobby,
+        /// `@id` a private conversation, whose text the shell has sealed).
+        case type(String, kind: MessageKind, room: String = RoomName.lobby)
+        /// What this node's heartbeats announce besides its nick: the rooms
+        /// it is in and its identity key (`Heartbeat`).
+        case announce(rooms: [String], identity: [UInt8])
         /// Take a checkpoint now.
         case checkpoint
         case setNick(String)
@@ -46,6 +50,9 @@ public final class Node {
     public internal(set) var nick: String
     /// The unsent draft of the input line: carried into checkpoints.
     public private(set) var draft: String = ""
+    /// What heartbeats announce (`Input.announce`).
+    public private(set) var announcedRooms: [String] = []
+    public private(set) var identityKey: [UInt8] = []
 
     public internal(set) var log: MessageLog
     /// Reads of the shell's history store (messages evicted from `log`'s
@@ -343,7 +350,10 @@ public final class Node {
         switch input {
         case .packet(let p): receive(p, now: now)
         case .tick: tick(now: now)
-        case .type(let text, let kind): type(text, kind: kind, now: now)
+        case .type(let text, let kind, let room): type(text, kind: kind, room: room, now: now)
+        case .announce(let rooms, let identity):
+            announcedRooms = Array(rooms.filter(RoomName.isRoom).prefix(RoomName.maxAnnounced))
+            identityKey = identity.count == WireLimits.identityKeyBytes ? identity : []
         case .checkpoint: takeCheckpoint(now: now)
         case .setNick(let n):
             if let v = Node.validNick(n) { nick = v } else { emit(.notice(NickRule.refusal(n)!)) }

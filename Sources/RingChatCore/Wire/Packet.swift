@@ -42,9 +42,17 @@ public struct Heartbeat: Hashable, Sendable {
     public var page: [DigestEntry]
     /// Where the sender's ring came from.
     public var lineage: RingLineage?
+    /// The rooms the sender is in (`#name`s; the lobby is implied): what
+    /// `/list` counts.
+    public var rooms: [String]
+    /// The sender's X25519 public key (32 bytes, or none): what private
+    /// messages to it are sealed for.
+    public var identity: [UInt8]
 
     public init(nick: String, ring: RingID?, queued: UInt32, highestEpoch: UInt64, digest: DigestSummary,
-                page: [DigestEntry], lineage: RingLineage? = nil) {
+                page: [DigestEntry], lineage: RingLineage? = nil, rooms: [String] = [], identity: [UInt8] = []) {
+        self.rooms = rooms
+        self.identity = identity
         self.nick = nick
         self.ring = ring
         self.queued = queued

@@ -117,7 +117,7 @@ public enum WireCodec {
     /// Encoded size of one message inside a data batch: what the token
     /// holder packs against the datagram budget.
     public static func encodedSize(of m: ChatMessage) -> Int {
-        messageFixedBytes + m.nick.utf8.count + m.text.utf8.count
+        messageFixedBytes + m.room.utf8.count + m.nick.utf8.count + m.text.utf8.count
     }
 
     /// Data-batch overhead: header + retransmission flag + lineage presence
@@ -127,8 +127,8 @@ public enum WireCodec {
     /// A present lineage: ring (20) and last seq (8).
     public static let lineageBytes = 20 + 8
 
-    // ring(20) counter fields: origin(8) inc(4) counter(4) seq(8) ts(8) kind(1) nick len(1) text len(2)
-    static let messageFixedBytes = 20 + 8 + 4 + 4 + 8 + 8 + 1 + 1 + 2
+    // ring(20) counter fields: origin(8) inc(4) counter(4) seq(8) ts(8) kind(1) room len(1) nick len(1) text len(2)
+    static let messageFixedBytes = 20 + 8 + 4 + 4 + 8 + 8 + 1 + 1 + 1 + 2
 
     private static func kind(of body: Packet.Body) -> Kind {
         switch body {
@@ -216,6 +216,10 @@ public enum WireCodec {
             stream(e.stream, &w); w.u32(e.contiguous); w.u32(e.max); w.u32(e.count); w.u64(e.setHash)
         }
         lineage(h.lineage, &w)
+        w.u8(UInt8(h.rooms.count))
+        for room in h.rooms { w.string(room, wide: false) }
+        w.u8(UInt8(h.identity.count))
+        for b in h.identity { w.u8(b) }
     }
 
     private static func decodeHeartbeat(_ r: inout ByteReader) throws(WireError) -> Heartbeat {
@@ -234,8 +238,21 @@ public enum WireCodec {
             guard e.contiguous <= e.max, e.count <= e.max, e.count >= e.contiguous else { throw .invalidValue("digest entry") }
             page.append(e)
         }
+        let lineage = try lineage(&r)
+        let nRooms = Int(try r.u8())
+        guard nRooms <= RoomName.maxAnnounced else { throw .tooLong("room list") }
+        var rooms: [String] = []
+        for _ in 0..<nRooms {
+            let room = try r.string("room", wide: false, limit: RoomName.maxBytes)
+            guard RoomName.isRoom(room) else { throw .invalidValue("room") }
+            rooms.append(room)
+        }
+        let keyCount = Int(try r.u8())
+        guard keyCount == 0 || keyCount == WireLimits.identityKeyBytes else { throw .invalidValue("identity key") }
+        var identity: [UInt8] = []
+        for _ in 0..<keyCount { identity.append(try r.u8()) }
         return Heartbeat(nick: nick, ring: ring, queued: queued, highestEpoch: epoch, digest: digest, page: page,
-                         lineage: try lineage(&r))
+                         lineage: lineage, rooms: rooms, identity: identity)
     }
 
     private static func encode(_ t: Token, _ w: inout ByteWriter) {
@@ -249,6 +266,7 @@ public enum WireCodec {
         w.u64(m.slot.seq)
         w.i64(m.timestamp)
         w.u8(m.kind.rawValue)
+        w.string(m.room, wide: false)
         w.string(m.nick, wide: false)
         w.string(m.text, wide: true)
     }
@@ -261,9 +279,14 @@ public enum WireCodec {
         guard seq >= 1 else { throw .invalidValue("seq") }
         let ts = try r.i64()
         guard let kind = MessageKind(rawValue: try r.u8()) else { throw .invalidValue("message kind") }
+        let room = try r.string("room", wide: false, limit: RoomName.maxBytes)
+        // A private message is addressed to a node, and only it is.
+        guard kind == .private ? RoomName.recipient(of: room) != nil : RoomName.isValid(room) && !room.hasPrefix("@")
+        else { throw .invalidValue("room") }
         let nick = try r.string("nick", wide: false, limit: WireLimits.maxNickBytes)
         guard !nick.isEmpty else { throw .invalidValue("empty nick") }
-        let text = try r.string("text", wide: true, limit: WireLimits.maxTextBytes)
-        return ChatMessage(id: id, nick: nick, text: text, kind: kind, slot: Slot(ring: ring, seq: seq), timestamp: ts)
+        let text = try r.string("text", wide: true, limit: kind.maxTextBytes)
+        return ChatMessage(id: id, nick: nick, text: text, kind: kind, room: room, slot: Slot(ring: ring, seq: seq),
+                           timestamp: ts)
     }
 }

@@ -36,7 +36,10 @@ public struct WireHeader: Hashable, Sendable {
     public static let magic: (UInt8, UInt8) = (0x52, 0x43)
     /// The magic as one big-endian 16-bit word (what a BPF half-word load reads).
     public static let magicWord = UInt16(magic.0) << 8 | UInt16(magic.1)
-    public static let version: UInt8 = 1
+    /// 2: rooms and private messages (a message's room; a heartbeat's rooms
+    /// and identity key). A node drops datagrams of any other version, counts
+    /// them, and says once which peer speaks which (docs/PROTOCOL.md §9).
+    public static let version: UInt8 = 2
 
     public static let magicOffset = 0
     public static let versionOffset = 2

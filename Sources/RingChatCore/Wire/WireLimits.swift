@@ -10,6 +10,11 @@ public enum WireLimits {
     public static let maxNickBytes = 32
     /// One chat line: UTF-8 bytes.
     public static let maxTextBytes = 1_000
+    /// A private message's sealed text (`MessageKind.private`): a line of
+    /// `maxTextBytes` with the sender's key, nonce and tag, in base64.
+    public static let maxSealedTextBytes = 1_500
+    /// A node's identity key in its heartbeat (X25519, docs/SECURITY.md).
+    public static let identityKeyBytes = 32
     public static let maxMessagesPerPacket = 255
     public static let maxDigestPage = 32
     public static let maxRanges = 16

@@ -89,6 +89,9 @@ public final class NodeHost {
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
     private var counters = HostStats()
+    /// Peers and wire versions already warned about (`warnVersion`).
+    private var versionWarned: Set<VersionWarning> = []
+    private struct VersionWarning: Hashable { var sender: UInt64; var version: UInt8 }
     /// Receive-side counters of sockets closed by simulated crashes.
     private var closedSockets = HostStats()
     private var lastSendWarning: Instant?
@@ -422,10 +425,22 @@ public final class NodeHost {
         } catch {
             counters.decodeDrops += 1
             counters.lastDecodeError = "\(error)"
+            if case .unsupportedVersion(let v) = error { warnVersion(v, bytes: bytes) }
             return
         }
         counters.packetsDecoded += 1
         run(.packet(packet))
+    }
+
+    /// The version rule (docs/PROTOCOL.md §9): a datagram of another wire
+    /// version is dropped, and the node says so once per peer and version,
+    /// so that a mixed group is not a silent split.
+    private func warnVersion(_ v: UInt8, bytes: [UInt8]) {
+        guard let sender = Self.sender(of: bytes), versionWarned.insert(VersionWarning(sender: sender, version: v)).inserted
+        else { return }
+        let older = v > WireLimits.version ? "this node" : "that node"
+        onEvent?(.warning("node \(NodeID(sender).hex) speaks wire version \(v), this node \(WireLimits.version): "
+            + "its packets are ignored until the older one (\(older)) is upgraded"))
     }
 
     /// Opens the group-key envelope (or checks there is none): what the

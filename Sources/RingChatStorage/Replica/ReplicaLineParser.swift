@@ -15,7 +15,8 @@ import RingChatIO
 enum ReplicaLineParser {
     static func parse(_ line: UnsafeBufferPointer<UInt8>) -> ChatMessage? {
         var p = Cursor(bytes: line)
-        var id: MessageID?, nick: String?, text: String?, kind: MessageKind?, ring: RingID?, seq: UInt64?, ts: Int64?
+        var id: MessageID?, nick: String?, text: String?, kind: MessageKind?, room: String?, ring: RingID?,
+            seq: UInt64?, ts: Int64?
         var versioned = false
         p.skipSpace()
         guard p.eat(UInt8(ascii: "{")) else { return nil }
@@ -38,9 +39,11 @@ enum ReplicaLineParser {
                 guard text == nil, let s = p.string() else { return nil }
                 text = s
             case "kind":
-                guard kind == nil, let s = p.string() else { return nil }
-                // The decoder reads anything but "action" as text.
-                kind = s == "action" ? .action : .text
+                guard kind == nil, let s = p.string(), let k = MessageKind(name: s) else { return nil }
+                kind = k
+            case "room":
+                guard room == nil, let s = p.string(), RoomName.isValid(s) else { return nil }
+                room = s
             case "ring":
                 guard ring == nil, let s = p.string(), let v = RingID(text: s) else { return nil }
                 ring = v
@@ -63,7 +66,8 @@ enum ReplicaLineParser {
         }
         p.skipSpace()
         guard p.atEnd, let id, let nick, let text, let ring, let seq, let ts else { return nil }
-        return ChatMessage(id: id, nick: nick, text: text, kind: kind ?? .text, slot: Slot(ring: ring, seq: seq), timestamp: ts)
+        return ChatMessage(id: id, nick: nick, text: text, kind: kind ?? .text, room: room ?? RoomName.lobby,
+                           slot: Slot(ring: ring, seq: seq), timestamp: ts)
     }
 
     private struct Cursor {

@@ -19,7 +19,11 @@ extension ReplicaLineCodec {
         decimal(UInt64(m.id.incarnation), into: &out)
         out.append(UInt8(ascii: "."))
         decimal(UInt64(m.id.counter), into: &out)
-        out.append(contentsOf: m.kind == .action ? #"","kind":"action","nick":"#.utf8 : #"","kind":"text","nick":"#.utf8)
+        switch m.kind {
+        case .text: out.append(contentsOf: #"","kind":"text","nick":"#.utf8)
+        case .action: out.append(contentsOf: #"","kind":"action","nick":"#.utf8)
+        case .private: out.append(contentsOf: #"","kind":"private","nick":"#.utf8)
+        }
         string(m.nick, into: &out)
         out.append(contentsOf: #","ring":""#.utf8)
         decimal(m.slot.ring.epoch, into: &out)
@@ -27,7 +31,13 @@ extension ReplicaLineCodec {
         hex(m.slot.ring.creator.raw, into: &out)
         out.append(UInt8(ascii: "."))
         decimal(UInt64(m.slot.ring.incarnation), into: &out)
-        out.append(contentsOf: #"","seq":"#.utf8)
+        if !m.room.isEmpty { // sorted keys: "room" between "ring" and "seq"; the lobby is left out
+            out.append(contentsOf: #"","room":"#.utf8)
+            string(m.room, into: &out)
+            out.append(contentsOf: #","seq":"#.utf8)
+        } else {
+            out.append(contentsOf: #"","seq":"#.utf8)
+        }
         decimal(m.slot.seq, into: &out)
         out.append(contentsOf: #","text":"#.utf8)
         string(m.text, into: &out)
