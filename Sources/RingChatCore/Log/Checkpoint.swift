@@ -41,11 +41,15 @@ public struct Checkpoint: Hashable, Sendable, Codable {
     /// with it a restart reads only the lines after `replicaBytes`. Nil in
     /// checkpoints of older versions.
     public var log: LogSnapshot?
+    /// The rooms the node is in (`#name`s; the lobby is implied). Nil in
+    /// checkpoints written before rooms existed.
+    public var rooms: [String]?
 
     public init(number: UInt64, node: NodeID, incarnation: UInt32, takenAt: Int64, nick: String,
                 replicaCount: Int, lastDelivered: Slot?, outbox: [OutboxEntry], ring: RingID?,
                 members: [NodeID], highestEpoch: UInt64, draft: String,
-                replicaBytes: Int? = nil, replicaTail: String? = nil, log: LogSnapshot? = nil) {
+                replicaBytes: Int? = nil, replicaTail: String? = nil, log: LogSnapshot? = nil, rooms: [String]? = nil) {
+        self.rooms = rooms
         self.number = number
         self.node = node
         self.incarnation = incarnation

@@ -59,7 +59,7 @@ extension Node {
         let cp = Checkpoint(number: checkpointNumber, node: id, incarnation: incarnation, takenAt: wallClock(now),
                             nick: nick, replicaCount: replicaLines, lastDelivered: sequencer.lastDelivered,
                             outbox: outbox, ring: ring, members: ringOrder(now: now),
-                            highestEpoch: highestEpoch, draft: draft, log: log.snapshot)
+                            highestEpoch: highestEpoch, draft: draft, log: log.snapshot, rooms: announcedRooms)
         lastCheckpoint = .init(number: cp.number, takenAt: cp.takenAt, replicaCount: cp.replicaCount)
         lastCheckpointFingerprint = checkpointFingerprint
         if let every = config.checkpointEvery { armed.checkpoint = now + every }
@@ -70,7 +70,7 @@ extension Node {
     /// What a checkpoint records that can change while a node runs.
     var checkpointFingerprint: CheckpointFingerprint {
         CheckpointFingerprint(replicaLines: replicaLines, outbox: outbox.map(\.id), nick: nick, draft: draft,
-                              ring: ring, highestEpoch: highestEpoch)
+                              ring: ring, highestEpoch: highestEpoch, rooms: announcedRooms)
     }
 
     func makeStatus(now: Instant) -> NodeStatus {

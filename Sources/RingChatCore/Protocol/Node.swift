@@ -51,7 +51,7 @@ public final class Node {
     /// The unsent draft of the input line: carried into checkpoints.
     public private(set) var draft: String = ""
     /// What heartbeats announce (`Input.announce`).
-    public private(set) var announcedRooms: [String] = []
+    public internal(set) var announcedRooms: [String] = []
     public private(set) var identityKey: [UInt8] = []
 
     public internal(set) var log: MessageLog
@@ -149,6 +149,7 @@ public final class Node {
         var draft: String
         var ring: RingID?
         var highestEpoch: UInt64
+        var rooms: [String]
     }
     var replicaLines = 0
     var cachedLag = 0
@@ -321,6 +322,7 @@ public final class Node {
             node.highestEpoch = max(node.highestEpoch, cp.highestEpoch)
             node.outbox = cp.outbox.filter { !node.log.contains($0.id) }
             node.draft = cp.draft
+            node.announcedRooms = cp.rooms ?? []
         }
         // A restart that had to read the whole replica writes a checkpoint
         // soon, so that the next one need not.

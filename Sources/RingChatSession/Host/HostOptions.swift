@@ -49,6 +49,9 @@ public struct HostOptions: Sendable {
     /// Off for the headless, server and bench front ends, which never
     /// search and would pay for the tokenising.
     public var searchIndex = false
+    /// Rooms to join at start (`--join #a,#b`), besides those the last
+    /// checkpoint records (NodeHost+Rooms.swift).
+    public var rooms: [String] = []
 
     public init(stateDir: String, nick: String) {
         self.stateDir = stateDir

@@ -110,6 +110,9 @@ public final class NodeHost {
     var nickClaim: NickClaim?
     var nickMembers: [(id: NodeID, nick: String)] = []
     var nickTimer: EventLoop.TimerID?
+    /// This node's X25519 public key, announced with its rooms
+    /// (NodeHost+Private.swift); empty until the identity is loaded.
+    var identityPublicKey: [UInt8] = []
     /// `/search` off the loop (NodeHost+Search.swift).
     var searchReader: SearchReader?
     var searchCallbacks: [UInt64: (SearchAnswer) -> Void] = [:]
@@ -277,7 +280,7 @@ public final class NodeHost {
 
     // MARK: internals
 
-    private func feed(_ input: Node.Input) { run(input) }
+    func feed(_ input: Node.Input) { run(input) }
 
     /// Feeds one input, then whatever its effects' callbacks fed, then the
     /// end of the turn (`TurnDriver`). Never re-enters the node: an input
@@ -391,6 +394,7 @@ public final class NodeHost {
         currentNode = n
         startNickClaim(me: ids.node, nick: n.nick, at: now)
         startSearch()
+        announceAtStart()
         if indexed {
             let gen = generation
             historyReader = HistoryReader(directory: dir) { id, answer in
