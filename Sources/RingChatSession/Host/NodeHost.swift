@@ -394,7 +394,6 @@ public final class NodeHost {
         currentNode = n
         startNickClaim(me: ids.node, nick: n.nick, at: now)
         startSearch()
-        announceAtStart()
         if indexed {
             let gen = generation
             historyReader = HistoryReader(directory: dir) { id, answer in
@@ -410,6 +409,7 @@ public final class NodeHost {
             r.warnings = loadWarnings + r.warnings
             return .restored(r)
         } + draftEffects)
+        announceAtStart()
     }
 
     private func receive(_ bytes: [UInt8]) {
