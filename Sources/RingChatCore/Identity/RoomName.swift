@@ -52,6 +52,21 @@ public enum RoomName {
         return NodeID(v)
     }
 
+    /// Whether `me`'s screen may show `m`: any room's line; a private
+    /// message only at its two ends (its sender and its recipient). Every
+    /// other node stores the sealed bytes and shows nothing.
+    public static func shows(_ m: ChatMessage, to me: NodeID) -> Bool {
+        m.kind != .private || m.id.origin == me || recipient(of: m.room) == me
+    }
+
+    /// The other end of a private message seen from `me` (nil for a room's
+    /// line, or a private message `me` is not an end of).
+    public static func peer(of m: ChatMessage, me: NodeID) -> NodeID? {
+        guard m.kind == .private, let to = recipient(of: m.room) else { return nil }
+        if m.id.origin == me { return to }
+        return to == me ? m.id.origin : nil
+    }
+
     /// The screen's name of a wire room (`#lobby` for the lobby).
     public static func display(_ r: String) -> String { r.isEmpty ? lobbyDisplay : r }
 
