@@ -113,6 +113,12 @@ public final class NodeHost {
     /// This node's X25519 public key, announced with its rooms
     /// (NodeHost+Private.swift); empty until the identity is loaded.
     var identityPublicKey: [UInt8] = []
+    var identity: IdentityKey?
+    /// The keys peers announced (trust on first use) and their file.
+    var knownPeers = KnownPeers()
+    var knownPeersFile: KnownPeersFile?
+    /// Private messages for this node that did not open (mangled, forged).
+    var privateUnopened = 0
     /// `/search` off the loop (NodeHost+Search.swift).
     var searchReader: SearchReader?
     var searchCallbacks: [UInt64: (SearchAnswer) -> Void] = [:]
@@ -134,6 +140,7 @@ public final class NodeHost {
         disk?.close()
         historyReader?.close()
         searchReader?.close()
+        knownPeersFile?.close()
         receivePath?.stop()
         receivePath?.socket.close()
     }
@@ -149,6 +156,7 @@ public final class NodeHost {
     public func start() throws {
         precondition(currentNode == nil, "NodeHost.start() called twice")
         if lock == nil { lock = try StateLock(directory: stateDirectory.path) }
+        try loadIdentity()
         try openSocket()
         do {
             try restoreFromDisk()
@@ -190,6 +198,9 @@ public final class NodeHost {
         closeSocket()
         disk?.close()   // flushes: the final checkpoint's completion has run
         disk = nil
+        knownPeersFile?.save(knownPeers)   // the times each peer was last heard
+        knownPeersFile?.close()
+        knownPeersFile = nil
         drainCompletions()
         lock?.release()
         lock = nil
@@ -230,7 +241,7 @@ public final class NodeHost {
     /// since crashed or stopped is never answered.
     public func readPage(_ page: HistoryPage, _ done: @escaping ([ChatMessage]) -> Void) {
         guard let n = currentNode else { return }
-        guard let reader = historyReader else { return done(n.history(page, disk: [])) }
+        guard let reader = historyReader else { return done(forScreen(n.history(page, disk: []))) }
         lastPageRead += 1
         let id = lastPageRead
         pagesWaiting[id] = done
@@ -516,12 +527,15 @@ public final class NodeHost {
         for e in effects {
             switch e {
             case .send, .persist: continue
-            case .deliver(let m, let backfill): onEvent?(.delivered(m, backfill: backfill))
+            case .deliver(let m, let backfill):
+                // A private message reaches the screen opened, and only at its two ends.
+                if let shown = m.kind == .private ? forScreen(m) : m { onEvent?(.delivered(shown, backfill: backfill)) }
             case .writeCheckpoint(let cp): writeCheckpoint(cp)
             case .token(let t): onEvent?(.token(t))
             case .status(let s):
                 onEvent?(.status(s))
                 nickStatus(s)
+                learnKeys(s)
             case .restored(let r): onEvent?(.restored(r))
             case .notice(let text): onEvent?(.notice(text))
             case .readHistory(let r): readHistory(r)
@@ -561,7 +575,7 @@ public final class NodeHost {
     private func pageAnswered(_ id: UInt64, _ page: HistoryPage, _ lines: [ChatMessage], generation gen: UInt64) {
         guard let done = pagesWaiting.removeValue(forKey: id) else { return }
         guard gen == generation, let n = currentNode else { return }
-        done(n.history(page, disk: lines))
+        done(forScreen(n.history(page, disk: lines)))
     }
 
     /// The replica cannot be written (a warning), or is written again.
