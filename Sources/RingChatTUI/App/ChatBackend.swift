@@ -50,7 +50,12 @@ extension ChatBackend {
 }
 
 extension NodeHost: ChatBackend {
-    func history(before slot: Slot?, limit: Int) -> [ChatMessage] { currentNode?.history(before: slot, limit: limit, from: historyStore) ?? [] }
-    func history(after slot: Slot, limit: Int) -> [ChatMessage] { currentNode?.history(after: slot, limit: limit, from: historyStore) ?? [] }
+    // Private messages opened, or left out when not this node's (`forScreen`).
+    func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
+        forScreen(currentNode?.history(before: slot, limit: limit, from: historyStore) ?? [])
+    }
+    func history(after slot: Slot, limit: Int) -> [ChatMessage] {
+        forScreen(currentNode?.history(after: slot, limit: limit, from: historyStore) ?? [])
+    }
     var nodeID: NodeID? { currentNode?.id }
 }
