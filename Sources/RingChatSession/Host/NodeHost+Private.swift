@@ -107,10 +107,17 @@ extension NodeHost {
             privateUnopened += 1
             return nil
         }
-        // Trust on first use: the sender's key in the message is checked
-        // against the one known for it (its announcements, or this message
-        // when it is the first word heard from it).
+        // Trust on first use: the sender's key in the message must be the
+        // one known for it (from its announcements, or from this message
+        // when it is the first word heard from it). Any member can put any
+        // origin on a message; only the real sender's key matches.
         if m.id.origin != n.id {
+            if let known = knownPeers.entries[m.id.origin]?.key, known != opened.senderKey {
+                privateUnopened += 1
+                onEvent?(.warning("a private message that claims to be from \(m.nick) (\(m.id.origin.hex)) was sealed with "
+                    + "another key than theirs (\(IdentityKey.fingerprint(of: opened.senderKey))): not shown"))
+                return nil
+            }
             learn(m.id.origin, nick: m.nick, key: opened.senderKey)
         }
         var shown = m

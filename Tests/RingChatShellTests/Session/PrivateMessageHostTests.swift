@@ -140,4 +140,24 @@ extension NodeHostTests {
         #expect(a.part("#ops") && a.rooms.isEmpty)
         #expect(try run(loop) { !b.roomList.contains { $0.room == "#ops" } })
     }
+
+    /// Any member can put any origin on a message: one sealed with another
+    /// key than the one known for its origin is not shown, and said; the
+    /// same words sealed with the origin's real key are.
+    @Test func aPrivateMessageSealedWithAnotherKeyThanItsOriginsIsNotShown() throws {
+        var ring = try Ring("pm-forged")
+        defer { ring.close() }
+        let (a, ra) = try ring.start("alice")
+        let bob = NodeID(0xb0b), bobKey = IdentityKey.generate(), mallory = IdentityKey.generate()
+        _ = a.knownPeers.observe(bob, nick: "bob", key: bobKey.publicKey, now: 1)
+        func message(sealedBy key: IdentityKey) throws -> ChatMessage {
+            let text = try PrivateSeal.seal("send the money", from: key, sender: bob, to: a.identityPublicKey, recipient: a.node.id)
+            return ChatMessage(id: MessageID(origin: bob, incarnation: 1, counter: 1), nick: "bob", text: text, kind: .private,
+                               room: RoomName.address(of: a.node.id), slot: Slot(ring: RingID(epoch: 1, creator: bob, incarnation: 1), seq: 1),
+                               timestamp: 0)
+        }
+        #expect(a.forScreen(try message(sealedBy: mallory)) == nil)
+        #expect(ra.warnings.contains { $0.contains("another key") })
+        #expect(a.forScreen(try message(sealedBy: bobKey))?.text == "send the money")
+    }
 }
