@@ -89,9 +89,8 @@ public final class NodeHost {
     private var timer: EventLoop.TimerID?
     private var timerAt: Instant?
     private var counters = HostStats()
-    /// Peers and wire versions already warned about (`warnVersion`).
-    private var versionWarned: Set<VersionWarning> = []
-    private struct VersionWarning: Hashable { var sender: UInt64; var version: UInt8 }
+    /// Wire versions already warned about (`warnVersion`).
+    private var versionsWarned: Set<UInt8> = []
     /// Receive-side counters of sockets closed by simulated crashes.
     private var closedSockets = HostStats()
     private var lastSendWarning: Instant?
@@ -448,14 +447,15 @@ public final class NodeHost {
     }
 
     /// The version rule (docs/PROTOCOL.md §9): a datagram of another wire
-    /// version is dropped, and the node says so once per peer and version,
-    /// so that a mixed group is not a silent split.
+    /// version is dropped and counted, and the node says so once per
+    /// version (naming the first node seen speaking it), so that a mixed
+    /// group is not a silent split. Once per version, not per sender: junk
+    /// with random senders must not grow a set or flood the screen.
     private func warnVersion(_ v: UInt8, bytes: [UInt8]) {
-        guard let sender = Self.sender(of: bytes), versionWarned.insert(VersionWarning(sender: sender, version: v)).inserted
-        else { return }
+        guard let sender = Self.sender(of: bytes), versionsWarned.insert(v).inserted else { return }
         let older = v > WireLimits.version ? "this node" : "that node"
         onEvent?(.warning("node \(NodeID(sender).hex) speaks wire version \(v), this node \(WireLimits.version): "
-            + "its packets are ignored until the older one (\(older)) is upgraded"))
+            + "packets of version \(v) are ignored until the older one (\(older)) is upgraded"))
     }
 
     /// Opens the group-key envelope (or checks there is none): what the

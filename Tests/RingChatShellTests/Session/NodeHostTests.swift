@@ -243,10 +243,41 @@ import RingChatCore
         var rng = SplitMix64(seed: 5)
         for _ in 0..<200 { junk.append((0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }) }
         // Valid header, then garbage.
-        for _ in 0..<50 { junk.append([0x52, 0x43, 1, UInt8(rng.next() % 9), 0] + (0..<40).map { _ in UInt8(truncatingIfNeeded: rng.next()) }) }
+        for _ in 0..<50 { junk.append([0x52, 0x43, WireHeader.version, UInt8(rng.next() % 9), 0] + (0..<40).map { _ in UInt8(truncatingIfNeeded: rng.next()) }) }
         for j in junk { try tx.send(j) }
         #expect(try run(loop) { a.stats.decodeDrops >= junk.count })
         #expect(a.stats.decodeDrops == junk.count)
+    }
+
+    /// The version rule: datagrams of another wire version (a node of
+    /// before rooms, or a newer one) are dropped and counted, and said once
+    /// per version, however many senders speak it.
+    @Test func anotherWireVersionIsSaidOncePerVersion() throws {
+        let tmp = TempDir("host")
+        defer { tmp.cleanup() }
+        let g = randomGroup()
+        let loop = try EventLoop()
+        let a = try NodeHost(options: options(tmp.file("a"), "alice", group: g), loop: loop)
+        let r = Recorder()
+        r.attach(a)
+        try a.start()
+        defer { a.shutdown() }
+        let tx = try MulticastSocket(group: g.0, port: g.1)
+        defer { tx.close() }
+        var sent = 0
+        for v: UInt8 in [1, 1, 3] {
+            for sender in 1...20 as ClosedRange<UInt64> {
+                var p = WireCodec.encode(Packet(sender: NodeID(sender), incarnation: 1, counter: sender,
+                                                body: .tokenRequest(TokenRequest(ring: nil, queued: 1))))
+                p[WireHeader.versionOffset] = v
+                try tx.send(p)
+                sent += 1
+            }
+        }
+        #expect(try run(loop) { a.stats.decodeDrops >= sent })
+        let said = r.warnings.filter { $0.contains("speaks wire version") }
+        #expect(said.count == 2, "\(said)")
+        #expect(said.contains { $0.contains("version 1,") } && said.contains { $0.contains("version 3,") })
     }
 
     /// Well-formed packets (they decode) whose numbers no honest node sends:
