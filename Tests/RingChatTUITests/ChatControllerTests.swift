@@ -23,11 +23,44 @@ import RingChatSession
         /// What the host does inside simulateCrash: emit `.restored`.
         var onCrash: (() -> Void)?
 
-        func type(_ text: String, kind: MessageKind) { typed.append((text, kind)) }
-        func type(lines: [String], kind: MessageKind) {
-            for l in lines { typed.append((l, kind)) }
+        /// The room of each typed line, in step with `typed`.
+        var typedRooms: [String] = []
+        /// Rooms joined (`join`), and the others' memberships for `roomList`.
+        var rooms: [String] = []
+        var othersInRooms: [String: Int] = [:]
+        /// Peers `sendPrivate` can reach, by nick; `/msg` to any other is refused.
+        var peers: [String: NodeID] = [:]
+        var privates: [(nick: String, text: String)] = []
+
+        func type(_ text: String, kind: MessageKind, room: String) {
+            typed.append((text, kind))
+            typedRooms.append(room)
+        }
+        func type(lines: [String], kind: MessageKind, room: String) {
+            for l in lines { type(l, kind: kind, room: room) }
             batches.append(lines.count)
         }
+        func join(_ room: String) -> Bool {
+            guard rooms.count < RoomName.maxAnnounced else { return false }
+            if !rooms.contains(room) { rooms.append(room) }
+            return true
+        }
+        func part(_ room: String) -> Bool {
+            guard rooms.contains(room) else { return false }
+            rooms.removeAll { $0 == room }
+            return true
+        }
+        var roomList: [(room: String, members: Int)] {
+            let all = Set(rooms).union(othersInRooms.keys).sorted()
+            return [(RoomName.lobby, 3)] + all.map { ($0, (rooms.contains($0) ? 1 : 0) + (othersInRooms[$0] ?? 0)) }
+        }
+        func sendPrivate(to nick: String, text: String) -> PrivateSendResult {
+            guard let id = peers[nick] else { return .refused("no one called \(nick) has been seen on the ring") }
+            privates.append((nick, text))
+            return .sent(to: id, nick: nick)
+        }
+        func whois(_ nick: String) -> [String] { peers[nick].map { ["\(nick) is node \($0.hex)"] } ?? ["\(nick): never seen"] }
+        func peerNick(_ id: NodeID) -> String? { peers.first { $0.value == id }?.key }
         var batches: [Int] = []
         func checkpoint() { checkpoints += 1 }
         func simulateCrash() throws { crashes += 1; onCrash?() }
@@ -228,7 +261,7 @@ import RingChatSession
 
     @Test func statusBarShowsHolderLagCheckpointAndDelay() {
         c.handle(.status(status(holder: Self.me, lag: 3, checkpoint: 12, checkpointAt: clock.wall - 4_000)))
-        #expect(statusBar().hasPrefix("[alice] [ring: ▸alice◂(lag 3) bob server] [lag 3] [ckpt #12 4s ago] [open] [delay 20-300ms]"),
+        #expect(statusBar().hasPrefix("[alice] [1:#lobby] [ring: ▸alice◂(lag 3) bob server] [lag 3] [ckpt #12 4s ago] [open] [delay 20-300ms]"),
                 "\(statusBar())")
         c.handle(.status(status(holder: Self.bob, lag: 0, checkpoint: 12, checkpointAt: clock.wall - 4_000)))
         #expect(statusBar().contains("[ring: alice ▸bob◂ server]"))

@@ -10,7 +10,7 @@ import RingChatSession
 @Suite struct ScrollBackTests {
     static let ring = RingID(epoch: 1, creator: NodeID(0xA1), incarnation: 1)
 
-    final class Backend: ChatBackend {
+    final class Backend: RoomlessBackend {
         var messages: [ChatMessage]
         var typed: [String] = []
         var draft = ""
@@ -21,8 +21,8 @@ import RingChatSession
                             slot: Slot(ring: ScrollBackTests.ring, seq: UInt64(i)), timestamp: 1_700_000_000_000)
             }
         }
-        func type(_ text: String, kind: MessageKind) { typed.append(text) }
-        func type(lines: [String], kind: MessageKind) { typed += lines }
+        func type(_ text: String, kind: MessageKind, room: String) { typed.append(text) }
+        func type(lines: [String], kind: MessageKind, room: String) { typed += lines }
         func checkpoint() {}
         func simulateCrash() throws {}
         func setNick(_ nick: String) {}
@@ -36,14 +36,14 @@ import RingChatSession
 
     /// Answers pages when told to, as the real host does from its reader
     /// thread: the key handler never waits for one.
-    final class LateBackend: ChatBackend {
+    final class LateBackend: RoomlessBackend {
         let inner: Backend
         var waiting: [() -> Void] = []
         init(_ n: Int) { inner = Backend(n) }
         var draft: String { get { inner.draft } set { inner.draft = newValue } }
         var nodeID: NodeID? { inner.nodeID }
-        func type(_ text: String, kind: MessageKind) { inner.type(text, kind: kind) }
-        func type(lines: [String], kind: MessageKind) { inner.type(lines: lines, kind: kind) }
+        func type(_ text: String, kind: MessageKind, room: String) { inner.type(text, kind: kind, room: room) }
+        func type(lines: [String], kind: MessageKind, room: String) { inner.type(lines: lines, kind: kind, room: room) }
         func checkpoint() {}
         func simulateCrash() throws {}
         func setNick(_ nick: String) {}

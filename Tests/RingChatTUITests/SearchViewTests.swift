@@ -8,14 +8,14 @@ import RingChatSession
 /// in context, Esc back; the query never runs on the caller's turn (the
 /// answer comes later, as from the search thread).
 @Suite struct SearchViewTests {
-    final class Backend: ChatBackend {
+    final class Backend: RoomlessBackend {
         let base = ScrollBackTests.Backend(5_000)
         var pending: [() -> Void] = []
         var asked: [(query: SearchQuery, before: Int?)] = []
         var draft = ""
         var nodeID: NodeID? { base.nodeID }
-        func type(_ text: String, kind: MessageKind) { base.type(text, kind: kind) }
-        func type(lines: [String], kind: MessageKind) { base.type(lines: lines, kind: kind) }
+        func type(_ text: String, kind: MessageKind, room: String) { base.type(text, kind: kind, room: room) }
+        func type(lines: [String], kind: MessageKind, room: String) { base.type(lines: lines, kind: kind, room: room) }
         func checkpoint() {}
         func simulateCrash() throws {}
         func setNick(_ nick: String) {}

@@ -7,10 +7,24 @@ import RingChatSession
 /// of keys and host events to the screen is tested without sockets or a
 /// terminal.
 protocol ChatBackend: AnyObject {
-    /// Queues a line for the next token visit.
-    func type(_ text: String, kind: MessageKind)
-    /// Queues lines for one token visit (a paste).
-    func type(lines: [String], kind: MessageKind)
+    /// Queues a line for the next token visit, said in `room` (the
+    /// lobby `""` or a `#name`).
+    func type(_ text: String, kind: MessageKind, room: String)
+    /// Queues lines for one token visit (a paste) in `room`.
+    func type(lines: [String], kind: MessageKind, room: String)
+    /// Joins a `#name` room (announced with the next heartbeat); false if
+    /// the node is in as many rooms as a heartbeat can carry.
+    func join(_ room: String) -> Bool
+    /// Leaves a room; false if the node was not in it.
+    @discardableResult func part(_ room: String) -> Bool
+    /// The rooms seen on the ring (the lobby first) with member counts.
+    var roomList: [(room: String, members: Int)] { get }
+    /// A private message to `nick`, sealed for it alone.
+    func sendPrivate(to nick: String, text: String) -> PrivateSendResult
+    /// What `/whois nick` shows, a line each.
+    func whois(_ nick: String) -> [String]
+    /// The nick the host knows for a node (live or seen before).
+    func peerNick(_ id: NodeID) -> String?
     /// Takes a checkpoint now; `.checkpointWritten` follows.
     func checkpoint()
     /// Drops all in-memory state and restores from disk; `.restored`
@@ -50,6 +64,13 @@ extension ChatBackend {
 }
 
 extension NodeHost: ChatBackend {
+    /// The lobby's lines of a paste go out in one token visit; a room's
+    /// one by one (the host batches only the lobby's so far).
+    func type(lines: [String], kind: MessageKind, room: String) {
+        if room == RoomName.lobby { return type(lines: lines, kind: kind) }
+        for line in lines { type(line, kind: kind, room: room) }
+    }
+
     // Private messages opened, or left out when not this node's (`forScreen`).
     func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
         forScreen(currentNode?.history(before: slot, limit: limit, from: historyStore) ?? [])

@@ -19,43 +19,48 @@ final class ChatController {
     /// The nick until the first status arrives.
     let initialNick: String
 
-    /// Every mutation of either pane bumps `paneVersion`, so the laid-out
-    /// rows are reused while only the status bar changes (the holder moves
-    /// ten times a second on an idle ring).
-    private(set) var pane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
+    /// Every mutation of a window or the token log bumps `paneVersion`, so
+    /// the laid-out rows are reused while only the status bar changes (the
+    /// holder moves ten times a second on an idle ring).
+    /// Window 1 is the lobby; one more per room joined and per query
+    /// (Windows/, ChatController+Windows.swift).
+    var windows: WindowList { didSet { paneVersion &+= 1 } }
+    /// The pane of the window on screen.
+    var pane: ChatPane<Slot> {
+        get { windows.current.pane }
+        _modify { yield &windows.current.pane }
+    }
     /// F3's view: every token event, passes and holder changes included.
     private(set) var tokenLogPane: ChatPane<Slot> { didSet { paneVersion &+= 1 } }
     /// The message pane shows `tokenLogPane` instead of the conversation.
-    private(set) var showingTokenLog = false
+    var showingTokenLog = false
     /// `/search`'s result view, and the line it jumped to in context
     /// (ChatController+Search.swift, Search/).
     var search: SearchMode?
     private var paneVersion: UInt64 = 0
-    /// Pages of scroll-back asked for and not answered yet (one each way).
-    private var olderInFlight = false
-    private var newerInFlight = false
-    /// Bumped when the pane goes back to the newest lines: pages asked
-    /// for before that are dropped when they come.
-    private var pageEpoch: UInt64 = 0
     private var rowsCache: (version: UInt64, log: Bool, width: Int, height: Int, rows: [Row])?
     private(set) var input = InputController()
     private(set) var status: NodeStatus?
     private var sendLine = SendLine()
     private var members = MemberTracker()
-    private var names = NickBook()
+    var names = NickBook()
     /// Away notes by node, from the `is away` actions seen (`AwayNote`).
     private var away: [NodeID: String] = [:]
     private(set) var mentions: MentionMatcher
     private(set) var bellMode: BellMode = .mentions
-    /// Peers' lines while you were scrolled back or in F3.
-    private(set) var activity = Activity()
+    /// Peers' lines in the window on screen while you were scrolled back
+    /// or in F3 (each window keeps its own).
+    var activity: Activity {
+        get { windows.current.activity }
+        _modify { yield &windows.current.activity }
+    }
     /// The checkpoint period, to tell a skipped (nothing new) checkpoint
     /// from a late one.
     let checkpointEvery: Duration?
     /// The last start or restore: a checkpoint restored from disk is old,
     /// and only a whole period after this says the node chose to skip.
     private var restoredAt: Instant?
-    private var catchUp: CatchUpTracker?
+    var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
     private var checkpointRequested = false
     private var crashing = false
@@ -94,8 +99,7 @@ final class ChatController {
         self.key = key
         self.monotonic = monotonic
         self.wall = wall
-        pane = ChatPane(capacity: capacity)
-        pane.utcOffsetSeconds = utcOffsetSeconds
+        windows = WindowList(capacity: capacity, utcOffsetSeconds: utcOffsetSeconds)
         tokenLogPane = ChatPane(capacity: tokenLogCapacity)
         tokenLogPane.utcOffsetSeconds = utcOffsetSeconds
         tokenLogPane.addSystem("the token's full log: every grant and pass this node saw (F3 returns to the conversation)",
@@ -137,16 +141,16 @@ final class ChatController {
 
     /// Looking at the live end of the conversation: what happened
     /// meanwhile has been seen.
-    private var atLiveEnd: Bool { !showingTokenLog && !pane.scrolledBack && !pane.detached }
+    var atLiveEnd: Bool { !showingTokenLog && !pane.scrolledBack && !pane.detached }
 
     /// About to look away from the live end (scroll back, F3): the read
     /// marker goes where you were.
-    private func leavingLiveEnd() {
+    func leavingLiveEnd() {
         guard atLiveEnd else { return }
         pane.placeReadMarker(timestamp: wall())
     }
 
-    private func noteWhereYouAre() {
+    func noteWhereYouAre() {
         guard atLiveEnd else { return }
         activity.clear()
         pane.dropIdleReadMarker()
@@ -190,7 +194,7 @@ final class ChatController {
             // Queued in one turn, so one token visit sends them (up to the
             // node's batch of 64 lines); pasted text is never a command.
             for line in lines { latency?.entered(line, at: t) }
-            backend.type(lines: lines, kind: .text)
+            sendLines(lines)
             followNewest()
         case .pasteRefused(let n):
             system("paste of \(n) lines not sent", dim: false)
@@ -204,7 +208,12 @@ final class ChatController {
         search = nil
         switch command {
         case .say(let text): send(text, kind: .text, at: t)
-        case .me(let text): send(text, kind: .action, at: t)
+        case .me(let text):
+            if windows.current.isQuery {
+                error("/me is not sent privately: type the line itself (or /window 1 for #lobby)")
+            } else {
+                send(text, kind: .action, at: t)
+            }
         case .nick(let n):
             let before = status?.nick
             backend.setNick(n)
@@ -218,9 +227,17 @@ final class ChatController {
         case .names:
             for line in NamesView.lines(status, away: away) { system(line, dim: false) }
         case .away(let reason):
-            send(AwayNote.action(reason: reason), kind: .action, at: t)
+            // Away is news for everyone: the lobby, wherever it was typed.
+            latency?.entered(AwayNote.action(reason: reason), at: t)
+            backend.type(AwayNote.action(reason: reason), kind: .action, room: RoomName.lobby)
         case .clear:
-            if showingTokenLog { tokenLogPane.removeAll() } else { pane.removeAll() }
+            if showingTokenLog {
+                tokenLogPane.removeAll()
+            } else {
+                pane.removeAll()
+                windows.current.readBackFrom = nil
+                windows.current.readForwardFrom = nil
+            }
             activity.clear()
         case .bell(let mode):
             if let mode { bellMode = mode }
@@ -240,23 +257,49 @@ final class ChatController {
         case .unknown(let name):
             error("unknown command /\(name): not sent (/help lists the commands; //\(name) sends it as text)")
         case .invalid(let why): error(why)
+        case .join(let rooms): join(rooms)
+        case .part(let room): part(room)
+        case .list: listRooms()
+        case .window(let n): selectWindow(number: n)
+        case .msg(let nick, let text): sendPrivate(to: nick, text, at: t)
+        case .query(let nick): query(nick)
+        case .whois(let nick): for line in backend.whois(nick) { system(line, dim: false) }
         }
     }
 
+    /// A typed line goes to the window's room, or in a query window to
+    /// its peer alone.
     private func send(_ text: String, kind: MessageKind, at t: Instant) {
         latency?.entered(text, at: t)
-        backend.type(text, kind: kind)
+        if let peer = windows.current.peer {
+            sendPrivate(to: peerName(peer), text, at: t)
+        } else {
+            backend.type(text, kind: kind, room: windows.current.room)
+        }
         followNewest()
+    }
+
+    private func sendLines(_ lines: [String]) {
+        if let peer = windows.current.peer {
+            let nick = peerName(peer)
+            for line in lines { sendPrivate(to: nick, line, at: nil) }
+        } else {
+            backend.type(lines: lines, kind: .text, room: windows.current.room)
+        }
     }
 
     /// Sending is taking part: back to the newest lines, as irssi does.
     private func followNewest() {
         if pane.detached {
-            pageEpoch &+= 1
-            let epoch = pageEpoch
+            windows.current.pageEpoch &+= 1
+            let epoch = windows.current.pageEpoch
+            let room = windows.current.room
             backend.readPage(.before(nil, limit: pane.capacity)) { [weak self] newest in
-                guard let self, epoch == self.pageEpoch, self.pane.detached else { return }
-                self.pane.replaceWithNewest(newest.map(self.entry))
+                guard let self, let i = self.windows.index(of: room), epoch == self.windows[i].pageEpoch,
+                      self.windows[i].pane.detached else { return }
+                self.windows[i].pane.replaceWithNewest(self.entries(newest, in: room))
+                self.windows[i].readBackFrom = newest.first?.slot
+                self.windows[i].readForwardFrom = nil
                 self.markDirty()
             }
         } else {
@@ -309,7 +352,9 @@ final class ChatController {
             case .add(let text, let tag)?:
                 pane.add(PaneEntry(kind: .token(text: text), timestamp: wall(), tag: tag))
             case .replace(let text, let tag)?:
-                pane.update(tag: tag) { $0.kind = .token(text: text) }
+                // In the window the line was sent from, even if another is
+                // on screen now.
+                for i in 0..<windows.count where windows[i].pane.update(tag: tag, { $0.kind = .token(text: text) }) { break }
             case nil: break
             }
             let full = TokenLog.logLine(for: t, name: names.name)
@@ -322,6 +367,7 @@ final class ChatController {
             status = s
             names.learn(s)
             if s.nick.lowercased() != mentions.words.first { mentions.setNick(s.nick) }
+            syncWindows(s)
             tellMembers(s, now: now)
             checkCatchUp(now: now)
         case .restored(let r): restored(r, now: now)
@@ -341,12 +387,17 @@ final class ChatController {
         let own = m.id.origin == backend.nodeID
         names.learn(m.id.origin, m.nick)
         if m.kind == .action { noteAway(m) }
-        let mention = !own && mentions.matches(m.text)
+        catchUp?.delivered(at: now)
+        // A room this node is not in, or a private message between two
+        // others: not on this screen.
+        guard let i = window(for: m) else { return }
+        // A private message to you counts as a mention: it is for you.
+        let mention = !own && (m.kind == .private || mentions.matches(m.text))
         var e = entry(m)
         e.mention = mention
-        pane.add(e)
+        windows[i].pane.add(e)
         if !own {
-            if !atLiveEnd { activity.add(mention: mention) }
+            if i != windows.currentIndex || !atLiveEnd { windows[i].activity.add(mention: mention) }
             // Lines fetched while catching up, or repaired late, are old
             // news: no bell for them.
             if !backfill, catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
@@ -359,16 +410,17 @@ final class ChatController {
             recentSpeakers.insert(m.nick, at: 0)
             if recentSpeakers.count > 32 { recentSpeakers.removeLast() }
         }
-        catchUp?.delivered(at: now)
     }
 
     private func restored(_ r: RestoreReport, now: Instant) {
         sendLine.reset()
         restoredAt = now
         // Pages asked of the node before it restarted are never answered.
-        olderInFlight = false
-        newerInFlight = false
-        pageEpoch &+= 1
+        for i in 0..<windows.count {
+            windows[i].olderInFlight = false
+            windows[i].newerInFlight = false
+            windows[i].pageEpoch &+= 1
+        }
         // Peers are heard again within a few heartbeats: not departures.
         members.quietLeaves(until: now + .seconds(2))
         greetingTag = nil
@@ -424,10 +476,11 @@ final class ChatController {
     /// Read at once: on start, before the node has a ring to keep turning
     /// (the scroll-back's pages are read off the loop, `loadOlder`).
     private func loadHistory() {
+        let me = backend.nodeID
         for m in backend.history(before: nil, limit: pane.capacity) {
             names.learn(m.id.origin, m.nick)
             if m.kind == .action { noteAway(m) }
-            pane.add(entry(m))
+            if let key = WindowList.key(of: m, me: me), let i = windows.index(of: key) { windows[i].pane.add(entry(m)) }
         }
     }
 
@@ -440,30 +493,47 @@ final class ChatController {
     /// the page lands above it when it comes (the view stays where it is).
     /// One page at a time; an answer for a pane that has changed since
     /// (a newer page asked for, back to the newest lines) is dropped.
+    ///
+    /// A page holds every room's lines, maybe none of this window's: the
+    /// window remembers how far back it has read (`readBackFrom`), so the
+    /// next PgUp goes on from there.
     private func loadOlder() {
-        guard !olderInFlight, let first = pane.firstKey else { return }
-        olderInFlight = true
-        let epoch = pageEpoch
+        let w = windows.current
+        guard !w.olderInFlight, let first = w.readBackFrom ?? w.pane.firstKey else { return }
+        windows.current.olderInFlight = true
+        let (epoch, room) = (w.pageEpoch, w.room)
         backend.readPage(.before(first, limit: Self.historyPage)) { [weak self] older in
-            guard let self else { return }
-            self.olderInFlight = false
-            guard epoch == self.pageEpoch, self.pane.firstKey == first else { return }
-            self.pane.prepend(older.map(self.entry))
+            guard let self, let i = self.windows.index(of: room) else { return }
+            self.windows[i].olderInFlight = false
+            guard epoch == self.windows[i].pageEpoch, (self.windows[i].readBackFrom ?? self.windows[i].pane.firstKey) == first,
+                  let oldest = older.first?.slot else { return }
+            self.windows[i].readBackFrom = oldest
+            self.windows[i].pane.prepend(self.entries(older, in: room))
             self.markDirty()
         }
     }
 
     private func loadNewer() {
-        guard !newerInFlight, let last = pane.lastKey else { return }
-        newerInFlight = true
-        let epoch = pageEpoch
+        let w = windows.current
+        guard !w.newerInFlight, let last = w.readForwardFrom ?? w.pane.lastKey else { return }
+        windows.current.newerInFlight = true
+        let (epoch, room) = (w.pageEpoch, w.room)
         backend.readPage(.after(last, limit: Self.historyPage)) { [weak self] newer in
-            guard let self else { return }
-            self.newerInFlight = false
-            guard epoch == self.pageEpoch, self.pane.detached, self.pane.lastKey == last else { return }
-            self.pane.appendNewer(newer.map(self.entry), reachedEnd: newer.count < Self.historyPage)
+            guard let self, let i = self.windows.index(of: room) else { return }
+            self.windows[i].newerInFlight = false
+            guard epoch == self.windows[i].pageEpoch, self.windows[i].pane.detached,
+                  (self.windows[i].readForwardFrom ?? self.windows[i].pane.lastKey) == last else { return }
+            let end = newer.count < Self.historyPage
+            self.windows[i].readForwardFrom = end ? nil : newer.last?.slot
+            self.windows[i].pane.appendNewer(self.entries(newer, in: room), reachedEnd: end)
             self.markDirty()
         }
+    }
+
+    /// The pane entries of `ms` that belong in the window of `room`.
+    func entries(_ ms: [ChatMessage], in room: String) -> [PaneEntry<Slot>] {
+        let me = backend.nodeID
+        return ms.filter { WindowList.key(of: $0, me: me) == room }.map(entry)
     }
 
     func entry(_ m: ChatMessage) -> PaneEntry<Slot> {
@@ -495,15 +565,16 @@ final class ChatController {
     @discardableResult
     private func tellMembers(_ s: NodeStatus, now: Instant) -> Bool {
         let news = members.news(s, now: now)
+        // The ring's comings and goings are the lobby's news (window 1).
         if let g = news.greeting {
-            let rewritten = greetingTag.map { tag in pane.update(tag: tag) { $0.kind = .system(text: g, dim: false) } } ?? false
+            let rewritten = greetingTag.map { tag in windows[0].pane.update(tag: tag) { $0.kind = .system(text: g, dim: false) } } ?? false
             if !rewritten {
                 // Apart from `SendLine`'s tags, which count up from 1.
                 greetingTag = (greetingTag ?? Self.greetingTagBase) + 1
-                pane.add(PaneEntry(kind: .system(text: g, dim: false), timestamp: wall(), tag: greetingTag))
+                windows[0].pane.add(PaneEntry(kind: .system(text: g, dim: false), timestamp: wall(), tag: greetingTag))
             }
         }
-        for line in news.lines { pane.addSystem(line, dim: false, timestamp: wall()) }
+        for line in news.lines { windows[0].pane.addSystem(line, dim: false, timestamp: wall()) }
         return news.greeting != nil || !news.lines.isEmpty
     }
 
@@ -523,7 +594,9 @@ final class ChatController {
     func statusInfo() -> StatusInfo {
         let shown = showingTokenLog ? tokenLogPane : pane
         let screen = StatusModel.Screen(scrolledBack: shown.scrolledBack, unread: shown.unread, activity: activity,
-                                        showingTokenLog: showingTokenLog, names: names, away: Set(away.keys))
+                                        showingTokenLog: showingTokenLog, names: names, away: Set(away.keys),
+                                        window: WindowLabel(number: windows.currentNumber, name: windows.current.name, count: windows.count),
+                                        windowActivity: windows.activityList)
         // Within a period of the start the node has not yet had its chance
         // to checkpoint: an old checkpoint is not "current" then.
         var seenAPeriod = false

@@ -5,7 +5,8 @@
 /// Alt-B/Alt-F and Ctrl-Left/Right move by word; Backspace,
 /// Delete, Ctrl-K (to end), Ctrl-U (to start), Ctrl-W (word) delete;
 /// Ctrl-Y yanks; Up/Down walk the history; Tab completes nicks; PgUp/PgDn
-/// and the mouse wheel scroll; Ctrl-L redraws; F2, F3, F9 as their commands. Ctrl-D quits on an
+/// and the mouse wheel scroll; Ctrl-L redraws; F2, F3, F9 as their commands;
+/// Alt-1..9 (Alt-0: 10) switch windows. Ctrl-D quits on an
 /// empty line and deletes forward otherwise (as in a shell), so a typed
 /// draft is never lost to a stray key.
 ///
@@ -67,6 +68,11 @@ public struct InputController: Sendable {
         case .f(2): return .command(.checkpoint)
         case .f(3): return .command(.tokenLog)
         case .f(9): return .command(.crash)
+        // irssi's window keys: Alt-1..9, Alt-0 for window 10 (Esc and the
+        // digit in one read, as Alt-B/F).
+        case .alt(let c) where c.isASCII && c.isNumber:
+            let n = Int(String(c)) ?? 0
+            return .command(.window(n == 0 ? 10 : n))
         default: break
         }
         return .none

@@ -21,11 +21,17 @@ public struct StatusInfo: Hashable, Sendable {
     public var showingTokenLog: Bool
     /// The group key's fingerprint when the group is keyed; nil when open.
     public var key: String?
+    /// The window on screen: its number and name (`2`, `#ops`); nil: no
+    /// window item (a bar outside the chat screen).
+    public var window: WindowLabel?
+    /// The other windows with unseen lines, `*` where one named you.
+    public var windowActivity: [WindowActivity] = []
 
     public init(nick: String, ring: [RingMember] = [], lag: Int = 0,
                 checkpointNumber: Int? = nil, checkpointAgeSeconds: Int? = nil, checkpointCurrent: Bool = false,
                 delay: String? = nil, scrolledBack: Bool = false, unread: Int = 0, activity: Activity = Activity(),
-                showingTokenLog: Bool = false, key: String? = nil) {
+                showingTokenLog: Bool = false, key: String? = nil,
+                window: WindowLabel? = nil, windowActivity: [WindowActivity] = []) {
         self.nick = nick
         self.ring = ring
         self.lag = lag
@@ -38,10 +44,12 @@ public struct StatusInfo: Hashable, Sendable {
         self.activity = activity
         self.showingTokenLog = showingTokenLog
         self.key = key
+        self.window = window
+        self.windowActivity = windowActivity
     }
 
     /// The bar's items, left to right:
-    /// `[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [act: 3 new, 1 mention] [keyed] [delay 20-300ms] -- more --`
+    /// `[alice] [2:#ops] [act: 1,3*] [ring: ▸alice◂ bob carol(lag 2)] [lag 0] [ckpt #12 4s ago] [act: 3 new, 1 mention] [keyed] [delay 20-300ms] -- more --`
     ///
     /// Priorities: the scroll marker and the token-log marker go last, then
     /// the holder (the ring's last form), the short activity (it is news),
@@ -49,7 +57,10 @@ public struct StatusInfo: Hashable, Sendable {
     /// four members the bar still answers "who has the token, am I behind,
     /// is my state saved". Before those: keyed, the long checkpoint and
     /// activity, delay, open; the ring shrinks in steps in between (see
-    /// `RingBar`).
+    /// `RingBar`). The window item (`[2:#ops]`) keeps its name until the
+    /// ring's nicks are cut, then its number (`[2]`) stays with the
+    /// holder (with only the lobby open, the item goes instead); the other windows' activity (`[act: 1,3*]`) goes after the
+    /// own nick and before the lag.
     public var items: [StatusItem] {
         var items: [StatusItem] = []
         func bracket(_ inner: [Segment]) -> [Segment] { [Segment("[")] + inner + [Segment("]")] }
@@ -57,7 +68,16 @@ public struct StatusInfo: Hashable, Sendable {
             items.append(StatusItem(forms: forms.map { StatusItem.Form(bracket($0.0), priority: $0.1) }))
         }
         // The input line's prompt shows the nick too: it gives way first.
-        add(([Segment(Sanitizer.nick(nick), .bold)], 84))
+        add(([Segment(Sanitizer.nick(nick), .bold)], 83))
+        if let w = window {
+            let long = ([Segment("\(w.number):\(Sanitizer.nick(w.name))")], 74)
+            if w.count > 1 { add(long, ([Segment("\(w.number)")], 87)) } else { add(long) }
+        }
+        if !windowActivity.isEmpty {
+            let mention = windowActivity.contains { $0.mention }
+            let list = windowActivity.map { "\($0.number)" + ($0.mention ? "*" : "") }.joined(separator: ",")
+            add(([Segment("act: " + list, mention ? .highlight : .bold)], 84))
+        }
         items.append(RingBar.item(members: ring))
         add(([Segment("lag \(lag)", lag > 0 ? .bold : .normal)], 85))
         if let n = checkpointNumber {

@@ -15,6 +15,8 @@ enum StatusModel {
         var showingTokenLog = false
         var names = NickBook()
         var away: Set<NodeID> = []
+        var window: WindowLabel?
+        var windowActivity: [WindowActivity] = []
     }
 
     /// A periodic checkpoint is taken within this of being due, unless the
@@ -24,7 +26,8 @@ enum StatusModel {
     static func info(status: NodeStatus?, nick: String, faults: FaultSpec, key: String? = nil, nowWallMs: Int64,
                      checkpointEvery: Duration? = nil, screen: Screen = Screen()) -> StatusInfo {
         var info = StatusInfo(nick: status?.nick ?? nick, delay: delayText(faults), scrolledBack: screen.scrolledBack,
-                              unread: screen.unread, activity: screen.activity, showingTokenLog: screen.showingTokenLog, key: key)
+                              unread: screen.unread, activity: screen.activity, showingTokenLog: screen.showingTokenLog, key: key,
+                              window: screen.window, windowActivity: screen.windowActivity)
         guard let s = status else { return info }
         info.ring = ring(s, names: screen.names, away: screen.away)
         info.lag = s.lag

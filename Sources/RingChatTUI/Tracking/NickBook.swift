@@ -22,4 +22,10 @@ struct NickBook {
     func name(_ id: NodeID) -> String { nicks[id] ?? id.short }
 
     func nick(_ id: NodeID) -> String? { nicks[id] }
+
+    /// A node last seen with `nick` (any case), for `/query`; nil if none.
+    func id(of nick: String) -> NodeID? {
+        let lower = nick.lowercased()
+        return nicks.first { $0.value.lowercased() == lower }?.key
+    }
 }
