@@ -50,6 +50,39 @@ import RingChatCore
         }
     }
 
+    /// Windows, rooms and private messages (irssi's commands).
+    @Test(arguments: [
+        ("/join #ops", Command.join(["#ops"])),
+        ("/join Ops", .join(["#ops"])),
+        ("/j #a,#b  c,#a", .join(["#a", "#b", "#c"])),
+        ("/join #lobby", .join([""])),
+        ("/join", .invalid("usage: /join #NAME (several: /join #a,#b)")),
+        ("/join #no!", .invalid("not a room name: #no! (# then 1-31 of a-z 0-9 - _ .)")),
+        ("/join #" + String(repeating: "x", count: 32), .invalid("not a room name: #" + String(repeating: "x", count: 32) + " (# then 1-31 of a-z 0-9 - _ .)")),
+        ("/part", .part(nil)),
+        ("/close", .part(nil)),
+        ("/part #Ops", .part("#ops")),
+        ("/part #a b", .invalid("not a room name: #a b (# then 1-31 of a-z 0-9 - _ .)")),
+        ("/list", .list),
+        ("/list #x", .invalid("/list takes no arguments")),
+        ("/window 2", .window(2)),
+        ("/win 12", .window(12)),
+        ("/window 0", .invalid("usage: /window N (Alt-1..9 too)")),
+        ("/window", .invalid("usage: /window N (Alt-1..9 too)")),
+        ("/msg bob the  secret ", .msg(nick: "bob", text: "the  secret")),
+        ("/msg bob", .invalid("usage: /msg NICK TEXT")),
+        ("/msg", .invalid("usage: /msg NICK TEXT")),
+        ("/msg /bob hi", .invalid(NickRule.refusal("/bob")!)),
+        ("/query carol", .query("carol")),
+        ("/query", .invalid("usage: /query NICK")),
+        ("/query a b", .invalid("usage: /query NICK")),
+        ("/whois carol", .whois("carol")),
+        ("/whois", .invalid("usage: /whois NICK")),
+    ] as [(String, Command)])
+    func windowCommands(line: String, expected: Command) {
+        #expect(CommandParser.parse(line) == expected)
+    }
+
     /// `/nick` refuses what `NickRule` (RingChatCore) refuses, with its
     /// words: the same error as `--nick` and headless `/nick`.
     @Test(arguments: ["al ice", "/alice", "a\u{3000}b", "a\u{7}b", "a\u{202E}b", String(repeating: "n", count: 33)])

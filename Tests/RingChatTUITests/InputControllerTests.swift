@@ -47,6 +47,16 @@ import Testing
         #expect(c.handle(.resize) == .resize)
     }
 
+    /// Alt-1..9 switch windows (Alt-0 is window 10), as in irssi; Alt-B/F
+    /// still move by word.
+    @Test(arguments: Array(zip("1234567890", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])))
+    func altDigitsSwitchWindows(key: Character, window: Int) {
+        var c = InputController()
+        type("draft", into: &c)
+        #expect(c.handle(.alt(key)) == .command(.window(window)))
+        #expect(c.editor.text == "draft")
+    }
+
     @Test func ctrlDQuitsOnlyOnEmptyLine() {
         var c = InputController()
         type("ab", into: &c)

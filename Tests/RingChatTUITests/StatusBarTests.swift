@@ -56,6 +56,38 @@ import Testing
         #expect(b.contains("▸carol◂") && b.contains("[lag 0]") && (b.contains("[ckpt #3 5s ago]") || b.contains("[ck#3 5s]")), "\(width): \(b)")
     }
 
+    /// With windows open: `[2:#ops]` and the others' activity `[act: 1,3*]`
+    /// where there is room; down to 40 columns holder, lag and checkpoint
+    /// stay, and the window's number with them.
+    @Test(arguments: [(80, "[alice] [2:#ops] [act: 1,3*] [ring: alice bob ▸carol◂ server] [lag 0] [ck#3 5s]"),
+                      (60, "[alice] [2] [act: 1,3*] [▸carol◂ 3/4] [lag 0] [ck#3 5s]"),
+                      (40, "[2] [▸carol◂ 3/4] [lag 0] [ck#3 5s]")])
+    func windowAndActivityDownToForty(width: Int, expected: String) {
+        let info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob"),
+                                                    RingMember("carol", isHolder: true), RingMember("server")],
+                              lag: 0, checkpointNumber: 3, checkpointAgeSeconds: 5,
+                              window: WindowLabel(number: 2, name: "#ops", count: 3),
+                              windowActivity: [WindowActivity(number: 1, mention: false), WindowActivity(number: 3, mention: true)])
+        let b = bar(info, width)
+        #expect(b.trimmingCharacters(in: .whitespaces) == expected, "\(width): \(b)")
+        #expect(b.contains("▸carol◂") && b.contains("[lag 0]") && b.contains("[ck#3 5s]"))
+        // A mention draws the eye; without one the list is bold.
+        #expect(StatusBar.render(info.items, width: 120).contains(Segment("act: 1,3*", .highlight)))
+        var quiet = info
+        quiet.windowActivity = [WindowActivity(number: 1, mention: false)]
+        #expect(StatusBar.render(quiet.items, width: 120).contains(Segment("act: 1", .bold)))
+    }
+
+    /// With the lobby alone the window item is the first to go: its number
+    /// says nothing then.
+    @Test func theLobbyAloneGivesWayFirst() {
+        var info = full
+        info.scrolledBack = false
+        info.window = WindowLabel(number: 1, name: "#lobby", count: 1)
+        #expect(bar(info, 200).hasPrefix("[alice] [1:#lobby] [ring: ▸alice◂ bob carol(lag 2)]"))
+        #expect(bar(info, 47) == "[alice] [▸alice◂ 1/3] [lag 2] [ck#12 4s]       ")
+    }
+
     /// An idle ring skips its periodic checkpoints: the bar says the last
     /// one is current instead of showing an age that only grows.
     @Test func currentCheckpointSaysSo() {
