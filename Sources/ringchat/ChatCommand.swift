@@ -1,4 +1,5 @@
 import ArgumentParser
+import RingChatCore
 import RingChatIO
 import RingChatStorage
 import RingChatSession
@@ -14,9 +15,13 @@ struct ChatCommand: ParsableCommand {
         line (when the token reaches this node); F2 takes a checkpoint now; F3 \
         shows the full token log (F3 again: back); F9 simulates a crash (drop \
         everything in memory, restore from disk, catch up); PgUp/PgDn scroll; \
-        Ctrl-D on an empty line or /quit leaves. Commands: /help lists them all \
-        (/nick, /me, /who, /search WORDS, /lastlog WORDS, /checkpoint, /crash, \
-        /tokenlog, /quit).
+        Ctrl-D on an empty line or /quit leaves. Windows, as in irssi: window 1 is \
+        #lobby; /join #NAME opens a room's window, /part leaves it, /list shows the \
+        rooms on the ring, Alt-1..9 or /window N switch; /msg NICK TEXT and /query \
+        NICK are private (sealed for NICK alone), /whois NICK shows its key. \
+        Commands: /help lists them all (/nick, /me, /who, /join, /part, /list, \
+        /window, /msg, /query, /whois, /search WORDS, /lastlog WORDS, /checkpoint, \
+        /crash, /tokenlog, /quit).
 
         With --headless: no screen. Each stdin line is a message to send; a few \
         lines are commands: /checkpoint (take a checkpoint now), /crash (simulate \
@@ -44,17 +49,39 @@ struct ChatCommand: ParsableCommand {
                                valueName: "word"))
     var highlight: [String] = []
 
+    @Option(help: ArgumentHelp("Rooms to join at start, comma-separated (# optional; quote it in a shell, where # starts a comment).",
+                               discussion: "Each gets a window (window 1 is #lobby); the rooms of the last checkpoint are joined too. Repeat the flag or separate with commas: --join ops,dev or --join '#ops'.",
+                               valueName: "rooms"))
+    var join: [String] = []
+
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "State") var state: StateOptions
 
     func validate() throws {
+        _ = try rooms()
         guard let events else { return }
         guard headless else { throw ValidationError("--events needs --headless (the screen shows everything)") }
         if case .failure(let e) = EventFilter.parse(events) { throw ValidationError("--events: \(e)") }
     }
 
+    /// `--join`'s rooms, as wire names (`#ops`), in order, once each.
+    func rooms() throws -> [String] {
+        var out: [String] = []
+        for name in join.flatMap({ $0.split(separator: ",") }).map({ String($0.filter { !$0.isWhitespace }) }) where !name.isEmpty {
+            guard let r = RoomName.parse(name), RoomName.isRoom(r) else {
+                throw ValidationError("--join: not a room name: \(name) (# then 1-31 of a-z 0-9 - _ .; #lobby is always joined)")
+            }
+            if !out.contains(r) { out.append(r) }
+        }
+        guard out.count <= RoomName.maxAnnounced else {
+            throw ValidationError("--join: \(out.count) rooms, at most \(RoomName.maxAnnounced)")
+        }
+        return out
+    }
+
     func run() throws {
-        let options = try hostOptions(network: network, state: state)
+        var options = try hostOptions(network: network, state: state)
+        options.rooms = try rooms()
         let filter = events.flatMap { try? EventFilter.parse($0).get() }
         let status = headless
             ? HeadlessFrontEnd.run(options: options, style: .json, events: filter ?? .default, readStdin: true)

@@ -78,14 +78,17 @@ import Testing
         #expect(StatusBar.render(quiet.items, width: 120).contains(Segment("act: 1", .bold)))
     }
 
-    /// With the lobby alone the window item is the first to go: its number
-    /// says nothing then.
+    /// With the lobby alone the window item goes before the ring shrinks:
+    /// it only says where lines go.
     @Test func theLobbyAloneGivesWayFirst() {
         var info = full
         info.scrolledBack = false
         info.window = WindowLabel(number: 1, name: "#lobby", count: 1)
         #expect(bar(info, 200).hasPrefix("[alice] [1:#lobby] [ring: ▸alice◂ bob carol(lag 2)]"))
         #expect(bar(info, 47) == "[alice] [▸alice◂ 1/3] [lag 2] [ck#12 4s]       ")
+        // The demo's 60 columns: the ring whole, the item gone.
+        info.delay = nil
+        #expect(bar(info, 60) == "[alice] [ring: ▸alice◂ bob carol(lag 2)] [lag 2] [ck#12 4s] ")
     }
 
     /// An idle ring skips its periodic checkpoints: the bar says the last

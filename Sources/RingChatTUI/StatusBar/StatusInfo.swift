@@ -59,7 +59,8 @@ public struct StatusInfo: Hashable, Sendable {
     /// activity, delay, open; the ring shrinks in steps in between (see
     /// `RingBar`). The window item (`[2:#ops]`) keeps its name until the
     /// ring's nicks are cut, then its number (`[2]`) stays with the
-    /// holder (with only the lobby open, the item goes instead); the other windows' activity (`[act: 1,3*]`) goes after the
+    /// holder (with only the lobby open, the item goes before the ring
+    /// shrinks at all); the other windows' activity (`[act: 1,3*]`) goes after the
     /// own nick and before the lag.
     public var items: [StatusItem] {
         var items: [StatusItem] = []
@@ -70,8 +71,10 @@ public struct StatusInfo: Hashable, Sendable {
         // The input line's prompt shows the nick too: it gives way first.
         add(([Segment(Sanitizer.nick(nick), .bold)], 83))
         if let w = window {
-            let long = ([Segment("\(w.number):\(Sanitizer.nick(w.name))")], 74)
-            if w.count > 1 { add(long, ([Segment("\(w.number)")], 87)) } else { add(long) }
+            let name = [Segment("\(w.number):\(Sanitizer.nick(w.name))")]
+            // The lobby alone: the item says where lines go, nothing more,
+            // and goes before the ring's nicks are cut.
+            if w.count > 1 { add((name, 74), ([Segment("\(w.number)")], 87)) } else { add((name, 54)) }
         }
         if !windowActivity.isEmpty {
             let mention = windowActivity.contains { $0.mention }
