@@ -61,6 +61,13 @@ import RingChatSession
         }
         func whois(_ nick: String) -> [String] { peers[nick].map { ["\(nick) is node \($0.hex)"] } ?? ["\(nick): never seen"] }
         func peerNick(_ id: NodeID) -> String? { peers.first { $0.value == id }?.key }
+        /// Lines holding every word (any case), newest first; offsets are seqs.
+        func search(_ query: SearchQuery, before: Int?, limit: Int, answer: @escaping (SearchAnswer) -> Void) {
+            let hits = messages.reversed().filter { m in
+                Int(m.slot.seq) < (before ?? .max) && query.words.allSatisfy { m.text.lowercased().contains($0.lowercased()) }
+            }.prefix(limit).map { SearchHit(offset: Int($0.slot.seq), message: $0) }
+            answer(SearchAnswer(query: query, hits: Array(hits), limit: limit, indexedLines: messages.count, building: false, micros: 1))
+        }
         var batches: [Int] = []
         func checkpoint() { checkpoints += 1 }
         func simulateCrash() throws { crashes += 1; onCrash?() }

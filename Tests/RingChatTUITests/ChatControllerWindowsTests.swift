@@ -159,6 +159,21 @@ extension ChatControllerTests {
         #expect(text.filter { $0.contains("<bob> line") }.map { String($0.suffix(6)) } == ["line 2", "line 4", "line 6"], "\(text)")
     }
 
+    /// `/search` in a window finds that room's lines, reading on through
+    /// pages that hold none of them.
+    @Test func searchIsPerWindow() {
+        backend.messages = [said("bob", "the needle in ops", seq: 1, room: "#ops")]
+            + (2...450).map { said("bob", "needle \($0) in the lobby", seq: UInt64($0), room: "") }
+        type("/join #ops")
+        type("/search needle")
+        #expect(c.search?.view.hits.map(\.message.text) == ["the needle in ops"])
+        c.handle(keys: [.escape], at: clock.mono)
+        alt("1")
+        type("/search needle")
+        let lobby = c.search?.view.hits ?? []
+        #expect(lobby.count == ChatController.searchPage && lobby.allSatisfy { $0.message.room == "" })
+    }
+
     // MARK: private messages
 
     @Test func msgSendsPrivatelyAndOpensTheWindowWithoutSwitching() {

@@ -30,10 +30,19 @@ extension ChatController {
         ask(query, before: nil, serial: serial)
     }
 
+    /// A search finds the lines of the window's room (irssi's `/lastlog`
+    /// is per window too); private lines are not in the index's reach (it
+    /// holds their sealed text). A page with none of the room's lines is
+    /// followed by the next at once.
     private func ask(_ query: SearchQuery, before: Int?, serial: UInt64) {
+        let room = windows.current.room, me = backend.nodeID
         backend.search(query, before: before, limit: Self.searchPage) { [weak self] answer in
             guard let self, self.search?.serial == serial else { return }
-            self.search?.view.received(answer)
+            let had = self.search?.view.hits.count ?? 0
+            self.search?.view.received(answer) { $0.message.kind != .private && WindowList.key(of: $0.message, me: me) == room }
+            if self.search?.view.hits.count == had, answer.mayHaveMore, let next = answer.hits.last?.offset {
+                self.ask(query, before: next, serial: serial)
+            }
             self.markDirty()
         }
     }
@@ -47,14 +56,14 @@ extension ChatController {
             case .escape: mode.context = nil
             case .pageUp:
                 if ctx.rowsAboveView(width: w, height: h, limit: h) < h, let first = ctx.firstKey {
-                    ctx.prepend(backend.history(before: first, limit: Self.historyPage).map(entry))
+                    ctx.prepend(entries(backend.history(before: first, limit: Self.historyPage), in: windows.current.room))
                 }
                 ctx.pageUp(width: w, height: h)
                 mode.context = ctx
             case .pageDown:
                 if ctx.rowsBelowView(width: w, limit: h) < h, let last = ctx.lastKey {
                     let newer = backend.history(after: last, limit: Self.historyPage)
-                    ctx.appendNewer(newer.map(entry), reachedEnd: true)
+                    ctx.appendNewer(entries(newer, in: windows.current.room), reachedEnd: true)
                 }
                 ctx.pageDown(width: w, height: h)
                 mode.context = ctx
@@ -85,11 +94,12 @@ extension ChatController {
     private func contextPane(around m: ChatMessage, width w: Int, height h: Int) -> ChatPane<Slot> {
         var ctx = ChatPane<Slot>(capacity: pane.capacity)
         ctx.utcOffsetSeconds = pane.utcOffsetSeconds
-        for e in backend.history(before: m.slot, limit: Self.contextLines) { ctx.add(entry(e)) }
+        let room = windows.current.room
+        for e in entries(backend.history(before: m.slot, limit: Self.contextLines), in: room) { ctx.add(e) }
         ctx.addSystem("found by /search (Esc: back to the results, PgUp/PgDn: scroll):", dim: false, timestamp: m.timestamp)
         let at = ctx.count
         ctx.add(entry(m))
-        for e in backend.history(after: m.slot, limit: Self.contextLines) { ctx.add(entry(e)) }
+        for e in entries(backend.history(after: m.slot, limit: Self.contextLines), in: room) { ctx.add(e) }
         var below = 0
         for i in stride(from: at + 1, to: ctx.count, by: 1) { below += ctx.rows(of: i, width: w).count }
         let up = below - (h - 1) / 2

@@ -21,6 +21,8 @@ struct SearchView {
     /// A query is out: the answer has not come yet.
     private(set) var waiting = true
     private(set) var mayHaveMore = false
+    /// Where the next page starts: the last hit read, kept or not.
+    private(set) var nextBefore: Int?
     private(set) var building = false
     private(set) var indexedLines = 0
     private(set) var error: String?
@@ -43,9 +45,11 @@ struct SearchView {
         case more(before: Int)
     }
 
-    /// An answer: the first page, or the next one (appended).
-    mutating func received(_ a: SearchAnswer) {
-        hits += a.hits
+    /// An answer: the first page, or the next one (appended); `keep`
+    /// leaves out what this window does not show (another room's lines).
+    mutating func received(_ a: SearchAnswer, keep: (SearchHit) -> Bool = { _ in true }) {
+        hits += a.hits.filter(keep)
+        nextBefore = a.hits.last?.offset ?? nextBefore
         waiting = false
         mayHaveMore = a.mayHaveMore
         building = a.building
@@ -71,9 +75,9 @@ struct SearchView {
         default: return nil
         }
         // Near the end of what is loaded: ask for older hits.
-        if mayHaveMore, !waiting, let last = hits.last, selected + page >= hits.count {
+        if mayHaveMore, !waiting, let last = nextBefore, selected + page >= hits.count {
             waiting = true
-            return .more(before: last.offset)
+            return .more(before: last)
         }
         return Outcome.none
     }
