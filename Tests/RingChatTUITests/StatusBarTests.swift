@@ -60,7 +60,7 @@ import Testing
     /// where there is room; down to 40 columns holder, lag and checkpoint
     /// stay, and the window's number with them.
     @Test(arguments: [(80, "[alice] [2:#ops] [act: 1,3*] [ring: alice bob ▸carol◂ server] [lag 0] [ck#3 5s]"),
-                      (60, "[alice] [2] [act: 1,3*] [▸carol◂ 3/4] [lag 0] [ck#3 5s]"),
+                      (60, "[alice] [2:#ops] [act: 1,3*] [▸carol◂ 3/4] [lag 0] [ck#3 5s]"),
                       (40, "[2] [▸carol◂ 3/4] [lag 0] [ck#3 5s]")])
     func windowAndActivityDownToForty(width: Int, expected: String) {
         let info = StatusInfo(nick: "alice", ring: [RingMember("alice", isMe: true), RingMember("bob"),

@@ -74,7 +74,7 @@ public struct StatusInfo: Hashable, Sendable {
             let name = [Segment("\(w.number):\(Sanitizer.nick(w.name))")]
             // The lobby alone: the item says where lines go, nothing more,
             // and goes before the ring's nicks are cut.
-            if w.count > 1 { add((name, 74), ([Segment("\(w.number)")], 87)) } else { add((name, 54)) }
+            if w.count > 1 { add((name, 76), ([Segment("\(w.number)")], 87)) } else { add((name, 54)) }
         }
         if !windowActivity.isEmpty {
             let mention = windowActivity.contains { $0.mention }
