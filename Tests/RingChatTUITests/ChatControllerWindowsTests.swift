@@ -218,7 +218,9 @@ extension ChatControllerTests {
         c.handle(.delivered(m, backfill: false))
         #expect(c.windows.windows.map(\.name) == ["#lobby", "carol"] && c.windows.currentNumber == 1)
         #expect(windowText(1).contains { $0.hasSuffix("<carol> psst") })
-        #expect(bells == 1)
+        #expect(bells == 1 && statusBar().contains("[act: 2*]"))
+        // Marked, not highlighted: in a query window every line would be.
+        #expect(c.windows[1].pane.entries.last?.mention == false)
         // Another pair's private line is on no screen but theirs.
         let other = said("carol", "not for you", seq: 2, room: RoomName.address(of: Self.bob), from: Self.server, kind: .private)
         c.handle(.delivered(other, backfill: false))

@@ -391,16 +391,19 @@ final class ChatController {
         // A room this node is not in, or a private message between two
         // others: not on this screen.
         guard let i = window(for: m) else { return }
-        // A private message to you counts as a mention: it is for you.
-        let mention = !own && (m.kind == .private || mentions.matches(m.text))
+        let mention = !own && mentions.matches(m.text)
         var e = entry(m)
         e.mention = mention
         windows[i].pane.add(e)
         if !own {
-            if i != windows.currentIndex || !atLiveEnd { windows[i].activity.add(mention: mention) }
+            // A private message to you is marked and rings like a mention
+            // (it is for you), but is not drawn highlighted: in its window
+            // every line would be.
+            let forYou = mention || m.kind == .private
+            if i != windows.currentIndex || !atLiveEnd { windows[i].activity.add(mention: forYou) }
             // Lines fetched while catching up, or repaired late, are old
             // news: no bell for them.
-            if !backfill, catchUp == nil, bellMode.rings(mention: mention) { onBell?() }
+            if !backfill, catchUp == nil, bellMode.rings(mention: forYou) { onBell?() }
         }
         latency?.lineDelivered()
         if own {
