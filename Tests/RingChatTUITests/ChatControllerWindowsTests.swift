@@ -159,6 +159,23 @@ extension ChatControllerTests {
         #expect(text.filter { $0.contains("<bob> line") }.map { String($0.suffix(6)) } == ["line 2", "line 4", "line 6"], "\(text)")
     }
 
+    /// PgUp in a room's window reads history back page after page, through
+    /// pages that hold none of its lines, to the room's first line; no
+    /// other room's line gets in.
+    @Test func scrollBackInARoomReadsOnToItsFirstLine() {
+        c.paneSize = (160, 10)
+        backend.messages = (1...6_000).map { i in
+            said("bob", "line \(i)", seq: UInt64(i), room: i % 500 == 7 ? "#ops" : "")
+        }
+        type("/join #ops")
+        let shown = { c.pane.entries.compactMap { e -> String? in
+            if case .chat(_, let text, _) = e.kind { return text } else { return nil } } }
+        // The newest 2,000 lines of history hold 4 of #ops's.
+        #expect(shown() == ["line 4007", "line 4507", "line 5007", "line 5507"], "\(shown())")
+        for _ in 0..<20 { c.handle(keys: [.pageUp], at: clock.mono) }
+        #expect(shown() == stride(from: 7, through: 5507, by: 500).map { "line \($0)" }, "\(shown())")
+    }
+
     /// `/search` in a window finds that room's lines, reading on through
     /// pages that hold none of them.
     @Test func searchIsPerWindow() {
