@@ -32,8 +32,11 @@ extension ChatControllerTests {
         type("/me waves")
         alt("1")
         type("hello lobby")
-        #expect(backend.typed.map(\.0) == ["hello ops", "waves", "hello lobby"])
-        #expect(backend.typedRooms == ["#ops", "#ops", ""])
+        alt("2")
+        // Away is everyone's news: said in the lobby from any window.
+        type("/away lunch")
+        #expect(backend.typed.map(\.0) == ["hello ops", "waves", "hello lobby", "is away: lunch"])
+        #expect(backend.typedRooms == ["#ops", "#ops", "", ""])
         // Joining again goes to the window; /join #lobby to window 1.
         type("/join ops")
         #expect(c.windows.count == 2 && c.windows.currentNumber == 2)

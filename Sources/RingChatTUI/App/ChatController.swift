@@ -60,7 +60,7 @@ final class ChatController {
     /// The last start or restore: a checkpoint restored from disk is old,
     /// and only a whole period after this says the node chose to skip.
     private var restoredAt: Instant?
-    var catchUp: CatchUpTracker?
+    private var catchUp: CatchUpTracker?
     private var recentSpeakers: [String] = []
     private var checkpointRequested = false
     private var crashing = false
@@ -230,6 +230,7 @@ final class ChatController {
             // Away is news for everyone: the lobby, wherever it was typed.
             latency?.entered(AwayNote.action(reason: reason), at: t)
             backend.type(AwayNote.action(reason: reason), kind: .action, room: RoomName.lobby)
+            if windows.current.isLobby { followNewest() }
         case .clear:
             if showingTokenLog {
                 tokenLogPane.removeAll()
