@@ -131,7 +131,7 @@ public final class EventReporter {
     /// nick on a message received, else the one this node knows.
     private func peerName(_ peer: NodeID, _ m: ChatMessage, host: NodeHost) -> String {
         if m.id.origin == peer { return m.nick }
-        return nicks[peer] ?? peer.short
+        return host.peerNick(peer) ?? peer.short
     }
 
     private func token(_ t: TokenEvent) {
