@@ -60,6 +60,25 @@ import RingChatCore
         }
     }
 
+    /// A private message's sealed text is longer than a line may be (up to
+    /// `maxSealedTextBytes`): a replica line holding one is a message, not
+    /// a value no honest node writes (it would be moved aside at start).
+    @Test func aLongSealedTextIsPlausible() throws {
+        let long = Self.message(1, room: RoomName.address(of: Self.bob), kind: .private,
+                                text: String(repeating: "A", count: WireLimits.maxSealedTextBytes))
+        let r = ReplicaLineCodec.line(for: long).dropLast().withContiguousStorageIfAvailable { ReplicaLineCodec.read($0) }
+        #expect(r == .message(long))
+        var over = long
+        over.text += "A"
+        let r2 = ReplicaLineCodec.line(for: over).dropLast().withContiguousStorageIfAvailable { ReplicaLineCodec.read($0) }
+        if case .implausible = r2 {} else { Issue.record("a sealed text over the bound read as \(String(describing: r2))") }
+        var plain = long
+        plain.kind = .text
+        plain.room = RoomName.lobby
+        let r3 = ReplicaLineCodec.line(for: plain).dropLast().withContiguousStorageIfAvailable { ReplicaLineCodec.read($0) }
+        if case .implausible = r3 {} else { Issue.record("a text line of \(plain.text.utf8.count) bytes read as a message") }
+    }
+
     /// Lines written before rooms (no `room`, no `v`) and before kinds (no
     /// `kind`): read as the lobby's plain lines by every reader.
     @Test func oldLinesAreTheLobbys() throws {
@@ -80,6 +99,25 @@ import RingChatCore
         #expect(streamed.allSatisfy { $0.room == RoomName.lobby })
         #expect(streamed.map(\.kind) == [.text, .text, .action])
         #expect(streamed.map(\.text) == ["before rooms", "before kinds", "waves"])
+    }
+
+    /// History reads (the screen's scroll-back pages, a peer's catch-up)
+    /// go through the run index and read the lines back: rooms and kinds
+    /// come back as written.
+    @Test func historyReadsCarryTheRoom() throws {
+        let tmp = TempDir("rooms-history"); defer { tmp.cleanup() }
+        let dir = StateDirectory(path: tmp.file("n"))
+        try dir.create()
+        writeFile(dir.replicaPath, Self.text(Self.mixed))
+        let opening = ReplicaOpening.prepare(dir, checkpoint: nil, capacity: 100)
+        #expect(opening.warnings.filter { !$0.contains("building") }.isEmpty, "\(opening.warnings)")
+        opening.index?.close()
+        let store = try ReplicaStore(directory: dir)
+        #expect(store.page(before: nil, limit: 50) == Self.mixed)
+        #expect(store.page(after: Self.mixed[3].slot, limit: 3) == Array(Self.mixed[4..<7]))
+        let s = Self.mixed[1].id.stream
+        #expect(store.messages(of: s, counters: 1...12, limit: 50) == Self.mixed.filter { $0.id.stream == s })
+        #expect(store.message(at: Self.mixed[3].slot) == Self.sealed(4))
     }
 
     // MARK: lines of a later version
