@@ -54,6 +54,7 @@ extension EndToEnd {
 
             // The server logs every room by name, and cannot read the private message.
             let log = server.logLines()
+            #expect(log.first { $0.contains("started: node ") }?.contains("rooms #lobby,#ops, pid") == true, "--join: \(log.prefix(2))")
             #expect(log.contains { $0.contains(" #ops <alice> deploy at noon") } && log.contains { $0.contains(" #lobby <alice> hello lobby") },
                     "\(log.suffix(10))")
             #expect(!log.contains { $0.contains("xyzzy") } && server.loggedDeliveries().count == 3)

@@ -227,8 +227,8 @@ public final class EventReporter {
     public func started(_ host: NodeHost) {
         let o = host.options
         let n = host.node
-        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("pid", .int(Int64(getpid())))],
-             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
+        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("rooms", .array(host.rooms.map { .string($0) })), ("pid", .int(Int64(getpid())))],
+             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), rooms \(([RoomName.lobbyDisplay] + host.rooms).joined(separator: ",")), pid \(getpid())")
     }
 
     public func stopped(reason: String) {
