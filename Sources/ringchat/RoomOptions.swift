@@ -1,30 +1,29 @@
 import ArgumentParser
 import RingChatCore
 
-/// `--join #a,#b`: rooms to join at start, besides those the last
-/// checkpoint records (NodeHost+Rooms.swift). `server` uses it; `chat` may
-/// take it as an `@OptionGroup` too (its TUI and `--headless` alike).
+/// `--join ops,dev`: rooms to join at start, besides those the last
+/// checkpoint records (NodeHost+Rooms.swift). `server` takes it as an
+/// option group; it reads `--join` as `chat` does (comma-separated or
+/// repeated, `#` optional, once each, at most 16).
 struct RoomOptions: ParsableArguments {
-    @Option(name: .customLong("join"), help: ArgumentHelp(
-        "Rooms to join at start, comma-separated (#ops,#dev; the # may be left out). The lobby (#lobby) is every node's room.",
-        valueName: "#room,..."))
-    var join: String?
+    @Option(help: ArgumentHelp("Rooms to join at start, comma-separated (# optional; quote it in a shell, where # starts a comment).",
+                               discussion: "The rooms of the last checkpoint are joined too. The server keeps and logs every room's lines whatever it joined: its rooms are where /list counts it.",
+                               valueName: "rooms"))
+    var join: [String] = []
 
     func validate() throws { _ = try rooms() }
 
-    /// The rooms' wire forms, in the order given, each once.
+    /// The rooms' wire forms (`#ops`), in the order given, once each.
     func rooms() throws -> [String] {
-        guard let join else { return [] }
         var out: [String] = []
-        for name in join.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) {
-            guard let r = RoomName.parse(name) else {
-                throw ValidationError("--join: not a room name: \(name) (# and 1-31 of a-z 0-9 - _ .)")
+        for name in join.flatMap({ $0.split(separator: ",") }).map({ String($0.filter { !$0.isWhitespace }) }) where !name.isEmpty {
+            guard let r = RoomName.parse(name), RoomName.isRoom(r) else {
+                throw ValidationError("--join: not a room name: \(name) (# then 1-31 of a-z 0-9 - _ .; #lobby is always joined)")
             }
-            guard r != RoomName.lobby else { throw ValidationError("--join: \(RoomName.lobbyDisplay) is every node's room: leave it out") }
             if !out.contains(r) { out.append(r) }
         }
         guard out.count <= RoomName.maxAnnounced else {
-            throw ValidationError("--join: at most \(RoomName.maxAnnounced) rooms; got \(out.count)")
+            throw ValidationError("--join: \(out.count) rooms, at most \(RoomName.maxAnnounced)")
         }
         return out
     }
