@@ -134,7 +134,7 @@ struct PacketValidatorTests {
         #expect(PacketValidator.check(Self.token(hop: 11 + (1 << 40)), knowing: Self.member)?.bound == .seqWindow)
     }
 
-    /// The honest extremes of docs/PROTOCOL.md §11.
+    /// The honest extremes of docs/PROTOCOL.md §12.
     @Test("honest extremes pass: a restart, a partition healed after days, a ring of billions of messages")
     func honestExtremesPass() {
         // A node restarted from a checkpoint that saw epoch 40 meets a group

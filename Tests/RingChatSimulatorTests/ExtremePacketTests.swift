@@ -58,7 +58,7 @@ struct ExtremePacketTests {
     }
 
     /// Whether a node in `state` must refuse the value (the decoder or the
-    /// validator), from docs/PROTOCOL.md §11, written out rather than
+    /// validator), from docs/PROTOCOL.md §12, written out rather than
     /// computed by the code under test.
     static func refused(_ k: Kind, _ v: String, _ state: State) -> Bool {
         let huge = ["max", "max-1", "2^63"].contains(v)

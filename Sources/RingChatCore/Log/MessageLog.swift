@@ -119,7 +119,7 @@ public struct MessageLog: Sendable {
             let place = holder.map { self.place(of: $0) } ?? byID[m.id].map(Int.init)
             if let i = place {
                 let old = slab[i].message!
-                guard old.text == m.text, old.nick == m.nick, old.kind == m.kind else { return .conflict }
+                guard old.text == m.text, old.nick == m.nick, old.kind == m.kind, old.room == m.room else { return .conflict }
                 if slotTaken { return .duplicate }
                 occupy(m.slot, by: Ref(id: m.id, place: Int32(i)))
                 if m.slot < old.slot {

@@ -19,9 +19,14 @@ public struct SearchHit: Sendable, Equatable {
 public struct SearchQuery: Sendable, Equatable {
     public let words: [String]
     public let fts: String
+    /// Only the lines of this room (its wire form: "" the lobby, `#name`);
+    /// nil: every room. A private message is never found (never indexed:
+    /// its text is sealed).
+    public var room: String?
 
     /// nil when there is no word to look for.
-    public init?(_ input: String) {
+    public init?(_ input: String, room: String? = nil) {
+        self.room = room
         var parts: [String] = []
         var words: [String] = []
         for raw in input.split(whereSeparator: \.isWhitespace) {

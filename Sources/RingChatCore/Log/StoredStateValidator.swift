@@ -37,25 +37,26 @@ public enum StoredStateValidator {
         for e in cp.outbox {
             guard e.id.counter >= 1 else { throw Rejection("outbox message counter", e.id.counter, "is 0") }
             try PacketValidator.timestamp(e.timestamp, "outbox timestamp")
-            try lengths(nick: e.nick, text: e.text, what: "outbox")
+            try lengths(nick: e.nick, text: e.text, kind: e.kind, what: "outbox")
         }
     }
 
     static func message(_ m: ChatMessage) throws(Rejection) {
         try PacketValidator.message(m, PacketValidator.Knowledge(highestEpoch: PacketValidator.ceiling))
         guard m.id.counter >= 1 else { throw Rejection("message counter", m.id.counter, "is 0; counters start at 1") }
-        try lengths(nick: m.nick, text: m.text, what: "message")
+        try lengths(nick: m.nick, text: m.text, kind: m.kind, what: "message")
     }
 
     /// What the wire allows: a stored line is re-sent as it is, and the
-    /// encoder's length prefixes are one and two bytes.
-    static func lengths(nick: String, text: String, what: String) throws(Rejection) {
+    /// encoder's length prefixes are one and two bytes. A private message's
+    /// text is its sealed box, longer than the line it seals.
+    static func lengths(nick: String, text: String, kind: MessageKind, what: String) throws(Rejection) {
         let n = nick.utf8.count
         guard n >= 1, n <= WireLimits.maxNickBytes else {
             throw Rejection("\(what) nick length", n, "is outside 1...\(WireLimits.maxNickBytes) bytes")
         }
-        guard text.utf8.count <= WireLimits.maxTextBytes else {
-            throw Rejection("\(what) text length", text.utf8.count, "is above \(WireLimits.maxTextBytes) bytes")
+        guard text.utf8.count <= kind.maxTextBytes else {
+            throw Rejection("\(what) text length", text.utf8.count, "is above \(kind.maxTextBytes) bytes")
         }
     }
 }

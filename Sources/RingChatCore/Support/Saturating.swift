@@ -1,6 +1,6 @@
 /// Arithmetic on numbers a peer or a file supplied: it stops at the type's
 /// bounds instead of trapping. A crafted packet must never be able to kill
-/// the process through an overflow (see docs/PROTOCOL.md §11).
+/// the process through an overflow (see docs/PROTOCOL.md §12).
 extension FixedWidthInteger {
     /// `self + n`, or the bound it would cross.
     @inline(__always)

@@ -2,7 +2,7 @@
 /// bytes, this is strict about what the numbers claim. A packet whose
 /// epoch, hop, seq, lineage or timestamp no honest node could send, given
 /// what this node knows, is dropped before it reaches `Node`'s state
-/// machine (and counted). docs/PROTOCOL.md §11 gives the bounds and why an
+/// machine (and counted). docs/PROTOCOL.md §12 gives the bounds and why an
 /// honest peer never fails them.
 ///
 /// Pure and cheap: a few comparisons per number, no allocation on success.

@@ -37,11 +37,16 @@ public final class EventReporter {
     private var pendingStatus: NodeStatus?
     /// Nicks by node id, from the latest status, for readable lines.
     private var nicks: [NodeID: String] = [:]
+    /// Whether `delivered` shows every room's lines (the server's archive
+    /// log) or only those of the rooms this node is in (the headless chat:
+    /// `/join` is what a program reads).
+    public var allRooms: Bool
 
     public init(style: Style, events: EventFilter = .default, sink: @escaping ([UInt8]) -> Void) {
         self.style = style
         self.events = events
         self.sink = sink
+        allRooms = style == .log
     }
 
     /// A reporter that hands each line on as a `String` (tests).
@@ -83,7 +88,7 @@ public final class EventReporter {
 
     public func report(_ e: HostEvent, host: NodeHost) {
         switch e {
-        case .delivered(let m, let backfill): delivered(m, backfill: backfill)
+        case .delivered(let m, let backfill): delivered(m, backfill: backfill, host: host)
         case .token(let t): token(t)
         case .status(let s): status(s)
         case .restored(let r): restored(r, messages: host.currentNode?.log.count ?? 0)
@@ -93,21 +98,40 @@ public final class EventReporter {
         }
     }
 
-    private func delivered(_ m: ChatMessage, backfill: Bool) {
+    private func delivered(_ m: ChatMessage, backfill: Bool, host: NodeHost) {
         guard events.contains(.delivered) else { return }
+        // The lobby's lines (the fast path) are always shown; a room's only
+        // while this node is in it, unless every room is (the server's
+        // archive); a private message reaches us only at its two ends.
+        if !m.room.isEmpty, m.kind != .private, !allRooms, !host.rooms.contains(m.room) { return }
+        let peer = m.kind == .private ? (host.currentNode?.id).flatMap { RoomName.peer(of: m, me: $0) } : nil
         guard style == .json else {
-            return log("delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
+            let place = peer.map { "private with \(peerName($0, m, host: host))" } ?? RoomName.display(m.room)
+            return log("delivered \(m.slot) \(m.id.text)\(backfill ? " (backfill)" : "") \(place) <\(m.nick)> \(m.kind == .action ? "* " : "")\(m.text)")
         }
         line("delivered") { l in
             l.messageID("id", m.id)
             l.string("nick", m.nick)
             l.string("text", m.text)
-            l.string("kind", m.kind == .action ? "action" : "text")
+            l.string("kind", m.kind.name)
+            if let peer {
+                l.string("room", RoomName.address(of: peer))
+                l.string("with", peerName(peer, m, host: host))
+            } else {
+                l.string("room", RoomName.display(m.room))
+            }
             l.ringID("ring", m.slot.ring)
             l.uint("seq", m.slot.seq)
             l.int("ts", m.timestamp)
             l.bool("backfill", backfill)
         }
+    }
+
+    /// The nick of a private conversation's other end: the sender's own
+    /// nick on a message received, else the one this node knows.
+    private func peerName(_ peer: NodeID, _ m: ChatMessage, host: NodeHost) -> String {
+        if m.id.origin == peer { return m.nick }
+        return host.peerNick(peer) ?? peer.short
     }
 
     private func token(_ t: TokenEvent) {
@@ -203,8 +227,8 @@ public final class EventReporter {
     public func started(_ host: NodeHost) {
         let o = host.options
         let n = host.node
-        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("pid", .int(Int64(getpid())))],
-             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), pid \(getpid())")
+        emitOrdered("started", [("node", .string(n.id.hex)), ("incarnation", .uint(UInt64(n.incarnation))), ("nick", .string(n.nick)), ("group", .string(o.group)), ("port", .uint(UInt64(o.port))), ("interface", .opt(host.interfaceAddress)), ("stateDir", .string(host.stateDirectory.path)), ("faults", .string(o.faults.description)), ("keyed", .bool(host.isKeyed)), ("key", .opt(o.groupKey?.fingerprint)), ("rooms", .array(host.rooms.map { .string($0) })), ("pid", .int(Int64(getpid())))],
+             log: "started: node \(n.id.hex) incarnation \(n.incarnation) nick \(n.nick), group \(o.group):\(o.port) on \(host.interfaceAddress ?? o.interface), \(o.groupKey.map { "keyed (key \($0.fingerprint))" } ?? "open (no key)"), state \(host.stateDirectory.path), \(o.faults), rooms \(([RoomName.lobbyDisplay] + host.rooms).joined(separator: ",")), pid \(getpid())")
     }
 
     public func stopped(reason: String) {
@@ -217,6 +241,37 @@ public final class EventReporter {
 
     public func note(_ text: String) {
         emitOrdered("notice", [("message", .string(text))], log: text)
+    }
+
+    // MARK: answers to the program's room commands (always written)
+
+    /// `/join`: the room joined and every room this node is now in.
+    public func joined(_ room: String, rooms: [String]) {
+        emitOrdered("joined", [("room", .string(RoomName.display(room))), ("rooms", .array(rooms.map { .string($0) }))],
+                    log: "joined \(RoomName.display(room)): in \(([RoomName.lobbyDisplay] + rooms).joined(separator: ", "))")
+    }
+
+    /// `/part`: the room left and every room this node is still in.
+    public func parted(_ room: String, rooms: [String]) {
+        emitOrdered("parted", [("room", .string(RoomName.display(room))), ("rooms", .array(rooms.map { .string($0) }))],
+                    log: "parted \(RoomName.display(room)): in \(([RoomName.lobbyDisplay] + rooms).joined(separator: ", "))")
+    }
+
+    /// `/list`: the rooms the live members announce, the lobby first, with
+    /// their member counts and whether this node is in each.
+    public func list(_ rooms: [(room: String, members: Int)], mine: [String]) {
+        let items: [JSONValue] = rooms.map { r in
+            .object([("room", .string(RoomName.display(r.room))), ("members", .int(r.members)),
+                     ("in", .bool(r.room.isEmpty || mine.contains(r.room)))])
+        }
+        emitOrdered("list", [("rooms", .array(items))],
+                    log: "rooms: " + rooms.map { "\(RoomName.display($0.room)) (\($0.members))" }.joined(separator: ", "))
+    }
+
+    /// `/whois`: what this node knows of a nick, one line a fact.
+    public func whois(_ nick: String, lines: [String]) {
+        emitOrdered("whois", [("nick", .string(nick)), ("lines", .array(lines.map { .string($0) }))],
+                    log: "whois \(nick): " + lines.joined(separator: "; "))
     }
 
     public func stats(_ s: HostStats) {

@@ -150,13 +150,14 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         let lines = splitter.feed(inputBuffer[0..<n])
         // Runs of chat lines are typed in one turn of the node; a command
         // ends a run (it is carried out in order, after the lines before it).
-        var run: [(text: String, kind: MessageKind)] = []
+        var run: [(text: String, kind: MessageKind, room: String)] = []
         var i = 0
         while i < lines.count {
             let c = HeadlessCommand.parse(lines[i])
             switch c {
-            case .say(let t): run.append((t, .text))
-            case .action(let t): run.append((t, .action))
+            case .say(let t): run.append((t, .text, RoomName.lobby))
+            case .action(let t): run.append((t, .action, RoomName.lobby))
+            case .line(let t, let kind, let room): run.append((t, kind, room))
             case .ignore: break
             default:
                 typeAll(&run)
@@ -175,7 +176,7 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         typeAll(&run)
     }
 
-    private func typeAll(_ run: inout [(text: String, kind: MessageKind)]) {
+    private func typeAll(_ run: inout [(text: String, kind: MessageKind, room: String)]) {
         guard !run.isEmpty, let session, session.host.isRunning else { return run.removeAll() }
         session.host.type(lines: run)
         run.removeAll(keepingCapacity: true)
@@ -189,6 +190,23 @@ public final class HeadlessFrontEnd: SessionFrontEnd {
         switch c {
         case .say(let text): host.type(text)
         case .action(let text): host.type(text, kind: .action)
+        case .line(let text, let kind, let room): host.type(text, kind: kind, room: room)
+        case .join(let rooms):
+            for r in rooms {
+                if host.join(r) {
+                    reporter.joined(r, rooms: host.rooms)
+                } else {
+                    reporter.error("cannot join \(r): a node is in at most \(RoomName.maxAnnounced) rooms")
+                }
+            }
+        case .part(let rooms):
+            for r in rooms {
+                if host.part(r) { reporter.parted(r, rooms: host.rooms) } else { reporter.error("not in \(r)") }
+            }
+        case .list: reporter.list(host.roomList, mine: host.rooms)
+        case .msg(let nick, let text):
+            if case .refused(let why) = host.sendPrivate(to: nick, text: text) { reporter.error(why) }
+        case .whois(let nick): reporter.whois(nick, lines: host.whois(nick))
         case .checkpoint: host.checkpoint()
         case .crash:
             do {

@@ -57,39 +57,3 @@ public struct LineSplitter: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-
-/// What a line of headless stdin means.
-public enum HeadlessCommand: Equatable, Sendable {
-    case say(String)
-    case action(String)
-    case checkpoint
-    case crash
-    case stats
-    case nick(String)
-    case quit
-    case ignore
-    case unknown(String)
-
-    /// `/checkpoint`, `/crash`, `/stats`, `/nick NAME`, `/me TEXT`, `/quit`;
-    /// `//text` sends `/text`; an empty line is ignored; anything else is a
-    /// message.
-    public static func parse(_ line: String) -> HeadlessCommand {
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return .ignore }
-        guard line.hasPrefix("/") else { return .say(line) }
-        if line.hasPrefix("//") { return .say(String(line.dropFirst())) }
-        let word = line.prefix { $0 != " " }
-        let rest = String(line.dropFirst(word.count).drop { $0 == " " })
-        switch word {
-        case "/checkpoint": return .checkpoint
-        case "/crash": return .crash
-        case "/stats": return .stats
-        case "/quit": return .quit
-        case "/me": return rest.isEmpty ? .unknown("/me needs a text") : .action(rest)
-        case "/nick":
-            if rest.isEmpty { return .unknown("/nick needs a name") }
-            if let refusal = NickRule.refusal(rest) { return .unknown(refusal) }
-            return .nick(rest)
-        default: return .unknown("unknown command \(word) (use // to send a line starting with /)")
-        }
-    }
-}

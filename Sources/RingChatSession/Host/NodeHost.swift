@@ -233,6 +233,17 @@ public final class NodeHost {
                   perform: { apply($0) })
     }
 
+    /// The same, each line for its room (`RoomName`'s wire form: "" the
+    /// lobby, `#name`): the headless front end's lines of one read.
+    public func type(lines: [(text: String, kind: MessageKind, room: String)]) {
+        guard lines.count > 1 else {
+            if let l = lines.first { feed(.type(l.text, kind: l.kind, room: l.room)) }
+            return
+        }
+        turns.run(batch: lines.map { .type($0.text, kind: $0.kind, room: $0.room) }, node: { currentNode }, now: EventLoop.monotonicNow,
+                  perform: { apply($0) })
+    }
+
     /// Reads a page of history for the screen: the replica's lines on the
     /// `HistoryReader` thread, merged with the node's cache on the loop
     /// thread, where `done` then runs (at once when there is no index to

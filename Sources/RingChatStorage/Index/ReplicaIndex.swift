@@ -204,6 +204,17 @@ package final class ReplicaIndex {
         return out
     }
 
+    /// The bytes of the lines indexed: the replica's length exactly when
+    /// every line of it is a message (no damaged line, none of a later
+    /// version), which `reconcile` asks before it rewrites a replica.
+    func indexedBytes() throws(SQLiteError) -> Int {
+        let s = try statement("SELECT total(len) FROM run")
+        s.bind([])
+        var out = 0
+        try s.rows { out = Int($0.int(0)) }
+        return out
+    }
+
     /// Forgets every line (the replica no longer matches).
     func clear() throws(SQLiteError) {
         try db.execute("BEGIN; DELETE FROM run; DELETE FROM meta WHERE k IN ('lines', 'bytes', 'tail'); COMMIT;")

@@ -82,7 +82,8 @@ public struct OfflineReconciler {
             if x.id != y.id { return x.id < y.id }
             if x.nick != y.nick { return x.nick < y.nick }
             if x.text != y.text { return x.text < y.text }
-            return x.kind.rawValue < y.kind.rawValue
+            if x.kind != y.kind { return x.kind.rawValue < y.kind.rawValue }
+            return x.room < y.room
         }
         var log = MessageLog(capacity: .max)
         var reps = input
@@ -90,8 +91,8 @@ public struct OfflineReconciler {
         for (i, m) in all {
             if log.insert(m, delivered: true) == .conflict {
                 reps[i].rejected.append(m)
-                if let other = log.message(m.id), other.text != m.text || other.nick != m.nick || other.kind != m.kind {
-                    disagreements.append("\(reps[i].directory): message \(m.id.text) reads <\(m.nick)> \"\(m.text)\" but the merge keeps <\(other.nick)> \"\(other.text)\"")
+                if let other = log.message(m.id), !Self.sameContent(other, m) {
+                    disagreements.append("\(reps[i].directory): message \(m.id.text) reads \(Self.content(m)) but the merge keeps \(Self.content(other))")
                 } else if let holder = log.message(at: m.slot) {
                     disagreements.append("\(reps[i].directory): slot \(m.slot.ring.text)#\(m.slot.seq) holds \(m.id.text) but the merge keeps \(holder.id.text) there")
                 }
@@ -167,15 +168,31 @@ public struct OfflineReconciler {
     }
 
     static func describe(_ m: ChatMessage) -> String {
+        "\(m.slot.ring.text)#\(m.slot.seq) \(m.id.text) \(content(m, quoted: false))"
+    }
+
+    /// Same nick, text, kind and room: one message's content.
+    static func sameContent(_ a: ChatMessage, _ b: ChatMessage) -> Bool {
+        a.text == b.text && a.nick == b.nick && a.kind == b.kind && a.room == b.room
+    }
+
+    /// A message's room, nick and text for the report. A private message's
+    /// text is its sealed box: only its length is printed, and its room is
+    /// the recipient's address.
+    static func content(_ m: ChatMessage, quoted: Bool = true) -> String {
+        let place = m.room.isEmpty ? "" : TerminalSafety.oneLine(m.room) + " "
+        guard m.kind != .private else { return "\(place)<\(TerminalSafety.oneLine(m.nick))> (private, \(m.text.utf8.count) sealed bytes)" }
         let text = m.text.count > 60 ? String(m.text.prefix(57)) + "..." : m.text
-        return "\(m.slot.ring.text)#\(m.slot.seq) \(m.id.text) <\(m.nick)> \(TerminalSafety.oneLine(text))"
+        let q = quoted ? "\"" : ""
+        return "\(place)<\(TerminalSafety.oneLine(m.nick))> \(q)\(TerminalSafety.oneLine(text))\(q)"
     }
 
     /// Rewrites every replica that is not already the merged log. Refuses a
     /// dir whose node is running (it holds the state lock). Returns one line
     /// per dir written or refused.
     public func write() -> (lines: [String], failures: Int) {
-        Self.rewrite(replicas, messages: merged.count, aside: { _ in true }) { dir throws(SystemError) in
+        Self.rewrite(replicas, messages: merged.count, aside: { _ in true },
+                     later: { ReplicaScanner.scan(StateDirectory(path: replicas[$0].directory).replicaPath, repair: false) { _, _, _, _ in }.later }) { dir throws(SystemError) in
             try ReplicaFile.rewrite(dir.replicaPath, with: merged)
         }
     }
@@ -183,8 +200,10 @@ public struct OfflineReconciler {
     /// Each replica that is not identical, under its lock (a dir whose node
     /// runs is refused): lines the merge left out as implausible go to
     /// replica.jsonl.broken first (where `aside(k)`), never lost by the
-    /// rewrite; then `replace` writes the merged log over it.
-    static func rewrite(_ replicas: [Replica], messages: Int, aside: (Int) -> Bool,
+    /// rewrite; then `replace` writes the merged log over it. A replica
+    /// holding `later(k)` lines of a later version is refused: the merge
+    /// cannot carry what this build cannot read, and would lose them.
+    static func rewrite(_ replicas: [Replica], messages: Int, aside: (Int) -> Bool, later: (Int) -> Int,
                         replace: (StateDirectory) throws(SystemError) -> Void) -> (lines: [String], failures: Int) {
         var lines: [String] = []
         var failures = 0
@@ -199,6 +218,12 @@ public struct OfflineReconciler {
                 continue
             }
             defer { lock.release() }
+            let newer = later(k)
+            guard newer == 0 else {
+                lines.append("not written: \(dir.replicaPath) holds \(newer) line\(newer == 1 ? "" : "s") of a later version of ringchat, which this version cannot merge and would lose; reconcile with that version")
+                failures += 1
+                continue
+            }
             if aside(k) {
                 lines += ReplicaFile.load(from: dir.replicaPath).warnings.filter { $0.contains(ReplicaFile.brokenPath(for: dir.replicaPath)) }
             }

@@ -26,6 +26,9 @@ public struct StreamingReconciler {
     /// Per dir: lines no honest node could have written, left out of the
     /// merge (moved to replica.jsonl.broken before a --write).
     var implausible: [Int] = []
+    /// Per dir: lines of a later version, which the merge cannot carry: a
+    /// --write of that dir is refused rather than lose them.
+    var later: [Int] = []
 
     /// One replica line at the head of a cursor: its slot and id from the
     /// index, its raw bytes, parsed only when its content must be read (a
@@ -54,8 +57,9 @@ public struct StreamingReconciler {
         for (k, d) in directories.enumerated() {
             let dir = StateDirectory(path: d)
             let (node, warnings) = OfflineReconciler.identify(dir)
-            let (indexPath, lines, bad, w) = try Self.index(for: dir, scratch: work + "/\(k).sqlite")
+            let (indexPath, lines, bad, newer, w) = try Self.index(for: dir, scratch: work + "/\(k).sqlite")
             implausible.append(bad)
+            later.append(newer)
             var rep = OfflineReconciler.Replica(directory: dir.path, node: node, messages: [], warnings: warnings + w)
             rep.totals = .init(lines: lines)
             reps.append(rep)
@@ -77,14 +81,20 @@ public struct StreamingReconciler {
     }
 
     /// The dir's index if it matches its replica, else a scratch one built
-    /// from the replica (read-only: a torn tail is reported, not cut).
-    static func index(for dir: StateDirectory, scratch: String) throws -> (path: String, lines: Int, implausible: Int, warnings: [String]) {
+    /// from the replica (read-only: a torn tail is reported, not cut); and
+    /// the replica's lines of a later version (read only where the index's
+    /// lines do not cover the file byte for byte).
+    static func index(for dir: StateDirectory, scratch: String) throws
+        -> (path: String, lines: Int, implausible: Int, later: Int, warnings: [String]) {
         let size = ReplicaOpening.fileSize(dir.replicaPath)
         if FileIO.exists(dir.indexPath), let idx = try? ReplicaIndex(path: dir.indexPath, writable: false) {
             defer { idx.close() }
             if let p = try? idx.position(), p.bytes == size,
                p.bytes == 0 || ReplicaOpening.tailHash(dir.replicaPath, endingAt: p.bytes) == p.tail {
-                return (dir.indexPath, p.lines, 0, [])
+                guard (try? idx.indexedBytes()) != size else { return (dir.indexPath, p.lines, 0, 0, []) }
+                let r = ReplicaScanner.scan(dir.replicaPath, repair: false) { _, _, _, _ in }
+                let said = ReplicaScanner.Report.laterWarning(count: r.later, first: r.firstLater).map { [$0] } ?? []
+                return (dir.indexPath, p.lines, 0, r.later, said)
             }
         }
         let idx = try ReplicaIndex(path: scratch, writable: true)
@@ -98,25 +108,26 @@ public struct StreamingReconciler {
             if rows.count >= 8_192 { try? idx.append(rows, position: pos); rows.removeAll(keepingCapacity: true) }
         }
         try idx.append(rows, position: pos)
-        return (scratch, pos.lines, report.implausible, report.warnings)
+        return (scratch, pos.lines, report.implausible, report.later, report.warnings)
     }
 
-    /// Same text, nick and kind: equal bytes say so without parsing.
+    /// Same text, nick, kind and room: equal bytes say so without parsing.
     static func sameContent(_ a: Line, _ b: Line) -> Bool {
         if a.raw == b.raw { return true }
         guard let x = a.message, let y = b.message else { return false }
-        return x.text == y.text && x.nick == y.nick && x.kind == y.kind
+        return OfflineReconciler.sameContent(x, y)
     }
 
     /// The merge's order of variants at one slot: by id, then nick, text,
-    /// kind (the same whatever the order of the dirs).
+    /// kind, room (the same whatever the order of the dirs).
     static func variantOrder(_ a: Line, _ b: Line) -> Bool {
         if a.id != b.id { return a.id < b.id }
         if a.raw == b.raw { return false }
         guard let x = a.message, let y = b.message else { return a.raw.lexicographicallyPrecedes(b.raw) }
         if x.nick != y.nick { return x.nick < y.nick }
         if x.text != y.text { return x.text < y.text }
-        return x.kind.rawValue < y.kind.rawValue
+        if x.kind != y.kind { return x.kind.rawValue < y.kind.rawValue }
+        return x.room < y.room
     }
 
     static func advance(_ s: inout Source) throws {
@@ -153,7 +164,7 @@ public struct StreamingReconciler {
         func otherContent(_ k: Int, _ l: Line, kept: Line) {
             reject(k, l) {
                 let m = l.message, e = kept.message
-                return "\(reps[k].directory): message \(l.id.text) reads <\(m?.nick ?? "?")> \"\(m?.text ?? "?")\" but the merge keeps <\(e?.nick ?? "?")> \"\(e?.text ?? "?")\""
+                return "\(reps[k].directory): message \(l.id.text) reads \(m.map { OfflineReconciler.content($0) } ?? "?") but the merge keeps \(e.map { OfflineReconciler.content($0) } ?? "?")"
             }
         }
 
@@ -218,7 +229,8 @@ public struct StreamingReconciler {
     /// Copies the merged log over every replica that differs (refusing a
     /// dir whose node runs); their indexes are dropped (rebuilt on start).
     public func write() -> (lines: [String], failures: Int) {
-        OfflineReconciler.rewrite(result.replicas, messages: result.mergedCount, aside: { implausible[$0] > 0 }) { dir throws(SystemError) in
+        OfflineReconciler.rewrite(result.replicas, messages: result.mergedCount, aside: { implausible[$0] > 0 },
+                                  later: { later[$0] }) { dir throws(SystemError) in
             try FileIO.copyAtomically(mergedPath, to: dir.replicaPath, in: dir.path)
             ReplicaIndex.remove(dir.indexPath)
         }

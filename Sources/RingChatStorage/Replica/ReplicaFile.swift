@@ -34,7 +34,8 @@ public enum ReplicaFile {
     /// Reads the replica. A missing file is an empty replica. Trailing bad
     /// lines (a line torn by a crash: no newline, or not valid JSON) are cut
     /// from the file so that the next append starts on a clean line; a bad
-    /// line in the middle is skipped and left in place. A well-formed line
+    /// line in the middle is skipped and left in place, and so is a line of
+    /// a later version (one warning for all of them). A well-formed line
     /// holding a value no honest node could have written
     /// (`StoredStateValidator`: an epoch of 2^64-1, a seq of 0...) is
     /// skipped and moved to `replica.jsonl.broken`, so that it can neither
@@ -60,6 +61,8 @@ public enum ReplicaFile {
         var badSinceGood: [(line: Int, reason: String)] = []
         var implausible: [(line: Int, reason: String, bytes: Range<Int>)] = []
         var goodEnd = 0   // byte offset just past the last good line
+        var later = 0     // lines of a later version: kept, not read
+        var firstLater: (line: Int, what: String)?
         var start = 0
         var lineNo = 0
         while start < bytes.count {
@@ -89,10 +92,14 @@ public enum ReplicaFile {
             switch reading {
             case .message(let m): messages.append(m)
             case .implausible(_, let why): implausible.append((lineNo, "\(why)", start..<next))
+            case .later(let what):
+                later += 1
+                if firstLater == nil { firstLater = (lineNo, what) }
             case .invalid: break
             }
         }
 
+        if let w = ReplicaScanner.Report.laterWarning(count: later, first: firstLater) { warnings.append(w) }
         let badTail = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
         var tailCut = false
         if !implausible.isEmpty {

@@ -91,15 +91,37 @@ public enum ReplicaLineCodec {
         /// Well-formed, but with a value no honest node writes
         /// (`StoredStateValidator`): moved aside, never used.
         case implausible(ChatMessage, StoredStateValidator.Rejection)
-        /// Not a valid line (torn, damaged, another format version).
+        /// A line of a later version (`what`: its kind or format): kept in
+        /// the file, never read as a message, said once per read of the
+        /// file (docs/STORAGE.md, "Lines of a later version").
+        case later(String)
+        /// Not a valid line (torn, damaged).
         case invalid
     }
 
     /// Decodes and validates one line (without its newline).
     public static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Reading {
-        guard let m = decode(bytes) else { return .invalid }
+        guard let m = decode(bytes) else { return later(bytes).map { .later($0) } ?? .invalid }
         if let why = StoredStateValidator.check(m) { return .implausible(m, why) }
         return .message(m)
+    }
+
+    /// What makes a line this build cannot read one of a later version, or
+    /// nil if it is not one: a JSON object with a message id whose `"v"` is
+    /// above `version` (`format 3`), or whose `"kind"` this build does not
+    /// know (`kind "poll"`). Asked only of lines that did not decode.
+    static func later(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        struct Line: Decodable {
+            var id: String
+            var kind: String?
+            var v: Int?
+        }
+        guard let l = try? StateJSON.decode(Line.self, from: bytes), MessageID(text: l.id) != nil else { return nil }
+        if let v = l.v, v > version { return "format \(v)" }
+        if l.v == nil || l.v == version, let k = l.kind, MessageKind(name: k) == nil {
+            return "kind \"" + String(k.unicodeScalars.prefix(32).filter { $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init)) + "\""
+        }
+        return nil
     }
 
     /// The JSON decoder's reading alone (no fast path): the reference the

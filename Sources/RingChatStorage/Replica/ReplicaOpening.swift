@@ -91,7 +91,16 @@ package struct ReplicaOpening {
             }
             rows.removeAll(keepingCapacity: true)
         }
-        let report = ReplicaScanner.scan(dir.replicaPath, from: from, firstLine: base + 1, repair: true) { offset, length, bytes, m in
+        // A line of a later version is stepped over: the position ends past
+        // it (appends continue after it, a checkpoint covers it), it counts
+        // as no message (the core counts messages) and is never indexed.
+        let report = ReplicaScanner.scan(dir.replicaPath, from: from, firstLine: base + 1, repair: true, kept: { offset, length, bytes in
+            var h = FNV1a()
+            h.add(bytes)
+            h.add(UInt8(0x0A))
+            end.bytes = offset + length
+            end.tail = h.value
+        }) { offset, length, bytes, m in
             var h = FNV1a()
             h.add(bytes)
             h.add(UInt8(0x0A))

@@ -14,7 +14,9 @@ import RingChatIO
 /// A bad line (torn, too long, not a message) is skipped with a warning;
 /// bad lines at the very end are the tail of a crash and, with `repair`,
 /// are cut (moved to `replica.jsonl.broken`) so that the next append
-/// starts on a clean line.
+/// starts on a clean line. A line of a later version (a kind or format
+/// this build does not know) is no damage: it is left where it is, never
+/// read as a message, and all of them are said in one warning.
 enum ReplicaScanner {
     struct Report {
         /// Byte offset just past the last good line (the file's length once
@@ -29,16 +31,30 @@ enum ReplicaScanner {
         /// (`StoredStateValidator`): skipped; `ReplicaFile.load` moves them
         /// aside.
         var implausible = 0
+        /// Lines of a later version, kept in place; the first one's number
+        /// and what this build does not know in it.
+        var later = 0
+        var firstLater: (line: Int, what: String)?
+
+        /// The one warning for the lines of a later version, if any.
+        static func laterWarning(count: Int, first: (line: Int, what: String)?) -> String? {
+            guard count > 0, let f = first else { return nil }
+            return "replica: \(count) line\(count == 1 ? "" : "s") of a later version of ringchat skipped (the first: line \(f.line), \(f.what)): "
+                + "kept in the file, not shown; a later version reads \(count == 1 ? "it" : "them")"
+        }
     }
 
     static let chunk = 1 << 20
 
     /// Calls `body(offset, length, lineBytes, message)` for every good line
-    /// from `offset` on. `firstLine` numbers the first line read in warnings.
+    /// from `offset` on, and `kept(offset, length, lineBytes)` for every
+    /// line of a later version (a reader that tracks where the lines end
+    /// steps over it). `firstLine` numbers the first line read in warnings.
     /// `stop` is asked before each chunk: true ends the scan there (the
     /// search index's background build, when its node stops).
     static func scan(_ path: String, from offset: Int = 0, firstLine: Int = 1, repair: Bool,
                      stop: () -> Bool = { false },
+                     kept: (Int, Int, UnsafeBufferPointer<UInt8>) -> Void = { _, _, _ in },
                      _ body: (Int, Int, UnsafeBufferPointer<UInt8>, ChatMessage) -> Void) -> Report {
         var report = Report(goodEnd: offset)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -97,6 +113,12 @@ enum ReplicaScanner {
                             report.goodEnd = bufStart + end + 1
                             report.implausible += 1
                             report.warnings.append("replica line \(lineNo) skipped: \(why); no honest node writes that")
+                        case .later(let what):
+                            flushBad()
+                            report.goodEnd = bufStart + end + 1
+                            report.later += 1
+                            if report.firstLater == nil { report.firstLater = (lineNo, what) }
+                            kept(bufStart + start, end + 1 - start, bytes)
                         case .invalid:
                             badSinceGood.append((lineNo, end == start ? "empty line" : "not a valid message"))
                         }
@@ -133,6 +155,7 @@ enum ReplicaScanner {
         }
 
         let fileEnd = filePos
+        if let w = Report.laterWarning(count: report.later, first: report.firstLater) { report.warnings.append(w) }
         if !badSinceGood.isEmpty {
             let lines = badSinceGood.map { "\($0.line) (\($0.reason))" }.joined(separator: ", ")
             if repair {

@@ -15,15 +15,20 @@ import RingChatIO
 /// own, in the background, whatever the replica's age or length.
 ///
 /// A contentless FTS5 table (`content=''`): the index holds the tokens of
-/// each line's nick and text and, as the rowid, the line's byte offset in
-/// the replica; a hit is read back from the replica with one `pread`. It
+/// each line's nick and text, one token naming its room (`roomToken`), and,
+/// as the rowid, the line's byte offset in the replica; a hit is read back
+/// from the replica with one `pread`. A private message is never indexed:
+/// its text is the sealed box (nothing to find), and what this node could
+/// open must never reach a file in clear. It
 /// covers the replica up to a position (bytes, lines, FNV-1a of the last
 /// line), checked on open like the run index's: a replica cut or rewritten
 /// since gives an index rebuilt from the start.
 ///
 /// One connection, one thread (the search thread's).
 package final class SearchIndex {
-    static let format: Int64 = 1
+    /// 1: nick and text. 2: and the room (an index of format 1 is deleted
+    /// and built again from the replica: it is derived).
+    static let format: Int64 = 2
     package static let fileName = "replica.search.sqlite"
 
     package let path: String
@@ -74,7 +79,7 @@ package final class SearchIndex {
             PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA cache_size=-4096;
             PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=\(1 << 20);
             CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE VIRTUAL TABLE IF NOT EXISTS line USING fts5(nick, text, content='', columnsize=0,
+            CREATE VIRTUAL TABLE IF NOT EXISTS line USING fts5(nick, text, room, content='', columnsize=0,
                 tokenize='unicode61 remove_diacritics 2');
             INSERT OR IGNORE INTO meta VALUES ('format', \(Self.format));
             """)
@@ -122,7 +127,7 @@ package final class SearchIndex {
     /// Indexes the replica's lines after `position`, committing every
     /// `batch` lines; between commits `pause()` may run other work on this
     /// connection (answer a search) and returns false to stop early.
-    /// Returns the lines indexed.
+    /// Returns the lines indexed (a private message is passed over).
     @discardableResult
     package func catchUp(batch: Int = 20_000, pause: () -> Bool = { true }) throws(SQLiteError) -> Int {
         if !Self.matches(position, replicaPath) { try clear() }
@@ -130,20 +135,30 @@ package final class SearchIndex {
         var failure: SQLiteError?
         var stopped = false
         var at = position
-        let insert = try statement("INSERT INTO line(rowid, nick, text) VALUES (?1, ?2, ?3)")
+        let insert = try statement("INSERT INTO line(rowid, nick, text, room) VALUES (?1, ?2, ?3, ?4)")
         try db.execute("BEGIN")
         _ = ReplicaScanner.scan(replicaPath, from: position.bytes, firstLine: position.lines + 1, repair: false,
-                                stop: { stopped || failure != nil }) { offset, length, bytes, m in
+                                stop: { stopped || failure != nil },
+                                kept: { offset, length, bytes in
+                                    // A later version's line: stepped over, not indexed.
+                                    var tail = FNV1a()
+                                    tail.add(bytes)
+                                    tail.add(UInt8(0x0A))
+                                    at = ReplicaIndex.Position(lines: at.lines, bytes: offset + length, tail: tail.value)
+                                }) { offset, length, bytes, m in
             guard failure == nil else { return }   // the rest of the chunk
-            insert.bind([Int64(offset)])
-            insert.bind(text: m.nick, at: 2)
-            insert.bind(text: m.text, at: 3)
-            do throws(SQLiteError) { try insert.run() } catch { failure = error; return }
+            if m.kind != .private {
+                insert.bind([Int64(offset)])
+                insert.bind(text: m.nick, at: 2)
+                insert.bind(text: m.text, at: 3)
+                insert.bind(text: Self.roomToken(m.room), at: 4)
+                do throws(SQLiteError) { try insert.run() } catch { failure = error; return }
+                added += 1
+            }
             var tail = FNV1a()   // of the line with its newline, as `tailHash` reads it
             tail.add(bytes)
             tail.add(UInt8(0x0A))
             at = ReplicaIndex.Position(lines: at.lines + 1, bytes: offset + length, tail: tail.value)
-            added += 1
             pending += 1
             if pending >= batch {
                 pending = 0
@@ -174,15 +189,38 @@ package final class SearchIndex {
 
     /// Up to `limit` lines matching `query`, newest first (by place in the
     /// replica, the order this node learnt them), all before byte `before`
-    /// when given (the next page).
+    /// when given (the next page), of `query.room` only when it names one.
     package func search(_ query: SearchQuery, before: Int? = nil, limit: Int) throws(SQLiteError) -> [SearchHit] {
         let s = try statement("SELECT rowid FROM line WHERE line MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3")
         s.bind([0, Int64(before ?? Int.max), Int64(limit)])
-        s.bind(text: query.fts, at: 1)
+        s.bind(text: Self.match(query), at: 1)
         var offsets: [Int] = []
         try s.rows { offsets.append(Int($0.int(0))) }
         return offsets.compactMap { off in line(at: off).map { SearchHit(offset: off, message: $0) } }
     }
+
+    /// The FTS5 expression of `query`: its words in the nick and text
+    /// columns only (a word never matches a room's token), and the room's
+    /// token when the query names a room.
+    static func match(_ query: SearchQuery) -> String {
+        let words = "{nick text} : (" + query.fts + ")"
+        guard let room = query.room else { return words }
+        return words + " AND room : \"" + roomToken(room) + "\""
+    }
+
+    /// A room as one token of the `room` column: `r` and the hex of its
+    /// name's bytes (`#ops` is `r6f7073`, the lobby `r`). unicode61 would
+    /// split a name at `-`, `_` and `.`, so the name itself would not do.
+    static func roomToken(_ room: String) -> String {
+        var out = "r"
+        for b in room.utf8.dropFirst() {   // the `#`
+            out.append(Character(Unicode.Scalar(hexDigits[Int(b >> 4)])))
+            out.append(Character(Unicode.Scalar(hexDigits[Int(b & 0xF)])))
+        }
+        return out
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The replica line at byte `offset`, decoded.
     func line(at offset: Int) -> ChatMessage? {

@@ -116,6 +116,27 @@ import Testing
         if case .success = r { #expect(ok) } else { #expect(!ok) }
     }
 
+    /// A delivery names its room (`#lobby` for the lobby) right after its
+    /// kind; a room's line is written only while the node is in the room
+    /// (a node that joined none: the lobby's only), the server's log
+    /// writes every room's, by name.
+    @Test func aDeliveryNamesItsRoom() throws {
+        let (r, host, out, dir) = try rig()
+        defer { dir.cleanup() }
+        func line(_ seq: UInt64, room: String) -> ChatMessage {
+            ChatMessage(id: MessageID(origin: Self.bob, incarnation: 1, counter: UInt32(seq)), nick: "bob", text: "t\(seq)",
+                        room: room, slot: Slot(ring: Self.ring, seq: seq), timestamp: 0)
+        }
+        r.report(.delivered(line(1, room: RoomName.lobby), backfill: false), host: host)
+        r.report(.delivered(line(2, room: "#ops"), backfill: false), host: host)
+        #expect(out.lines.count == 1 && out.lines[0].contains(##""kind":"text","room":"#lobby","ring":"##), "\(out.lines)")
+        let logged = Out()
+        let log = EventReporter(style: .log, events: .default) { logged.text += $0 }
+        for s in [UInt64(1), 2] { log.report(.delivered(line(s, room: s == 1 ? RoomName.lobby : "#ops"), backfill: false), host: host) }
+        #expect(logged.lines.count == 2 && logged.lines[1].hasSuffix(" #ops <bob> t2") && logged.lines[0].hasSuffix(" #lobby <bob> t1"),
+                "\(logged.lines)")
+    }
+
     @Test func onlyDeliveredMeansOnlyDeliveredAndTheFrame() throws {
         let (r, host, out, dir) = try rig(try EventFilter.parse("delivered").get())
         defer { dir.cleanup() }

@@ -71,6 +71,27 @@ import RingChatCore
         if case .unknown = HeadlessCommand.parse("/me") {} else { Issue.record("/me without text accepted") }
     }
 
+    /// Rooms and private messages: a plain line stays a lobby line (even
+    /// one starting with `#`); a room is named by a command, in any case,
+    /// with or without its `#`; the lobby is nobody's to join or leave.
+    @Test func roomCommands() {
+        #expect(HeadlessCommand.parse("#1 is done") == .say("#1 is done"))
+        #expect(HeadlessCommand.parse("/say #ops deploy at noon") == .line("deploy at noon", kind: .text, room: "#ops"))
+        #expect(HeadlessCommand.parse("/say Ops  two  spaces") == .line("two  spaces", kind: .text, room: "#ops"))
+        #expect(HeadlessCommand.parse("/say #lobby hi") == .line("hi", kind: .text, room: RoomName.lobby))
+        #expect(HeadlessCommand.parse("/action #ops waves") == .line("waves", kind: .action, room: "#ops"))
+        #expect(HeadlessCommand.parse("/join #ops,#Dev") == .join(["#ops", "#dev"]))
+        #expect(HeadlessCommand.parse("/join ops ops") == .join(["#ops"]))
+        #expect(HeadlessCommand.parse("/part #ops") == .part(["#ops"]))
+        #expect(HeadlessCommand.parse("/list") == .list)
+        #expect(HeadlessCommand.parse("/msg bob psst, the code") == .msg(nick: "bob", text: "psst, the code"))
+        #expect(HeadlessCommand.parse("/whois bob") == .whois("bob"))
+        for bad in ["/join", "/join #lobby", "/part #lobby", "/join #no!", "/join #" + String(repeating: "x", count: 32),
+                    "/say #ops", "/say", "/say #b@d hi", "/msg bob", "/msg", "/whois", "/whois a b"] {
+            if case .unknown = HeadlessCommand.parse(bad) {} else { Issue.record("\(bad) accepted: \(HeadlessCommand.parse(bad))") }
+        }
+    }
+
     /// Headless `/nick` refuses what `NickRule` refuses, in its words (the
     /// same error as `--nick` and the TUI's `/nick`).
     @Test(arguments: ["al ice", "/alice", "a\u{1B}b", "a\u{202E}b", String(repeating: "n", count: 33)])
