@@ -216,25 +216,20 @@ public final class NodeHost {
 
     /// Queues several lines in one turn (a paste), so one token visit
     /// carries them all (up to the node's batch): a holder does not pass
-    /// the token after the first line.
-    public func type(lines: [String], kind: MessageKind = .text) {
-        type(lines: lines.map { ($0, kind) })
+    /// the token after the first line. `room`: `RoomName`'s wire form.
+    public func type(lines: [String], kind: MessageKind = .text, room: String = RoomName.lobby) {
+        type(lines: lines.map { ($0, kind, room) })
     }
 
     /// Queues several typed lines in one turn of the node (a program's
-    /// lines of one read): as `type` each, with one carrying out of their
-    /// effects.
+    /// lines of one read), all in the lobby.
     public func type(lines: [(text: String, kind: MessageKind)]) {
-        guard lines.count > 1 else {
-            if let l = lines.first { type(l.text, kind: l.kind) }
-            return
-        }
-        turns.run(batch: lines.map { .type($0.text, kind: $0.kind) }, node: { currentNode }, now: EventLoop.monotonicNow,
-                  perform: { apply($0) })
+        type(lines: lines.map { ($0.text, $0.kind, RoomName.lobby) })
     }
 
-    /// The same, each line for its room (`RoomName`'s wire form: "" the
-    /// lobby, `#name`): the headless front end's lines of one read.
+    /// Queues several typed lines in one turn of the node, each for its
+    /// room (the headless front end's lines of one read, a paste): as
+    /// `type` each, with one carrying out of their effects.
     public func type(lines: [(text: String, kind: MessageKind, room: String)]) {
         guard lines.count > 1 else {
             if let l = lines.first { feed(.type(l.text, kind: l.kind, room: l.room)) }

@@ -64,13 +64,6 @@ extension ChatBackend {
 }
 
 extension NodeHost: ChatBackend {
-    /// The lobby's lines of a paste go out in one token visit; a room's
-    /// one by one (the host batches only the lobby's so far).
-    func type(lines: [String], kind: MessageKind, room: String) {
-        if room == RoomName.lobby { return type(lines: lines, kind: kind) }
-        for line in lines { type(line, kind: kind, room: room) }
-    }
-
     // Private messages opened, or left out when not this node's (`forScreen`).
     func history(before slot: Slot?, limit: Int) -> [ChatMessage] {
         forScreen(currentNode?.history(before: slot, limit: limit, from: historyStore) ?? [])
