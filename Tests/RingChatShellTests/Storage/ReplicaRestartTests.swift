@@ -93,6 +93,20 @@ import RingChatCore
         #expect(host.history().count == 12)
     }
 
+    /// A node that stops before any line was said restarts without a
+    /// word about its checkpoint: it covers the empty replica (its second
+    /// start used to say "does not match the replica").
+    @Test func aCheckpointOfAnEmptyReplicaMatchesIt() throws {
+        let tmp = TempDir("restart"); defer { tmp.cleanup() }
+        let dir = tmp.file("a")
+        _ = try fill(dir, lines: 0)
+        let (host, _, rec) = try start(dir)
+        defer { host.shutdown() }
+        let r = try #require(rec.restored.first)
+        #expect(r.checkpoint != nil)
+        #expect(r.warnings.isEmpty, "\(r.warnings)")
+    }
+
     @Test func aRewrittenReplicaIsReadWhole() throws {
         let tmp = TempDir("restart"); defer { tmp.cleanup() }
         let dir = tmp.file("a")
