@@ -20,6 +20,13 @@ public struct History: Sendable {
         /// A node restarted: its durable replica held `durable`; its log
         /// after restore held `restored`.
         case restarted(node: Int, incarnation: UInt32, durable: Set<MessageID>, restored: Set<MessageID>, at: Instant)
+        /// What a typed line was for (recorded when the workload has rooms
+        /// or private messages): its room's wire form and, for a private
+        /// line, its recipient, the plaintext the user typed (the message
+        /// carries only the sealed box) and whether the recipient was down.
+        case said(node: Int, id: MessageID, room: String, plaintext: String, to: Int?, recipientAway: Bool, at: Instant)
+        /// A delivered line appeared on a node's screen, in a window.
+        case shown(node: Int, line: ShownLine, backfill: Bool, at: Instant)
     }
 
     /// A node's state when the run ended.
@@ -33,15 +40,18 @@ public struct History: Sendable {
         /// Slots occupied by a message whose canonical (lowest) slot is
         /// elsewhere: a line re-sent after its sender crashed.
         public var extraSlots: [Slot]
+        /// Its screen: each window's lines, in the order shown.
+        public var views: [String: [ShownLine]]
 
         public init(alive: Bool, log: [ChatMessage], delivered: Set<MessageID>, outbox: Int, ring: RingID?,
-                    extraSlots: [Slot] = []) {
+                    extraSlots: [Slot] = [], views: [String: [ShownLine]] = [:]) {
             self.alive = alive
             self.log = log
             self.delivered = delivered
             self.outbox = outbox
             self.ring = ring
             self.extraSlots = extraSlots
+            self.views = views
         }
     }
 
@@ -58,6 +68,12 @@ public struct History: Sendable {
     /// no partition happened and no hostile node spoke. Off by default (a
     /// hand-made history says nothing about its network).
     public var expectsNoLateDeliveries = false
+    /// Each node's id, by index (who the ends of a private message are).
+    public var nodes: [NodeID] = []
+    /// Whether `shown` records and final views were kept, so that the
+    /// screens' invariants apply to the whole run (set by the simulator; a
+    /// hand-made history without screens says nothing about them).
+    public var recordsViews = false
 
     public init() {}
 }

@@ -11,6 +11,15 @@ public enum Invariant: String, CaseIterable, Sendable, Comparable {
     /// Without partitions, no line is shown late (DESIGN.md §3, Totem's
     /// recovery): see `InvariantChecker.noLateDelivery`.
     case noLateDelivery = "no-late-delivery"
+    /// Rooms (issue 20): no line changes room, and every screen shows each
+    /// room's lines in the agreed order: `InvariantChecker.roomOrder`.
+    case roomOrder = "room-order"
+    /// No third node's screen shows a private message, and its plaintext
+    /// is in no third node's view and in no stored text anywhere.
+    case privacy
+    /// Both ends read every private message, in order, the recipient too
+    /// when it was down when the message was sent.
+    case privateDelivery = "private-delivery"
 
     public static func < (a: Invariant, b: Invariant) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -25,6 +34,9 @@ public enum Invariant: String, CaseIterable, Sendable, Comparable {
         case .liveness: "after the faults stop, replicas converge and the token circulates"
         case .durability: "a restart never goes back on its incarnation, reuses an id or loses its replica"
         case .noLateDelivery: "without partitions no line is shown late, except one a restarted node missed or one that was on no live disk"
+        case .roomOrder: "a line keeps its room; each room's window shows its lines in the agreed order, all of them once converged"
+        case .privacy: "a private message is shown only at its two ends; its plaintext is in no other view and in no stored text"
+        case .privateDelivery: "both ends read each private message as typed, in order, the recipient also after being down"
         }
     }
 }

@@ -15,6 +15,9 @@ public enum InvariantChecker {
         out += liveness(h)
         out += durability(h)
         out += noLateDelivery(h)
+        out += roomOrder(h)
+        out += privacy(h)
+        out += privateDelivery(h)
         return out
     }
 

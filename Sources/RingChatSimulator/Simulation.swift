@@ -25,6 +25,12 @@ public final class Simulation {
     var implausibleDropsBeforeCrashes = 0
     var crashes = 0
     var ringsFormed = 0
+    /// The rooms workload's own generator (`Simulation+Rooms`), and its counts.
+    var workload: SplitMix64
+    var roomLines = 0
+    var privateLines = 0
+    var privateToAway = 0
+    var roomChanges = 0
 
     enum Event {
         case packet(to: Int, Datagram)
@@ -38,6 +44,7 @@ public final class Simulation {
         case check
         case hostile
         case pause
+        case rooms(Int)
     }
 
     /// A multicast datagram, decoded once for all its receivers (every
@@ -67,13 +74,23 @@ public final class Simulation {
         var backlog = 0
         /// Its last pass, until some node takes that hop.
         var untakenPass: (ring: RingID, hop: UInt64)?
+        /// Its identity key, the keys of the members it has seen (public
+        /// values), and its screen (`Simulation+Rooms`).
+        let identity: SimIdentity
+        var knownKeys: [NodeID: UInt64] = [:]
+        var screen = SimScreen()
+        var id: NodeID { durable.node }
 
-        init(durable: DurableState) { self.durable = durable }
+        init(durable: DurableState, identity: SimIdentity) {
+            self.durable = durable
+            self.identity = identity
+        }
     }
 
     public init(config: SimulationConfig) {
         self.config = config
         rng = SplitMix64(seed: config.seed)
+        workload = SplitMix64(seed: SplitMix64.mix(config.seed ^ 0x726f_6f6d_7320_3230)) // "rooms 20"
     }
 
     public struct Result: Sendable {
@@ -99,14 +116,24 @@ public final class Simulation {
         /// ring included).
         public var crashes = 0
         public var ringsFormed = 0
+        /// The rooms workload: lines typed into a room (not the lobby),
+        /// private lines (and how many to a node that was down), joins and
+        /// parts.
+        public var roomLines = 0
+        public var privateLines = 0
+        public var privateToAway = 0
+        public var roomChanges = 0
     }
 
     public func run() -> Result {
         var ids = Set<UInt64>()
         while ids.count < config.nodes { ids.insert(rng.next() | 1) }
         for raw in ids.sorted(by: { SplitMix64.mix($0) < SplitMix64.mix($1) }) {
-            sims.append(SimNode(durable: DurableState(node: NodeID(raw), incarnation: 0)))
+            sims.append(SimNode(durable: DurableState(node: NodeID(raw), incarnation: 0),
+                                identity: SimIdentity(secret: workload.next())))
         }
+        history.nodes = sims.map(\.id)
+        history.recordsViews = true
         group = Array(repeating: 0, count: sims.count)
         if config.hostile {
             var raw: UInt64
@@ -116,6 +143,7 @@ public final class Simulation {
         }
         for i in sims.indices { start(i) }
         for i in sims.indices { scheduleTyping(i) }
+        for i in sims.indices { scheduleRoomChange(i) }
         if config.crashes { queue.push(.crash, at: now + exponential(config.meanTimeBetweenCrashes)) }
         if config.partitions { queue.push(.partition, at: now + exponential(config.meanTimeBetweenPartitions)) }
         if config.pauses { queue.push(.pause, at: now + exponential(config.meanTimeBetweenPauses)) }
@@ -135,7 +163,8 @@ public final class Simulation {
             let canonical = Set(log.map(\.slot))
             let extra = (s.node?.log.occupiedSlots).map { $0.filter { !canonical.contains($0) } } ?? []
             return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
-                                      outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra)
+                                      outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra,
+                                      views: s.screen.windows)
         }
         let violations = InvariantChecker.check(history)
         var result = Result(seed: config.seed, traceHash: hash.hex, violations: violations,
@@ -147,6 +176,10 @@ public final class Simulation {
             + sims.reduce(0) { $0 + ($1.node?.stats.implausibleDrops ?? 0) }
         result.crashes = crashes
         result.ringsFormed = ringsFormed
+        result.roomLines = roomLines
+        result.privateLines = privateLines
+        result.privateToAway = privateToAway
+        result.roomChanges = roomChanges
         return result
     }
 
@@ -169,15 +202,17 @@ public final class Simulation {
             scheduleTyping(i)
             guard let node = sims[i].node, sims[i].pausedUntil <= now else { return }
             sims[i].typed += 1
-            let text = "m\(i)-\(sims[i].typed)"
+            let line = compose(i, node, plain: "m\(i)-\(sims[i].typed)")
             let before = node.outbox.last?.id
-            feed(i, .type(text, kind: .text)) { effects in
+            feed(i, .type(line.text, kind: line.kind, room: line.room)) { effects in
                 if let id = node.outbox.last?.id, id != before {
                     self.typedCount += 1
-                    self.record(.typed(node: i, id: id, at: self.now), "typed \(id) \"\(text)\"")
+                    self.record(.typed(node: i, id: id, at: self.now), Self.describe(id, line))
+                    self.noteSaid(i, id, line)
                 } else if let sent = self.typedIDFromEffects(effects) {
                     self.typedCount += 1
-                    self.record(.typed(node: i, id: sent, at: self.now), "typed \(sent) \"\(text)\"")
+                    self.record(.typed(node: i, id: sent, at: self.now), Self.describe(sent, line))
+                    self.noteSaid(i, sent, line)
                 }
             }
         case .crash:
@@ -195,6 +230,8 @@ public final class Simulation {
             queue.push(.restart(i), at: now + .milliseconds(down))
         case .restart(let i):
             if sims[i].node == nil { start(i) }
+        case .rooms(let i):
+            changeRooms(i)
         case .partition:
             guard !faultsOver, sims.count > 1 else { return }
             queue.push(.partition, at: now + exponential(config.meanTimeBetweenPartitions))
@@ -353,7 +390,9 @@ public final class Simulation {
         record(.restarted(node: i, incarnation: s.durable.incarnation, durable: durableIDs,
                           restored: restored, at: now),
                "start n\(i) incarnation \(s.durable.incarnation) with \(durableIDs.count) replica messages")
+        restoreScreen(i, restored: restored)
         s.driver.run(after: effects, node: { s.node }, now: { now }, perform: { apply(i, $0) })
+        announceAtStart(i)
         schedule(i)
     }
 
@@ -398,6 +437,7 @@ public final class Simulation {
                 if backfill { backfills += 1 }
                 record(.delivered(node: i, incarnation: s.durable.incarnation, message: m, backfill: backfill, at: now),
                        "n\(i) deliver \(m.slot) \(m.id) \"\(m.text)\"\(backfill ? " (late)" : "")")
+                show(i, m, backfill: backfill)
             case .persist(let ms):
                 s.durable.replica += ms
                 for m in ms { s.store.append(m) }
@@ -411,7 +451,9 @@ public final class Simulation {
             case .readHistory(let r):
                 // Answered at once, in the same turn.
                 feed(i, .historyRead(r.id, s.store.answer(r)))
-            case .status, .notice, .restored:
+            case .status(let st):
+                if roomsOn { learnKeys(i, st) }
+            case .notice, .restored:
                 break
             }
         }

@@ -72,6 +72,17 @@ public struct SimulationConfig: Sendable {
         /// survivors form new rings at once.
         case passee
     }
+    /// Rooms and private messages (issue 20; `Simulation+Rooms`): `rooms`
+    /// rooms (`#r0`...) that each node joins and parts, a change every
+    /// `meanTimeBetweenRoomChanges` on average; each typed line goes to the
+    /// lobby or one of the typist's rooms, or, with probability
+    /// `privateRate`, privately to another node whose key it has seen
+    /// (down or not). Both 0: every line in the lobby, no announcement, the
+    /// workload before rooms. The choices have a generator of their own, so
+    /// the faults and the typing times of a seed are drawn as without them.
+    public var rooms = 3
+    public var privateRate = 0.2
+    public var meanTimeBetweenRoomChanges: Duration = .seconds(4)
     /// Keep every event as text (for --trace and for violation reports).
     public var trace = false
     public var node = NodeConfig()

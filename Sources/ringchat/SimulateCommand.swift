@@ -8,9 +8,15 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Run the protocol under the deterministic simulator and check its invariants.",
         discussion: """
         Each run simulates --nodes nodes on one virtual clock with a seeded faulty \
-        network, users typing, and (on request) crashes and partitions. When the faults \
-        stop, the run waits for the replicas to converge, then checks agreement, order, \
-        mutual exclusion, no loss, liveness and durability. The same seed always gives \
+        network, users typing, and (on request) crashes and partitions. By default the \
+        users join and part --rooms rooms and type into the lobby, their rooms, and \
+        (--private-rate) privately to other nodes, also to nodes that are down; \
+        --rooms 0 --private-rate 0 types every line into the lobby, as before rooms. \
+        When the faults stop, the run waits for the replicas to converge, then checks \
+        agreement, order, mutual exclusion, no loss, liveness and durability, and on \
+        the nodes' screens: each room's lines in the agreed order (room-order), private \
+        lines shown and readable only at their two ends (privacy), and read by both ends, \
+        a recipient that was down too (private-delivery). The same seed always gives \
         the same trace hash. Exits 1 if any invariant was violated.
         """
     )
@@ -66,6 +72,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way) or passee (the node that pass is addressed to: two survivors detect the loss at once).")
     var crashTarget: String = "random"
 
+    @Option(help: "Rooms (#r0, #r1, ...) the nodes join and part while they type; each line goes to the lobby or one of the typist's rooms. 0: every line in the lobby (with --private-rate 0, the workload before rooms).")
+    var rooms: Int = SimulationConfig().rooms
+
+    @Option(name: .customLong("private-rate"), help: "Fraction of typed lines sent as private messages to another node whose key the typist has seen (half of the time to one that is down, when one is).")
+    var privateRate: Double = SimulationConfig().privateRate
+
     @Flag(help: "Print every event of the run (use with --seed).")
     var trace = false
 
@@ -80,6 +92,8 @@ struct SimulateCommand: ParsableCommand {
         guard (1...1_000_000).contains(cache) else { throw ValidationError("--cache must be 1...1000000 messages") }
         guard SimulationConfig.CrashTarget(rawValue: crashTarget) != nil else { throw ValidationError("--crash-target must be random, holder, sender, passer or passee") }
         guard (3...600_000).contains(pauseMillis) else { throw ValidationError("--pause-ms must be 3...600000") }
+        guard (0...RoomName.maxAnnounced).contains(rooms) else { throw ValidationError("--rooms must be 0...\(RoomName.maxAnnounced)") }
+        guard (0...1).contains(privateRate) else { throw ValidationError("--private-rate is a fraction in 0...1") }
     }
 
     func run() throws {
@@ -100,6 +114,8 @@ struct SimulateCommand: ParsableCommand {
         c.processingCost = .microseconds(Int64(processingMicros))
         c.node.recentMessages = cache
         c.crashTarget = SimulationConfig.CrashTarget(rawValue: crashTarget) ?? .random
+        c.rooms = rooms
+        c.privateRate = privateRate
         let list: [UInt64] = seed.map { [$0] } ?? (1...UInt64(seeds)).map { $0 }
         let batch = SimulationBatch.run(seeds: list, base: c)
 
@@ -110,7 +126,7 @@ struct SimulateCommand: ParsableCommand {
             let conv = r.convergence.map { String(format2($0.milliseconds / 1000)) + " s" } ?? "never"
             print("seed \(r.seed): trace \(r.traceHash)  messages \(r.messages)  packets \(r.packets)  backfills \(r.backfills)  converged after \(conv)  violations \(r.violations.count)")
         }
-        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), pauses \(pauses ? "≤ \(pauseMillis) ms" : "off"), hostile \(hostile ? "on" : "off"), \(duration) s each")
+        print("\(batch.results.count) runs, \(nodes) nodes, loss \(loss), dup \(dup), delay ≤ \(maxDelay) ms, crashes \(crashes ? "on" : "off"), partitions \(partitions ? "on" : "off"), pauses \(pauses ? "≤ \(pauseMillis) ms" : "off"), hostile \(hostile ? "on" : "off"), rooms \(rooms), private rate \(privateRate), \(duration) s each")
         for inv in Invariant.allCases {
             let held = batch.held(inv)
             print("  \(inv.rawValue.padding(18)) held in \(held)/\(batch.results.count) runs")
@@ -122,13 +138,17 @@ struct SimulateCommand: ParsableCommand {
             print("  longest delivery stall across a crash: \(format2(stall.1.milliseconds / 1000)) s (seed \(stall.0))")
         }
         let delivered = batch.results.reduce(0) { $0 + $1.messages }
+        if rooms > 0 || privateRate > 0 {
+            func sum(_ k: KeyPath<Simulation.Result, Int>) -> Int { batch.results.reduce(0) { $0 + $1[keyPath: k] } }
+            print("  of the lines typed: \(sum(\.roomLines)) in a room, \(sum(\.privateLines)) private (\(sum(\.privateToAway)) to a node that was down); \(sum(\.roomChanges)) joins and parts")
+        }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
         // Without --hostile this must be 0: no honest packet is ever refused.
         print("  packets dropped as implausible by the nodes: \(batch.implausibleDrops)"
               + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))
         let bad = batch.results.filter { !$0.violations.isEmpty }
         for r in bad.prefix(10) {
-            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(pauses ? " --pauses --pause-ms \(pauseMillis)" : "")\(noLate ? " --no-late" : "")\(hostile ? " --hostile" : "") --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --cache \(cache) --crash-target \(crashTarget) --trace):")
+            print("VIOLATIONS in seed \(r.seed) (rerun: ringchat simulate --seed \(r.seed) --nodes \(nodes)\(crashes ? " --crashes" : "")\(partitions ? " --partitions" : "")\(pauses ? " --pauses --pause-ms \(pauseMillis)" : "")\(noLate ? " --no-late" : "")\(hostile ? " --hostile" : "") --rooms \(rooms) --private-rate \(privateRate) --loss \(loss) --dup \(dup) --max-delay \(maxDelay) --duration \(duration) --typing-rate \(typingRate) --processing-us \(processingMicros) --cache \(cache) --crash-target \(crashTarget) --trace):")
             for v in r.violations { print("  \(v)") }
             var c2 = c
             c2.seed = r.seed
