@@ -188,7 +188,16 @@ extension InvariantChecker {
                 guard let w = facts.window(m.id, at: n) else { continue }
                 expected[w, default: []].append((m.id, conversations ? facts.said[m.id]?.plaintext ?? m.text : m.text))
             }
-            let shown = f.views.filter { $0.key.hasPrefix("@") == conversations }
+            // Lines are taken by what they are, not by the window they sit
+            // in: a room's line in a conversation window is out of place.
+            var shown: [String: [ShownLine]] = [:]
+            for (w, lines) in f.views {
+                for line in lines where facts.isPrivate.contains(line.id) == conversations {
+                    // A private line at a third node is `privacy`'s.
+                    if conversations, !facts.ends(line.id).contains(n) { continue }
+                    shown[w, default: []].append(line)
+                }
+            }
             for w in Set(expected.keys).union(shown.keys).sorted() {
                 let want = expected[w] ?? [], got = shown[w] ?? []
                 var prev = -1
