@@ -65,6 +65,18 @@ extension Simulation {
                                      recipientAway: l.recipientAway, at: now))
     }
 
+    /// Private lines typed while their recipient was down that it shows
+    /// at the end (the others were lost with their sender, never sent).
+    func readAfterAway() -> Int {
+        var n = 0
+        for r in history.records {
+            guard case .said(let from, let id, _, _, let to?, true, _) = r else { continue }
+            let window = sims[to].screen.windows[RoomName.address(of: sims[from].id)] ?? []
+            if window.contains(where: { $0.id == id }) { n += 1 }
+        }
+        return n
+    }
+
     func scheduleRoomChange(_ i: Int) {
         guard config.rooms > 0, config.typingRate > 0 else { return }
         queue.push(.rooms(i), at: now + exponential(config.meanTimeBetweenRoomChanges, &workload))

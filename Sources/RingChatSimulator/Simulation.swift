@@ -122,6 +122,8 @@ public final class Simulation {
         public var roomLines = 0
         public var privateLines = 0
         public var privateToAway = 0
+        /// Of those, how many their recipient shows at the end.
+        public var privateToAwayRead = 0
         public var roomChanges = 0
     }
 
@@ -179,6 +181,7 @@ public final class Simulation {
         result.roomLines = roomLines
         result.privateLines = privateLines
         result.privateToAway = privateToAway
+        result.privateToAwayRead = privateToAway > 0 ? readAfterAway() : 0
         result.roomChanges = roomChanges
         return result
     }

@@ -73,7 +73,7 @@ struct RoomsSimulationTests {
     /// private-delivery invariant then says it read them after coming back.
     @Test("private lines to a node that was down are read after it comes back")
     func privateToAway() {
-        var total = 0
+        var total = 0, read = 0
         for seed in UInt64(10)...13 {
             var c = Self.config(seed: seed)
             c.partitions = false
@@ -81,8 +81,10 @@ struct RoomsSimulationTests {
             let r = Simulation(config: c).run()
             #expect(r.violations.isEmpty, "seed \(seed): \(r.violations)")
             total += r.privateToAway
+            read += r.privateToAwayRead
         }
         #expect(total > 0, "no private line was sent to a node that was down")
+        #expect(read > 0, "no recipient read a line sent while it was down")
     }
 
     /// The screens' invariants on a real run's history: a wrong window, a
