@@ -21,7 +21,9 @@ struct SimIdentity: Sendable, Hashable {
 
     /// What heartbeats announce (`Node.Input.announce`): the public value,
     /// little-endian, then 24 bytes that only pad it to an X25519 key's size.
-    var announced: [UInt8] {
+    var announced: [UInt8] { Self.announced(publicValue) }
+
+    static func announced(_ publicValue: UInt64) -> [UInt8] {
         var out = (0..<8).map { UInt8(truncatingIfNeeded: publicValue >> (8 * $0)) }
         var filler = SplitMix64(seed: publicValue)
         while out.count < WireLimits.identityKeyBytes { out.append(UInt8(truncatingIfNeeded: filler.next())) }
@@ -56,48 +58,48 @@ struct SimIdentity: Sendable, Hashable {
     }
 }
 
-/// The sealed text of a simulated private message: the sender's public
-/// value, a nonce, the plaintext XOR-ed with a key stream drawn from the
-/// pair's key and the nonce, and a tag; all in lowercase hex, so the box
-/// names neither the plaintext nor (beyond the message's room field) the
-/// recipient. Only the two ends can open it: each computes the pair's key
-/// from its own secret. Standing in for `SealedText` (ChaCha20-Poly1305
-/// under an X25519-agreed key, in base64), it is opaque to every other node
-/// and to the replicas in the same way.
+/// The sealed text of a simulated private message: the sender's and the
+/// recipient's public values (as `PrivateSeal` carries both keys), a nonce,
+/// the plaintext XOR-ed with a key stream drawn from the pair's key and the
+/// nonce, and a tag; all in lowercase hex, so the box never holds the
+/// plaintext. Only the two ends can open it: each computes the pair's key
+/// from its own secret and the other's public value. Standing in for
+/// `PrivateSeal` (ChaCha20-Poly1305 under an X25519-agreed key, in base64),
+/// it is opaque to every other node and to the replicas in the same way.
 enum SimSeal {
     static func seal(_ plaintext: String, from sender: SimIdentity, to recipient: UInt64, nonce: UInt64) -> String {
         let key = sender.shared(with: recipient)
         let body = crypt(Array(plaintext.utf8), key: key, nonce: nonce)
-        return hex(sender.publicValue) + hex(nonce) + body.map(hexByte).joined()
+        return hex(sender.publicValue) + hex(recipient) + hex(nonce) + body.map(hexByte).joined()
             + hex(tag(Array(plaintext.utf8), key: key, nonce: nonce))
     }
 
-    /// The plaintext, if `me` is an end of the box: its sender (who needs
-    /// the recipient's public value, `recipient`) or the recipient (who
-    /// reads the sender's from the box). Nil for anyone else, or for a box
-    /// that was changed.
-    static func open(_ box: String, as me: SimIdentity, recipient: UInt64?) -> String? {
+    /// The plaintext and the sender's public value, if `me` is an end of
+    /// the box (its sender or its recipient). Nil for anyone else, or for a
+    /// box that was changed.
+    static func open(_ box: String, as me: SimIdentity) -> (text: String, sender: UInt64)? {
         let u = Array(box.utf8)
-        guard u.count >= 48, u.count % 2 == 0, let sender = word(u[0..<16]), let nonce = word(u[16..<32]),
-              let tagged = word(u[(u.count - 16)...]) else { return nil }
+        guard u.count >= 64, u.count % 2 == 0, let sender = word(u[0..<16]), let recipient = word(u[16..<32]),
+              let nonce = word(u[32..<48]), let tagged = word(u[(u.count - 16)...]) else { return nil }
+        let peer: UInt64
+        if me.publicValue == sender {
+            peer = recipient
+        } else if me.publicValue == recipient {
+            peer = sender
+        } else {
+            return nil
+        }
         var body: [UInt8] = []
-        var k = 32
+        var k = 48
         while k < u.count - 16 {
             guard let b = word(u[k..<(k + 2)]) else { return nil }
             body.append(UInt8(b))
             k += 2
         }
-        let peer: UInt64
-        if sender == me.publicValue {
-            guard let recipient else { return nil }
-            peer = recipient
-        } else {
-            peer = sender
-        }
         let key = me.shared(with: peer)
         let plain = crypt(body, key: key, nonce: nonce)
         guard tag(plain, key: key, nonce: nonce) == tagged else { return nil }
-        return String(decoding: plain, as: UTF8.self)
+        return (String(decoding: plain, as: UTF8.self), sender)
     }
 
     private static func crypt(_ bytes: [UInt8], key: UInt64, nonce: UInt64) -> [UInt8] {

@@ -31,13 +31,14 @@ extension Simulation {
         guard roomsOn else { return Line(text: plain, kind: .text, room: RoomName.lobby, plaintext: plain) }
         if config.privateRate > 0, chance(config.privateRate, &workload) {
             let me = sims[i]
-            let known = sims.indices.filter { $0 != i && me.knownKeys[sims[$0].id] != nil }
+            let known = sims.indices.filter { $0 != i && me.knownPeers.entries[sims[$0].id] != nil }
             let down = known.filter { sims[$0].node == nil }
             let pool = !down.isEmpty && chance(0.5, &workload) ? down : known
             if !pool.isEmpty {
                 let j = pool[Int(workload.next() % UInt64(pool.count))]
                 let secret = "<\(plain) for n\(j)>"
-                let box = SimSeal.seal(secret, from: me.identity, to: me.knownKeys[sims[j].id]!, nonce: workload.next())
+                let key = SimIdentity.publicValue(of: me.knownPeers.entries[sims[j].id]!.key) ?? 0
+                let box = SimSeal.seal(secret, from: me.identity, to: key, nonce: workload.next())
                 return Line(text: box, kind: .private, room: RoomName.address(of: sims[j].id), plaintext: secret, to: j,
                             recipientAway: sims[j].node == nil)
             }
@@ -119,25 +120,42 @@ extension Simulation {
         feed(i, .announce(rooms: node.announcedRooms, identity: sims[i].identity.announced))
     }
 
-    /// The keys of the members a node has seen, kept across its restarts
-    /// (the runtime keeps them in known_peers.json).
+    /// The keys the live members announce, as NodeHost keeps them: Core's
+    /// `KnownPeers` (trust on first use), kept across restarts (the
+    /// runtime's known_peers.json). A node's key never changes in a run, so
+    /// a change observed is counted (`keyChanges`) and must stay 0.
     func learnKeys(_ i: Int, _ status: NodeStatus) {
-        for m in status.members {
-            if let v = SimIdentity.publicValue(of: m.identity) { sims[i].knownKeys[m.id] = v }
+        for m in status.members where m.id != status.node && m.identity.count == WireLimits.identityKeyBytes {
+            learn(i, m.id, nick: m.nick, key: m.identity)
         }
     }
 
-    /// What node i's screen shows of `m`, in which window: nothing for a
-    /// private message it is not an end of; a private one opened with its
-    /// own secret (its own line with the recipient's key, as it sealed it).
+    func learn(_ i: Int, _ id: NodeID, nick: String, key: [UInt8]) {
+        if let e = sims[i].knownPeers.entries[id], e.key == key, e.nick == nick { return }
+        if case .keyChanged = sims[i].knownPeers.observe(id, nick: nick, key: key, now: now.milliseconds + 1_700_000_000_000) {
+            keyChanges += 1
+            note("n\(i): the key of \(id) changed")
+        }
+    }
+
+    /// What node i's screen shows of `m`, in which window, as NodeHost's
+    /// `forScreen` decides: nothing for a private message it is not an end
+    /// of, or that does not open with its secret, or whose sender's key is
+    /// not the one known for its origin; else the message opened (and an
+    /// origin heard of for the first time learnt from it).
     func shownLine(_ i: Int, _ m: ChatMessage) -> ShownLine? {
         let s = sims[i]
         let me = s.id
         guard RoomName.shows(m, to: me) else { return nil }
         guard m.kind == .private else { return ShownLine(id: m.id, slot: m.slot, window: m.room, text: m.text) }
-        guard let peer = RoomName.peer(of: m, me: me) else { return nil }
-        let text = SimSeal.open(m.text, as: s.identity, recipient: s.knownKeys[peer]) ?? "(could not open \(m.id))"
-        return ShownLine(id: m.id, slot: m.slot, window: RoomName.address(of: peer), text: text)
+        guard let peer = RoomName.peer(of: m, me: me), let opened = SimSeal.open(m.text, as: s.identity) else { return nil }
+        if m.id.origin != me {
+            if let known = s.knownPeers.entries[m.id.origin]?.key, SimIdentity.publicValue(of: known) != opened.sender {
+                return nil
+            }
+            learn(i, m.id.origin, nick: m.nick, key: SimIdentity.announced(opened.sender))
+        }
+        return ShownLine(id: m.id, slot: m.slot, window: RoomName.address(of: peer), text: opened.text)
     }
 
     func show(_ i: Int, _ m: ChatMessage, backfill: Bool) {

@@ -31,6 +31,7 @@ public final class Simulation {
     var privateLines = 0
     var privateToAway = 0
     var roomChanges = 0
+    var keyChanges = 0
 
     enum Event {
         case packet(to: Int, Datagram)
@@ -74,10 +75,10 @@ public final class Simulation {
         var backlog = 0
         /// Its last pass, until some node takes that hop.
         var untakenPass: (ring: RingID, hop: UInt64)?
-        /// Its identity key, the keys of the members it has seen (public
-        /// values), and its screen (`Simulation+Rooms`).
+        /// Its identity key, the keys of the nodes it has heard of, and its
+        /// screen (`Simulation+Rooms`).
         let identity: SimIdentity
-        var knownKeys: [NodeID: UInt64] = [:]
+        var knownPeers = KnownPeers()
         var screen = SimScreen()
         var id: NodeID { durable.node }
 
@@ -125,6 +126,8 @@ public final class Simulation {
         /// Of those, how many their recipient shows at the end.
         public var privateToAwayRead = 0
         public var roomChanges = 0
+        /// Identity keys seen to change (`KnownPeers`): none ever does.
+        public var keyChanges = 0
     }
 
     public func run() -> Result {
@@ -183,6 +186,7 @@ public final class Simulation {
         result.privateToAway = privateToAway
         result.privateToAwayRead = privateToAway > 0 ? readAfterAway() : 0
         result.roomChanges = roomChanges
+        result.keyChanges = keyChanges
         return result
     }
 

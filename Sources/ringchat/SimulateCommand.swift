@@ -140,7 +140,7 @@ struct SimulateCommand: ParsableCommand {
         let delivered = batch.results.reduce(0) { $0 + $1.messages }
         if rooms > 0 || privateRate > 0 {
             func sum(_ k: KeyPath<Simulation.Result, Int>) -> Int { batch.results.reduce(0) { $0 + $1[keyPath: k] } }
-            print("  of the lines typed: \(sum(\.roomLines)) in a room, \(sum(\.privateLines)) private (\(sum(\.privateToAway)) to a node that was down, \(sum(\.privateToAwayRead)) of them read by it at the end); \(sum(\.roomChanges)) joins and parts")
+            print("  of the lines typed: \(sum(\.roomLines)) in a room, \(sum(\.privateLines)) private (\(sum(\.privateToAway)) to a node that was down, \(sum(\.privateToAwayRead)) of them read by it at the end); \(sum(\.roomChanges)) joins and parts; identity keys seen to change: \(sum(\.keyChanges))")
         }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
         // Without --hostile this must be 0: no honest packet is ever refused.

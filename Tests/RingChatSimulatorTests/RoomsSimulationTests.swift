@@ -34,6 +34,7 @@ struct RoomsSimulationTests {
         #expect(r.roomLines > 0, "no line typed into a room")
         #expect(r.privateLines > 0, "no private line")
         #expect(r.roomChanges > 0, "nobody joined or parted")
+        #expect(r.keyChanges == 0, "a node's identity key seemed to change")
     }
 
     /// The workload's choices come from a generator of their own: the same
