@@ -42,9 +42,13 @@ public struct History: Sendable {
         public var extraSlots: [Slot]
         /// Its screen: each window's lines, in the order shown.
         public var views: [String: [ShownLine]]
+        /// Every text its state holds at the end (what a state dir would):
+        /// its replica's lines, and the outbox lines and draft of its kept
+        /// checkpoints.
+        public var stored: [String]
 
         public init(alive: Bool, log: [ChatMessage], delivered: Set<MessageID>, outbox: Int, ring: RingID?,
-                    extraSlots: [Slot] = [], views: [String: [ShownLine]] = [:]) {
+                    extraSlots: [Slot] = [], views: [String: [ShownLine]] = [:], stored: [String] = []) {
             self.alive = alive
             self.log = log
             self.delivered = delivered
@@ -52,6 +56,7 @@ public struct History: Sendable {
             self.ring = ring
             self.extraSlots = extraSlots
             self.views = views
+            self.stored = stored
         }
     }
 

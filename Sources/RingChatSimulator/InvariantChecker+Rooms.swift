@@ -105,7 +105,8 @@ extension InvariantChecker {
 
     /// A private line is shown only at its two ends, and its plaintext is
     /// in no other node's view and in no stored or delivered text at all
-    /// (every replica, the ends' too, holds the sealed box only).
+    /// (every replica and checkpoint, the ends' too, holds the sealed box
+    /// only).
     static func privacy(_ h: History) -> [Violation] {
         let facts = LineFacts(h)
         var v: [Violation] = []
@@ -132,6 +133,9 @@ extension InvariantChecker {
         }
         for (n, f) in h.finals.enumerated() {
             for (_, lines) in f.views.sorted(by: { $0.key < $1.key }) { for line in lines { screen(n, line, at: nil) } }
+            for text in f.stored {
+                for id in leaks(text) { v.append(Violation(.privacy, "node \(n)'s state holds the plaintext of private \(id)")) }
+            }
             if v.count >= cap { break }
         }
         return Array(v.prefix(cap))

@@ -169,7 +169,9 @@ public final class Simulation {
             let extra = (s.node?.log.occupiedSlots).map { $0.filter { !canonical.contains($0) } } ?? []
             return History.FinalState(alive: s.node != nil, log: log, delivered: s.delivered,
                                       outbox: s.node?.outbox.count ?? 0, ring: s.node?.ring, extraSlots: extra,
-                                      views: s.screen.windows)
+                                      views: s.screen.windows,
+                                      stored: roomsOn ? s.durable.replica.map(\.text)
+                                          + s.durable.checkpoints.flatMap { $0.outbox.map(\.text) + [$0.draft] } : [])
         }
         let violations = InvariantChecker.check(history)
         var result = Result(seed: config.seed, traceHash: hash.hex, violations: violations,

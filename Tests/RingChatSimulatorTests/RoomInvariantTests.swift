@@ -66,6 +66,12 @@ let roomBreakages: [Breakage] = {
         roomsBuilder(dm: roomMessage(n0, 2, seq: 3, room: RoomName.address(of: n1), kind: .private, text: dmPlaintext)).history
     }
 
+    add("privacy: a plaintext in a node's state at the end (a checkpoint's outbox)", [.privacy]) {
+        var h = roomsHistory
+        h.finals[0].stored = [lobby1.text, dmBox, "  " + dmPlaintext]
+        return h
+    }
+
     // Private delivery
     add("private delivery: a recipient that was down never reads the line", [.privateDelivery]) {
         var h = roomsBuilder(recipientAway: true).history

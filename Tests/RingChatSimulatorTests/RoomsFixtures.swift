@@ -53,6 +53,7 @@ extension HistoryBuilder {
             var views: [String: [ShownLine]] = [:]
             for m in history.finals[n].log { if let l = screenLine(n, m) { views[l.window, default: []].append(l) } }
             history.finals[n].views = views
+            history.finals[n].stored = history.finals[n].log.map(\.text)
         }
     }
 }

@@ -132,5 +132,11 @@ struct RoomsSimulationTests {
         var lost = h
         lost.finals[end].views[window]!.removeFirst()
         #expect(caught(lost) == [.privateDelivery])
+
+        // Its plaintext in a node's state (its replica holds the box).
+        #expect(h.finals[third].stored.contains { $0.count > 60 }, "no sealed box in the replica")
+        var kept = h
+        kept.finals[third].stored.append(pline.text)
+        #expect(caught(kept) == [.privacy])
     }
 }
