@@ -64,20 +64,9 @@ struct ChatCommand: ParsableCommand {
         if case .failure(let e) = EventFilter.parse(events) { throw ValidationError("--events: \(e)") }
     }
 
-    /// `--join`'s rooms, as wire names (`#ops`), in order, once each.
-    func rooms() throws -> [String] {
-        var out: [String] = []
-        for name in join.flatMap({ $0.split(separator: ",") }).map({ String($0.filter { !$0.isWhitespace }) }) where !name.isEmpty {
-            guard let r = RoomName.parse(name), RoomName.isRoom(r) else {
-                throw ValidationError("--join: not a room name: \(name) (# then 1-31 of a-z 0-9 - _ .; #lobby is always joined)")
-            }
-            if !out.contains(r) { out.append(r) }
-        }
-        guard out.count <= RoomName.maxAnnounced else {
-            throw ValidationError("--join: \(out.count) rooms, at most \(RoomName.maxAnnounced)")
-        }
-        return out
-    }
+    /// `--join`'s rooms, as wire names (`#ops`), in order, once each
+    /// (read as `server`'s `--join`).
+    func rooms() throws -> [String] { try RoomOptions.rooms(from: join) }
 
     func run() throws {
         var options = try hostOptions(network: network, state: state)

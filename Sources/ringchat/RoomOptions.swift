@@ -14,9 +14,14 @@ struct RoomOptions: ParsableArguments {
     func validate() throws { _ = try rooms() }
 
     /// The rooms' wire forms (`#ops`), in the order given, once each.
-    func rooms() throws -> [String] {
+    func rooms() throws -> [String] { try Self.rooms(from: join) }
+
+    /// `--join`'s values (`chat`'s too) as wire forms, in order, once each.
+    static func rooms(from join: [String]) throws -> [String] {
         var out: [String] = []
-        for name in join.flatMap({ $0.split(separator: ",") }).map({ String($0.filter { !$0.isWhitespace }) }) where !name.isEmpty {
+        // Commas or spaces between names, as headless `/join #a #b`: a space
+        // is never squeezed out of a name ("my room" is not #myroom).
+        for name in join.flatMap({ $0.split(whereSeparator: { $0 == "," || $0.isWhitespace }) }).map(String.init) {
             guard let r = RoomName.parse(name), RoomName.isRoom(r) else {
                 throw ValidationError("--join: not a room name: \(name) (# then 1-31 of a-z 0-9 - _ .; #lobby is always joined)")
             }
