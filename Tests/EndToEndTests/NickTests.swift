@@ -60,6 +60,13 @@ extension EndToEnd.Nicks {
         let dave = cluster.add("dave")
         try dave.start()
         #expect(cluster.waitForMembers(3), "\(cluster.diagnostics())")
+        // Dave must know both nicks before his /nick: a member heard of but
+        // whose heartbeat has not come yet has no nick for him, and a clash
+        // he could not see is ended by rule 2 (the lower id keeps it), which
+        // may rename carol_ instead (a CI run beside a busy core did).
+        #expect(waitUntil(10) {
+            Set(dave.lastStatus?.members.compactMap { $0["nick"] as? String } ?? []).isSuperset(of: ["carol", "carol_"])
+        }, "\(cluster.diagnostics())")
         dave.send(["/nick carol"])
         // Told at once when dave's status already names carol_ (`carol__`
         // straight away), or in two steps when carol_'s heartbeat reaches
