@@ -171,6 +171,9 @@ struct StoredStateValidatorTests {
         ("empty nick", { var m = good; m.nick = ""; return m }()),
         ("nick of 300 bytes", { var m = good; m.nick = String(repeating: "n", count: 300); return m }()),
         ("text of 70,000 bytes", { var m = good; m.text = String(repeating: "t", count: 70_000); return m }()),
+        ("private line in the lobby", { var m = good; m.kind = .private; return m }()),
+        ("private line in a room", { var m = good; m.kind = .private; m.room = "#ops"; return m }()),
+        ("text line at a private address", { var m = good; m.room = RoomName.address(of: nodeA); return m }()),
     ] as [(String, ChatMessage)])
     func messageRefused(_ name: String, _ m: ChatMessage) {
         #expect(StoredStateValidator.check(m) != nil, "\(name)")
@@ -183,6 +186,11 @@ struct StoredStateValidatorTests {
         big.slot = Slot(ring: ringID(PacketValidator.ceiling), seq: PacketValidator.ceiling)
         big.id.counter = .max
         #expect(StoredStateValidator.check(big) == nil)
+        var sealed = Self.good
+        sealed.kind = .private
+        sealed.room = RoomName.address(of: nodeA)
+        sealed.text = String(repeating: "s", count: WireLimits.maxSealedTextBytes)
+        #expect(StoredStateValidator.check(sealed) == nil, "a long sealed private line")
     }
 
     static func checkpoint(_ change: (inout Checkpoint) -> Void = { _ in }) -> Checkpoint {
@@ -207,6 +215,7 @@ struct StoredStateValidatorTests {
             ("last delivered seq max", Self.checkpoint { $0.lastDelivered = Slot(ring: ringID(3), seq: .max) }),
             ("outbox text of 70,000 bytes", Self.checkpoint { $0.outbox[0].text = String(repeating: "x", count: 70_000) }),
             ("outbox counter 0", Self.checkpoint { $0.outbox[0].id.counter = 0 }),
+            ("outbox private line in a room", Self.checkpoint { $0.outbox[0].kind = .private; $0.outbox[0].room = "#ops" }),
         ]
         for (name, cp) in bad { #expect(StoredStateValidator.check(cp) != nil, "\(name)") }
     }

@@ -40,6 +40,13 @@ public enum RoomName {
         r.isEmpty || isRoom(r) || recipient(of: r) != nil
     }
 
+    /// Whether a message of `kind` may be said in `room`: a private message
+    /// is addressed to a node, and only it is (the wire, the node and the
+    /// stored-state checks all hold messages to this).
+    public static func fits(_ room: String, kind: MessageKind) -> Bool {
+        kind == .private ? recipient(of: room) != nil : room.isEmpty || isRoom(room)
+    }
+
     /// The private address of a conversation with `id`.
     public static func address(of id: NodeID) -> String { "@" + id.hex }
 

@@ -38,6 +38,7 @@ public enum StoredStateValidator {
             guard e.id.counter >= 1 else { throw Rejection("outbox message counter", e.id.counter, "is 0") }
             try PacketValidator.timestamp(e.timestamp, "outbox timestamp")
             try lengths(nick: e.nick, text: e.text, kind: e.kind, what: "outbox")
+            try room(e.room, kind: e.kind, what: "outbox")
         }
     }
 
@@ -45,6 +46,15 @@ public enum StoredStateValidator {
         try PacketValidator.message(m, PacketValidator.Knowledge(highestEpoch: PacketValidator.ceiling))
         guard m.id.counter >= 1 else { throw Rejection("message counter", m.id.counter, "is 0; counters start at 1") }
         try lengths(nick: m.nick, text: m.text, kind: m.kind, what: "message")
+        try room(m.room, kind: m.kind, what: "message")
+    }
+
+    /// A stored line is re-sent as it is: peers would refuse a room that
+    /// does not fit its kind (`RoomName.fits`).
+    static func room(_ room: String, kind: MessageKind, what: String) throws(Rejection) {
+        guard RoomName.fits(room, kind: kind) else {
+            throw Rejection("\(what) room", "\"\(TerminalSafety.oneLine(room))\"", "does not fit a \(kind.name) line")
+        }
     }
 
     /// What the wire allows: a stored line is re-sent as it is, and the

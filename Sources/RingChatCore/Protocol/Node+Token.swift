@@ -9,7 +9,7 @@ extension Node {
             emit(.notice("line too long (\(text.utf8.count) bytes, at most \(kind.maxTextBytes)): not sent"))
             return
         }
-        guard kind == .private ? RoomName.recipient(of: room) != nil : RoomName.isValid(room) && !room.hasPrefix("@") else {
+        guard RoomName.fits(room, kind: kind) else {
             emit(.notice("no such room \(room): line not sent"))
             return
         }

@@ -280,9 +280,7 @@ public enum WireCodec {
         let ts = try r.i64()
         guard let kind = MessageKind(rawValue: try r.u8()) else { throw .invalidValue("message kind") }
         let room = try r.string("room", wide: false, limit: RoomName.maxBytes)
-        // A private message is addressed to a node, and only it is.
-        guard kind == .private ? RoomName.recipient(of: room) != nil : RoomName.isValid(room) && !room.hasPrefix("@")
-        else { throw .invalidValue("room") }
+        guard RoomName.fits(room, kind: kind) else { throw .invalidValue("room") }
         let nick = try r.string("nick", wide: false, limit: WireLimits.maxNickBytes)
         guard !nick.isEmpty else { throw .invalidValue("empty nick") }
         let text = try r.string("text", wide: true, limit: kind.maxTextBytes)
