@@ -25,7 +25,7 @@ public enum MessageKind: UInt8, Sendable, Codable {
     }
 
     /// The longest text of this kind: a sealed text is longer than the line
-    /// it seals (`SealedText`: key, nonce and tag, in base64).
+    /// it seals (`PrivateSeal`: both keys, nonce and tag, in base64).
     public var maxTextBytes: Int {
         self == .private ? WireLimits.maxSealedTextBytes : WireLimits.maxTextBytes
     }

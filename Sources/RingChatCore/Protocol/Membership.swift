@@ -26,8 +26,8 @@ public struct Membership: Sendable {
     /// that left: out of the ring order at once, until a later incarnation
     /// is heard (a restart).
     private var departed: [NodeID: UInt32] = [:]
-    /// Bumped whenever a peer appears, restarts, changes its nick, or is
-    /// suspected or forgotten: lets the node cache its ring order and its
+    /// Bumped whenever a peer appears, restarts, changes its nick, rooms or
+    /// key, or is suspected or forgotten: lets the node cache its ring order and its
     /// status between changes.
     public private(set) var version: UInt64 = 0
 

@@ -277,7 +277,7 @@ public final class EventReporter {
     public func stats(_ s: HostStats) {
         let f: [(String, JSONValue)] = [
             ("datagramsReceived", .int(s.datagramsReceived)), ("packetsDecoded", .int(s.packetsDecoded)),
-            ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)),
+            ("ownEchoes", .int(s.ownEchoes)), ("decodeDrops", .int(s.decodeDrops)), ("lastDecodeError", .opt(s.lastDecodeError)), ("privateUnopened", .int(s.privateUnopened)),
             ("authFailures", .int(s.authFailures)), ("replays", .int(s.replays)),
             ("unsealed", .int(s.unsealed)), ("sealedWithoutKey", .int(s.sealedWithoutKey)),
             ("implausibleDrops", .int(s.implausibleDrops)), ("lastImplausible", .opt(s.lastImplausible)),

@@ -28,6 +28,9 @@ public struct HostStats: Sendable, Equatable {
     /// send (an epoch of 2^64-1, a hop far beyond the ring's): dropped by
     /// the node's `PacketValidator` before its state machine, and counted.
     public var implausibleDrops = 0
+    /// Private messages addressed to this node that did not open, or were
+    /// sealed with another key than their origin's known one: not shown.
+    public var privateUnopened = 0
     /// The last of them: kind, sender, and the number that failed.
     public var lastImplausible: String?
     /// Datagrams sent to the group.

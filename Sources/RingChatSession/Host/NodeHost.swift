@@ -278,6 +278,7 @@ public final class NodeHost {
     /// The shell's counters (the disk thread's are read under its lock).
     public var stats: HostStats {
         var s = counters
+        s.privateUnopened = privateUnopened
         s.datagramsReceived = closedSockets.datagramsReceived
         s.faultDropped = closedSockets.faultDropped
         s.faultDuplicated = closedSockets.faultDuplicated

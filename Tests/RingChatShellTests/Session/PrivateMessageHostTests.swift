@@ -158,6 +158,7 @@ extension NodeHostTests {
         }
         #expect(a.forScreen(try message(sealedBy: mallory)) == nil)
         #expect(ra.warnings.contains { $0.contains("another key") })
+        #expect(a.stats.privateUnopened == 1)
         #expect(a.forScreen(try message(sealedBy: bobKey))?.text == "send the money")
     }
 }
