@@ -14,22 +14,24 @@ public struct MessageLog: Sendable {
     /// (the hold-back queue) are never evicted.
     ///
     /// The entries live in a slab (an array with a list of vacant places);
-    /// `byID` maps an id to its place, and every cached slot records the
-    /// place beside the id. The hot path (a new message of the current
-    /// ring, its delivery through its slot, its eviction) hashes its id
-    /// twice: into `byID`, out of it (plus its stream once). The profile
-    /// of `ringchat bench --tput` had this log at 15% of a node's CPU when
-    /// a set of undelivered ids, a dictionary of slots and repeated lookups
-    /// made thirteen hash operations; a dictionary of entries, hashed four
-    /// times, was still among a node's top costs.
+    /// each stream's `CounterIndex` maps a counter to its place, and every
+    /// cached slot records the place beside the id. The hot path (a new
+    /// message of the current ring, its delivery through its slot, its
+    /// eviction) hashes nothing but, now and then, a stream id: the last
+    /// stream inserted to is remembered, and an entry knows its stream's
+    /// number. The profile of `ringchat bench --tput` had this log at 15%
+    /// of a node's CPU when a set of undelivered ids, a dictionary of slots
+    /// and repeated lookups made thirteen hash operations; a dictionary of
+    /// entries keyed by id, hashed in and out, was still 6%.
     private var slab: [Entry] = []
     /// Places of `slab` that hold no message, reused first.
     private var vacant: [Int32] = []
-    private var byID: [MessageID: Int32] = [:]
     struct Entry: Sendable {
         /// Nil while the place is vacant (its strings are released).
         var message: ChatMessage?
         var delivered: Bool
+        /// The number of the message's stream in `streams`.
+        var stream: Int32
     }
     /// A cached slot's id and the place of its message in `slab`. The
     /// place is only a hint: a message seen at two slots leaves the cache
@@ -43,8 +45,10 @@ public struct MessageLog: Sendable {
         var place: Int32
     }
     /// The cached messages by id (a copy: for tests and rare paths).
-    public var cached: [MessageID: ChatMessage] { byID.mapValues { slab[Int($0)].message! } }
-    public var cachedCount: Int { byID.count }
+    public var cached: [MessageID: ChatMessage] {
+        Dictionary(uniqueKeysWithValues: slab.lazy.compactMap(\.message).map { ($0.id, $0) })
+    }
+    public var cachedCount: Int { slab.count - vacant.count }
     /// Recent occupied slots, including the extra slots of re-sent lines.
     private var cachedSlots = SlotIndex<Ref>()
     /// Messages kept in `cached` at most (more while undelivered ones wait).
@@ -53,9 +57,14 @@ public struct MessageLog: Sendable {
     /// started from a snapshot).
     public private(set) var isComplete = true
 
-    private(set) var streams: [StreamID: StreamCounters] = [:]
-    /// The keys of `streams`, sorted: every heartbeat and every status
-    /// refresh walks them, and a stream is only added (never removed).
+    /// Every stream held, by number (in the order first seen: a stream is
+    /// only added, never removed, so a number stays valid).
+    private var streams: [StreamCounters] = []
+    private var streamNumbers: [StreamID: Int32] = [:]
+    /// The stream last inserted to: a batch of lines is mostly one sender's.
+    private var lastStream: (id: StreamID, number: Int32)?
+    /// The stream ids, sorted: every heartbeat and every status refresh
+    /// walks them.
     private var sortedStreams: [StreamID] = []
     /// The occupied seqs of every ring but the hot one.
     private var coldRings: [RingID: RangeSet<UInt64>] = [:]
@@ -103,8 +112,8 @@ public struct MessageLog: Sendable {
     public mutating func insert(_ m: ChatMessage, delivered: Bool = false) -> InsertResult {
         let slotTaken = isOccupied(m.slot)
         let s = m.id.stream
-        let streamIndex = streams.index(forKey: s)
-        let idHeld = streamIndex.map { streams.values[$0].held.contains(m.id.counter) } ?? false
+        let streamNumber = number(of: s)
+        let idHeld = streamNumber.map { streams[Int($0)].held.contains(m.id.counter) } ?? false
         // A copy at its cached slot finds its entry through the slot.
         var holder: Ref?
         if slotTaken {
@@ -116,7 +125,7 @@ public struct MessageLog: Sendable {
             }
         }
         if idHeld {
-            let place = holder.map { self.place(of: $0) } ?? byID[m.id].map(Int.init)
+            let place = holder.map { self.place(of: $0) } ?? streamNumber.flatMap { self.place(of: m.id.counter, in: $0) }
             if let i = place {
                 let old = slab[i].message!
                 guard old.text == m.text, old.nick == m.nick, old.kind == m.kind, old.room == m.room else { return .conflict }
@@ -132,23 +141,51 @@ public struct MessageLog: Sendable {
             insertSeq(m.slot)
             return .extraSlot
         }
-        let i = store(Entry(message: m, delivered: delivered))
-        byID[m.id] = i
+        let n = streamNumber ?? addStream(s)
+        let i = store(Entry(message: m, delivered: delivered, stream: n))
+        streams[Int(n)].places.set(m.id.counter, i)
         occupy(m.slot, by: Ref(id: m.id, place: i))
         let h = StreamCounters.hash(s, m.id.counter)
-        if let i = streamIndex {
-            streams.values[i].insert(m.id.counter, hash: h)
-        } else {
-            var c = StreamCounters()
-            c.insert(m.id.counter, hash: h)
-            streams[s] = c
-            sortedStreams.insert(s, at: sortedStreams.firstIndex { $0 > s } ?? sortedStreams.count)
-        }
+        streams[Int(n)].insert(m.id.counter, hash: h)
         summaryHash = summaryHash &+ h
         count += 1
         if maxSlot.map({ m.slot > $0 }) ?? true { maxSlot = m.slot }
         evict()
         return .new
+    }
+
+    /// The number of stream `s`, if held (and remembered for the next
+    /// insert).
+    private mutating func number(of s: StreamID) -> Int32? {
+        if let last = lastStream, last.id == s { return last.number }
+        guard let n = streamNumbers[s] else { return nil }
+        lastStream = (s, n)
+        return n
+    }
+
+    /// The number of stream `s`, if held (without remembering it).
+    private func lookUp(_ s: StreamID) -> Int? {
+        if let last = lastStream, last.id == s { return Int(last.number) }
+        return streamNumbers[s].map(Int.init)
+    }
+
+    private mutating func addStream(_ s: StreamID) -> Int32 {
+        let n = Int32(streams.count)
+        streams.append(StreamCounters(id: s))
+        streamNumbers[s] = n
+        lastStream = (s, n)
+        sortedStreams.insert(s, at: sortedStreams.firstIndex { $0 > s } ?? sortedStreams.count)
+        return n
+    }
+
+    /// The place of the cached message `counter` of stream number `n`.
+    private func place(of counter: UInt32, in n: Int32) -> Int? {
+        streams[Int(n)].places[counter].map(Int.init)
+    }
+
+    /// The place of the cached message `id`.
+    private func place(of id: MessageID) -> Int? {
+        lookUp(id.stream).flatMap { place(of: id.counter, in: Int32($0)) }
     }
 
     private mutating func occupy(_ slot: Slot, by ref: Ref) {
@@ -197,7 +234,7 @@ public struct MessageLog: Sendable {
     /// messages go to the back of the queue instead.
     private mutating func evict() {
         var budget = fifo.count - fifoHead
-        while byID.count > capacity, fifoHead < fifo.count, budget > 0 {
+        while cachedCount > capacity, fifoHead < fifo.count, budget > 0 {
             budget -= 1
             let e = fifo[fifoHead]
             fifoHead += 1
@@ -208,7 +245,7 @@ public struct MessageLog: Sendable {
                 }
                 // A message at two slots stays until its canonical one goes.
                 if slab[i].message!.slot == e.slot {
-                    byID.removeValue(forKey: e.ref.id)
+                    streams[Int(slab[i].stream)].places.remove(e.ref.id.counter)
                     slab[i].message = nil
                     vacant.append(e.ref.place)
                 }
@@ -223,7 +260,7 @@ public struct MessageLog: Sendable {
     }
 
     public func contains(_ id: MessageID) -> Bool {
-        streams[id.stream]?.held.contains(id.counter) ?? false
+        lookUp(id.stream).map { streams[$0].held.contains(id.counter) } ?? false
     }
 
     /// Whether some message occupies `slot` (cached or not).
@@ -232,7 +269,7 @@ public struct MessageLog: Sendable {
     }
 
     /// The cached message with this id.
-    public func message(_ id: MessageID) -> ChatMessage? { byID[id].flatMap { slab[Int($0)].message } }
+    public func message(_ id: MessageID) -> ChatMessage? { place(of: id).flatMap { slab[$0].message } }
 
     /// The id at `slot`, if cached.
     public func id(at slot: Slot) -> MessageID? { cachedSlots[slot]?.id }
@@ -250,7 +287,7 @@ public struct MessageLog: Sendable {
     }
 
     public mutating func markDelivered(_ id: MessageID) {
-        if let i = byID[id] { slab[Int(i)].delivered = true }
+        if let i = place(of: id) { slab[i].delivered = true }
     }
 
     /// `markDelivered(id)` found through `slot`, a slot of `id` (its
@@ -267,7 +304,7 @@ public struct MessageLog: Sendable {
     /// Held and shown (everything replayed from the replica counts as shown;
     /// an evicted message was shown, since undelivered ones stay cached).
     public func isDelivered(_ id: MessageID) -> Bool {
-        if let i = byID[id] { return slab[Int(i)].delivered }
+        if let i = place(of: id) { return slab[i].delivered }
         return contains(id)
     }
 
@@ -322,16 +359,16 @@ public struct MessageLog: Sendable {
     /// Calls `body` with every stream and how many of its counters are
     /// held, in no particular order (no lookup per stream).
     public func forEachStreamCount(_ body: (StreamID, UInt32) -> Void) {
-        for (s, c) in streams { body(s, UInt32(c.held.count)) }
+        for c in streams { body(c.id, UInt32(c.held.count)) }
     }
 
     public func entry(for s: StreamID) -> DigestEntry {
-        guard let c = streams[s] else { return DigestEntry(stream: s, contiguous: 0, max: 0, count: 0, setHash: 0) }
+        guard let c = lookUp(s).map({ streams[$0] }) else { return DigestEntry(stream: s, contiguous: 0, max: 0, count: 0, setHash: 0) }
         return DigestEntry(stream: s, contiguous: c.contiguous, max: c.max, count: UInt32(c.held.count), setHash: c.setHash)
     }
 
     public func holds(_ s: StreamID, _ counter: UInt32) -> Bool {
-        streams[s]?.held.contains(counter) ?? false
+        lookUp(s).map { streams[$0].held.contains(counter) } ?? false
     }
 
     /// Counters of `s` in `range` that this log lacks, as at most `limit`
@@ -339,7 +376,7 @@ public struct MessageLog: Sendable {
     public func missing(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> [ClosedRange<UInt32>] {
         var out: [ClosedRange<UInt32>] = []
         guard limit > 0 else { return out }
-        let held = streams[s]?.held.ranges ?? []
+        let held = lookUp(s).map { streams[$0].held.ranges } ?? []
         var c = range.lowerBound
         for r in held where r.upperBound >= c {
             if r.lowerBound > range.upperBound { break }
@@ -358,20 +395,21 @@ public struct MessageLog: Sendable {
     /// at most `limit`. `complete` is false when a held counter below the
     /// last one returned is not cached (the caller reads the store).
     public func messages(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> (messages: [ChatMessage], complete: Bool) {
-        guard let c = streams[s] else { return ([], true) }
+        guard let n = streamNumbers[s] else { return ([], true) }
+        let c = streams[Int(n)]
         var out: [ChatMessage] = []
         var complete = true
         let hi = Swift.min(range.upperBound, c.max)
         guard range.lowerBound <= hi, limit > 0 else { return ([], true) }
         // Work bounded by the cache, not by the range a peer chose: past
         // that many held counters the rest is the store's.
-        var budget = limit + byID.count
+        var budget = limit + cachedCount
         for r in c.held.ranges where r.upperBound >= range.lowerBound {
             if r.lowerBound > hi { break }
             for counter in Swift.max(r.lowerBound, range.lowerBound)...Swift.min(r.upperBound, hi) {
                 budget -= 1
                 if budget < 0 { return (out, false) }
-                guard let m = message(MessageID(origin: s.origin, incarnation: s.incarnation, counter: counter)) else {
+                guard let m = place(of: counter, in: n).flatMap({ slab[$0].message }) else {
                     complete = false
                     continue
                 }
@@ -387,7 +425,7 @@ public struct MessageLog: Sendable {
     /// What a checkpoint records so that a restart need not read the
     /// replica lines it covers.
     public var snapshot: LogSnapshot {
-        LogSnapshot(streams: streams.map { .init(stream: $0.key, counters: $0.value.held.ranges, setHash: $0.value.setHash) }
+        LogSnapshot(streams: streams.map { .init(stream: $0.id, counters: $0.held.ranges, setHash: $0.setHash) }
                         .sorted { $0.stream < $1.stream },
                     rings: rings.map { .init(ring: $0.key, seqs: $0.value.ranges) }.sorted { $0.ring < $1.ring },
                     relocated: relocated.map { .init(id: $0.key, slot: $0.value) }.sorted { $0.id < $1.id },
@@ -398,14 +436,16 @@ public struct MessageLog: Sendable {
     public init(snapshot: LogSnapshot, capacity: Int = MessageLog.defaultCapacity) {
         self.init(capacity: capacity)
         for s in snapshot.streams {
-            var c = StreamCounters()
+            var c = StreamCounters(id: s.stream)
             c.held = RangeSet(ranges: s.counters)
             c.setHash = s.setHash
-            streams[s.stream] = c
+            guard streamNumbers[s.stream] == nil else { continue }
+            streamNumbers[s.stream] = Int32(streams.count)
+            streams.append(c)
             summaryHash = summaryHash &+ s.setHash
             count += c.held.count
         }
-        sortedStreams = streams.keys.sorted()
+        sortedStreams = streamNumbers.keys.sorted()
         for r in snapshot.rings { coldRings[r.ring] = RangeSet(ranges: r.seqs) }
         for r in snapshot.relocated { relocated[r.id] = r.slot }
         maxSlot = snapshot.maxSlot
@@ -413,9 +453,12 @@ public struct MessageLog: Sendable {
     }
 }
 
-/// The counters held of one stream, with what the digest needs kept current.
+/// The counters held of one stream, with what the digest needs kept current,
+/// and where its cached messages are.
 struct StreamCounters: Sendable {
+    let id: StreamID
     var held = RangeSet<UInt32>()
+    var places = CounterIndex()
     var setHash: UInt64 = 0
 
     var contiguous: UInt32 { held.contiguous(from: 1) }

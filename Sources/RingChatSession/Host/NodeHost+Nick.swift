@@ -10,6 +10,7 @@ extension NodeHost {
     func startNickClaim(me: NodeID, nick: String, at now: Instant) {
         nickClaim = NickClaim(me: me, nick: nick, startedAt: now)
         nickMembers = []
+        nickReviewed = false
     }
 
     /// `/nick wanted` (already allowed by `NickRule`): taken as it is, or
@@ -22,11 +23,17 @@ extension NodeHost {
             take = r.to
         }
         nickClaim?.claimed(take, at: now)
+        nickReviewed = false
         run(.setNick(take))
     }
 
-    /// A status: the live members, as the rule sees them.
+    /// A status: the live members, as the rule sees them. Under load a
+    /// status comes with nearly every datagram (its lag or holder moved)
+    /// while the members and their nicks stay as they were; the rule then
+    /// has nothing new to judge (what time changes, its timer judges), and
+    /// judging anyway was 5% of a busy node's CPU.
     func nickStatus(_ s: NodeStatus) {
+        if nickReviewed, s.members.elementsEqual(nickMembers, by: { $0.id == $1.id && $0.nick == $1.nick }) { return }
         nickMembers = s.members.map { ($0.id, $0.nick) }
         reviewNick()
     }
@@ -43,6 +50,7 @@ extension NodeHost {
             onEvent?(.notice(r.notice))
         }
         nickClaim = claim
+        nickReviewed = rename == nil
         if let r = rename { run(.setNick(r.to)) }
         if let at = nickClaim?.nextCheck {
             nickTimer = loop.schedule(at: at) { [weak self] in

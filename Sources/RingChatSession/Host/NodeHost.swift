@@ -108,6 +108,9 @@ public final class NodeHost {
     /// One nick per live node (NodeHost+Nick.swift).
     var nickClaim: NickClaim?
     var nickMembers: [(id: NodeID, nick: String)] = []
+    /// Whether the nick rule has judged `nickMembers` with the claim as it
+    /// is (a status with the same members need not be judged again).
+    var nickReviewed = false
     var nickTimer: EventLoop.TimerID?
     /// This node's X25519 public key, announced with its rooms
     /// (NodeHost+Private.swift); empty until the identity is loaded.
