@@ -19,6 +19,9 @@ struct EventQueue<Event> {
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
 
+    /// The event `pop` would return next, left in place.
+    var next: (time: Instant, event: Event)? { heap.first.map { ($0.time, $0.event) } }
+
     mutating func push(_ e: Event, at time: Instant) {
         counter += 1
         let order = counter

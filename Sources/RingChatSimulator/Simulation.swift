@@ -20,6 +20,8 @@ public final class Simulation {
     var decodeErrors = 0
     var packetsSent = 0
     var backfills = 0
+    /// Datagrams fed in one turn with others (`sameInstantPackets`).
+    var burstPackets = 0
     var hostile: HostileNode?
     /// Implausible packets dropped by nodes that have since crashed.
     var implausibleDropsBeforeCrashes = 0
@@ -105,6 +107,9 @@ public final class Simulation {
         /// Deliveries that had to be placed before lines already shown
         /// (after crashes and partitions; zero on a merely lossy network).
         public var backfills: Int
+        /// Datagrams fed to a node in one turn with others that arrived at
+        /// the same instant (`Node.handle(batch:)`, as the runtime does).
+        public var burstPackets = 0
         /// The longest delivery gap that spans a crash, at any node alive
         /// across it (nil without crashes or deliveries on both sides).
         public var longestCrashStall: Duration?
@@ -188,6 +193,7 @@ public final class Simulation {
         result.privateToAway = privateToAway
         result.privateToAwayRead = privateToAway > 0 ? readAfterAway() : 0
         result.roomChanges = roomChanges
+        result.burstPackets = burstPackets
         result.keyChanges = keyChanges
         return result
     }
@@ -200,7 +206,8 @@ public final class Simulation {
             guard sims[to].node != nil else { return }
             if paused(to, e) || busy(to, e) { return }
             guard let p = datagram.packet else { decodeErrors += 1; return }
-            feed(to, .packet(p))
+            let burst = [Node.Input.packet(p)] + sameInstantPackets(to: to)
+            if burst.count == 1 { feed(to, burst[0]) } else { burstPackets += burst.count; feed(to, batch: burst) }
         case .tick(let i, let gen):
             guard sims[i].node != nil, gen == sims[i].generation else { return }
             if paused(i, e) || busy(i, e) { return }
@@ -428,6 +435,30 @@ public final class Simulation {
             if let f = first { first = nil; f(effects) }
             apply(i, effects)
         })
+        if !inTurn { schedule(i) }
+    }
+
+    /// The datagrams for node `to` queued next at this same instant (a
+    /// paused node's backlog, copies that arrive together): taken off the
+    /// queue to be fed with the one being processed in one turn, as the
+    /// runtime hands over the datagrams of one wake-up (`ReceivePath`).
+    /// Not under `processingCost`, which times each datagram on its own.
+    func sameInstantPackets(to: Int) -> [Node.Input] {
+        guard config.processingCost == .zero else { return [] }
+        var more: [Node.Input] = []
+        while more.count < 31, let (t, e) = queue.next, t == now, case .packet(let j, let datagram) = e, j == to {
+            _ = queue.pop()
+            if let p = datagram.packet { more.append(.packet(p)) } else { decodeErrors += 1 }
+        }
+        return more
+    }
+
+    /// Feeds node i inputs that arrived together, in one turn
+    /// (`TurnDriver.run(batch:)`), then re-arms its tick.
+    func feed(_ i: Int, batch inputs: [Node.Input]) {
+        let s = sims[i]
+        let inTurn = s.driver.isRunning
+        s.driver.run(batch: inputs, node: { s.node }, now: { now }, perform: { apply(i, $0) })
         if !inTurn { schedule(i) }
     }
 

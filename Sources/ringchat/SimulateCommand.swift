@@ -143,6 +143,7 @@ struct SimulateCommand: ParsableCommand {
             print("  of the lines typed: \(sum(\.roomLines)) in a room, \(sum(\.privateLines)) private (\(sum(\.privateToAway)) to a node that was down, \(sum(\.privateToAwayRead)) of them read by it at the end); \(sum(\.roomChanges)) joins and parts; identity keys seen to change: \(sum(\.keyChanges))")
         }
         print("  late deliveries shown in place (backfills): \(batch.backfills) for \(delivered) messages typed")
+        print("  datagrams fed in one turn with others that arrived at the same instant: \(batch.results.reduce(0) { $0 + $1.burstPackets })")
         // Without --hostile this must be 0: no honest packet is ever refused.
         print("  packets dropped as implausible by the nodes: \(batch.implausibleDrops)"
               + (hostile ? " (copies of the \(batch.hostilePackets) hostile packets sent)" : ""))

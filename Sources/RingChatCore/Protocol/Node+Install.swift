@@ -38,6 +38,10 @@ extension Node {
     func noteWake(now: Instant) {
         defer { lastHandled = now }
         guard let last = lastHandled, now > last else { return }
+        // Inputs come microseconds apart under load: `memberTimeout` (at
+        // least the configured one) is not worked out for them.
+        let gapNanos = now.nanoseconds - last.nanoseconds
+        guard gapNanos * 2 > config.memberTimeout.nanoseconds else { return }
         let gap = now - last
         guard gap > memberTimeout / 2 else { return }
         membership.slept(gap)

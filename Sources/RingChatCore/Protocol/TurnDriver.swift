@@ -42,22 +42,18 @@ public final class TurnDriver {
     }
 
     /// Feeds `inputs` back to back in one turn (lines a program wrote in
-    /// one read) and performs their effects together, in order: one
-    /// `perform` for the lot, not one each. Then finishes the turn.
+    /// one read, datagrams read in one wake-up) as `Node.handle(batch:)`
+    /// and performs their effects together, in order: one `perform` for
+    /// the lot, not one each. Then finishes the turn.
     public func run(batch inputs: [Node.Input], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
         if isRunning {
             queued += inputs
             return
         }
-        guard !inputs.isEmpty, node() != nil else { return }
+        guard !inputs.isEmpty, let n = node() else { return }
         isRunning = true
         defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
-        var effects: [Effect] = []
-        for input in inputs {
-            guard let n = node() else { break }
-            effects += n.handle(input, now: now())
-        }
-        perform(effects)
+        perform(n.handle(batch: inputs, now: now()))
         finishTurn(node: node, now: now, perform: perform)
     }
 

@@ -2,12 +2,16 @@ import RingChatCore
 
 /// The receive side wired together: socket readiness on the loop, each
 /// datagram through the fault injector, held datagrams released by a loop
-/// timer, and `onDatagram` called on the loop thread for every copy that
-/// comes out.
+/// timer, and `onDatagrams` called on the loop thread with every copy that
+/// comes out, in groups that the shell may hand to its node as one turn.
 public final class ReceivePath {
     /// Datagrams read per readiness event: poll() is level-triggered, so the
     /// rest wait one loop turn and a flood cannot starve timers or the keyboard.
     public static let maxPerWakeup = 512
+    /// Datagrams handed over together at most: one node turn each (its
+    /// status, its timers and its sends once, not once per datagram), yet
+    /// short enough that the first line of a burst is not held back long.
+    public static let maxPerGroup = 32
 
     public let socket: MulticastSocket
     public private(set) var injector: FaultInjector
@@ -16,7 +20,7 @@ public final class ReceivePath {
 
     private let loop: EventLoop
     private let admit: (([UInt8], MulticastSocket) -> [UInt8]?)?
-    private let onDatagram: ([UInt8]) -> Void
+    private let onDatagrams: ([[UInt8]]) -> Void
     private let isUrgent: (([UInt8]) -> Bool)?
     private var burst: [[UInt8]] = []
     /// `isUrgent` of each datagram of `burst`, judged before any is handed over.
@@ -28,16 +32,27 @@ public final class ReceivePath {
     /// (its sender's address still in `socket.lastSource`) and returns what
     /// goes on, or nil to drop it: the group key's envelope is opened there,
     /// before the fault injector delays or duplicates anything.
+    /// `onDatagrams` gets an urgent datagram alone, and the others of one
+    /// wake-up in groups of at most `maxPerGroup`, in the order read.
     public init(socket: MulticastSocket, loop: EventLoop, faults: FaultInjector,
                 admit: (([UInt8], MulticastSocket) -> [UInt8]?)? = nil,
                 isUrgent: (([UInt8]) -> Bool)? = nil,
-                onDatagram: @escaping ([UInt8]) -> Void) {
+                onDatagrams: @escaping ([[UInt8]]) -> Void) {
         self.socket = socket
         self.loop = loop
         self.admit = admit
         self.isUrgent = isUrgent
         self.injector = faults
-        self.onDatagram = onDatagram
+        self.onDatagrams = onDatagrams
+    }
+
+    /// `onDatagram` called for each datagram, one at a time.
+    public convenience init(socket: MulticastSocket, loop: EventLoop, faults: FaultInjector,
+                            admit: (([UInt8], MulticastSocket) -> [UInt8]?)? = nil,
+                            isUrgent: (([UInt8]) -> Bool)? = nil,
+                            onDatagram: @escaping ([UInt8]) -> Void) {
+        self.init(socket: socket, loop: loop, faults: faults, admit: admit, isUrgent: isUrgent,
+                  onDatagrams: { for d in $0 { onDatagram(d) } })
     }
 
     /// Registers the socket with the loop.
@@ -84,17 +99,26 @@ public final class ReceivePath {
     private func handOver() {
         defer { burst.removeAll(keepingCapacity: true) }
         guard let isUrgent, burst.count > 1 else {
-            for d in burst { onDatagram(d) }
+            handOver(inGroups: burst)
             return
         }
         urgent.removeAll(keepingCapacity: true)
         for d in burst { urgent.append(isUrgent(d)) }
-        for (d, u) in zip(burst, urgent) where u { onDatagram(d) }
-        for (d, u) in zip(burst, urgent) where !u { onDatagram(d) }
+        for (d, u) in zip(burst, urgent) where u { onDatagrams([d]) }
+        handOver(inGroups: zip(burst, urgent).filter { !$0.1 }.map(\.0))
+    }
+
+    private func handOver(inGroups datagrams: [[UInt8]]) {
+        var start = 0
+        while start < datagrams.count {
+            let end = min(start + Self.maxPerGroup, datagrams.count)
+            onDatagrams(start == 0 && end == datagrams.count ? datagrams : Array(datagrams[start..<end]))
+            start = end
+        }
     }
 
     private func release(now: Instant) {
-        for d in injector.due(now: now) { onDatagram(d) }
+        handOver(inGroups: injector.due(now: now))
         arm()
     }
 

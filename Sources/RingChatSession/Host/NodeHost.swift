@@ -317,7 +317,7 @@ public final class NodeHost {
         let rp = ReceivePath(socket: socket, loop: loop, faults: injector,
                              admit: { [unowned self] bytes, from in self.admit(bytes, from: from) },
                              isUrgent: { [unowned self] bytes in self.isTokenOfOurRing(bytes) },
-                             onDatagram: { [unowned self] bytes in self.receive(bytes) })
+                             onDatagrams: { [unowned self] group in self.receive(group) })
         receivePath = rp
         rp.start()
     }
@@ -432,28 +432,37 @@ public final class NodeHost {
         announceAtStart()
     }
 
-    private func receive(_ bytes: [UInt8]) {
+    /// Datagrams read together (`ReceivePath`): one node turn for the lot.
+    private func receive(_ group: [[UInt8]]) {
         guard let n = currentNode else { return }
+        if group.count == 1 {
+            if let p = decode(group[0], me: n.id) { run(.packet(p)) }
+            return
+        }
+        let inputs = group.compactMap { decode($0, me: n.id).map(Node.Input.packet) }
+        turns.run(batch: inputs, node: { currentNode }, now: EventLoop.monotonicNow, perform: { apply($0) })
+    }
+
+    private func decode(_ bytes: [UInt8], me: NodeID) -> Packet? {
         // Our own datagrams come back through multicast loopback (which must
         // stay on: other nodes on this machine hear us through it). The
         // socket's kernel filter drops them (`dropDatagrams(from:)`); where
         // it could not be attached they are dropped here, before decoding,
         // as the core would ignore them anyway.
-        if Self.sender(of: bytes) == n.id.raw {
+        if Self.sender(of: bytes) == me.raw {
             counters.ownEchoes += 1
-            return
+            return nil
         }
-        let packet: Packet
         do {
-            packet = try WireCodec.decode(bytes)
+            let packet = try WireCodec.decode(bytes)
+            counters.packetsDecoded += 1
+            return packet
         } catch {
             counters.decodeDrops += 1
             counters.lastDecodeError = "\(error)"
             if case .unsupportedVersion(let v) = error { warnVersion(v, bytes: bytes) }
-            return
+            return nil
         }
-        counters.packetsDecoded += 1
-        run(.packet(packet))
     }
 
     /// The version rule (docs/PROTOCOL.md §9): a datagram of another wire
