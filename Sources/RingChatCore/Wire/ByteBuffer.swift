@@ -18,9 +18,11 @@ struct ByteWriter {
 
     /// A string with a one- or two-byte length prefix.
     mutating func string(_ s: String, wide: Bool) {
-        let utf8 = Array(s.utf8)
-        if wide { u16(UInt16(utf8.count)) } else { u8(UInt8(utf8.count)) }
-        bytes.append(contentsOf: utf8)
+        // Straight from the string's storage (an `Array(s.utf8)` first cost
+        // an allocation per string).
+        let n = s.utf8.count
+        if wide { u16(UInt16(n)) } else { u8(UInt8(n)) }
+        bytes.append(contentsOf: s.utf8)
     }
 }
 
