@@ -11,8 +11,11 @@ enum Fixtures {
     /// 100 bytes of text, like the lines of `ringchat bench`.
     static let text = "b" + String(repeating: "x", count: 99)
 
+    /// About 100 bytes of accented letters and emoji.
+    static let unicodeText = "héllo wörld 😀 " + String(repeating: "ü", count: 40)
+
     /// Message `seq` of `ring`, sent by `sender`.
-    static func message(_ seq: UInt64, from origin: NodeID = sender, ring: RingID = ring) -> ChatMessage {
+    static func message(_ seq: UInt64, from origin: NodeID = sender, ring: RingID = ring, text: String = text) -> ChatMessage {
         ChatMessage(id: MessageID(origin: origin, incarnation: 1, counter: UInt32(seq)), nick: "bench", text: text,
                     kind: .text, slot: Slot(ring: ring, seq: seq), timestamp: 1_764_460_800_000 + Int64(seq))
     }

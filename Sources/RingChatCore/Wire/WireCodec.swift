@@ -22,7 +22,7 @@ public enum WireCodec {
     }
 
     public static func encode(_ p: Packet) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: reservation(for: p.body))
         WireHeader(kind: kind(of: p.body).rawValue, sender: p.sender, incarnation: p.incarnation, counter: p.counter)
             .write(&w)
         switch p.body {
@@ -54,7 +54,20 @@ public enum WireCodec {
         case .leave(let l):
             optionalRing(l.ring, &w); w.u64(l.took)
         }
+        if case .data(let d) = p.body { assert(w.bytes.count == dataSize(d), "encodedSize disagrees with encode") }
         return w.bytes
+    }
+
+    /// Bytes to reserve for encoding `body`: a data packet's exact size (the
+    /// large one: growing from 512 bytes reallocated and copied it up to
+    /// seven times), else a size most other packets fit.
+    private static func reservation(for body: Packet.Body) -> Int {
+        if case .data(let d) = body { dataSize(d) } else { 512 }
+    }
+
+    /// A data packet's encoded size, as the token holder counts it.
+    private static func dataSize(_ d: DataBatch) -> Int {
+        d.messages.reduce(dataOverhead + (d.lineage == nil ? 0 : lineageBytes)) { $0 + encodedSize(of: $1) }
     }
 
     /// Strict decoding: the whole datagram must be one well-formed packet
