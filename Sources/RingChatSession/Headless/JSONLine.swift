@@ -125,9 +125,18 @@ public struct JSONLine {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    /// 16 lowercase hex digits, zero-padded (`NodeID.hex`).
+    /// 16 lowercase hex digits, zero-padded (`NodeID.hex`): made in a
+    /// scratch and appended in one copy (two per delivery line; a table
+    /// look-up and an append per digit showed in a busy node's profile).
     static func hex16(_ v: UInt64, into out: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) { out.append(hexDigits[Int((v >> UInt64(shift)) & 0xF)]) }
+        var scratch: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &scratch) { p in
+            for i in 0..<16 {
+                let d = UInt8(truncatingIfNeeded: v >> UInt64(60 - 4 * i)) & 0xF
+                p[i] = d < 10 ? 48 + d : 87 + d
+            }
+            out.append(contentsOf: p)
+        }
     }
 
     private static let trueBytes = Array("true".utf8)

@@ -61,10 +61,11 @@ public final class OutputQueue: @unchecked Sendable {
 
     /// Queues whole lines (never blocks).
     public func enqueue(_ batch: [UInt8]) {
+        if let fd = directFD, writeDirect(batch, fd: fd) { return }
+        // Counted only for a batch that waits (what a drop notice says).
         let size = batch.count
         var lines = 0
         for b in batch where b == 0x0A { lines += 1 }
-        if let fd = directFD, writeDirect(batch, fd: fd) { return }
         monitor.withLock {
             while bytes + size > capacity, head < waiting.count {
                 bytes -= waiting[head].bytes.count
