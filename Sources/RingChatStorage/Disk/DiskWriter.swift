@@ -177,8 +177,8 @@ public final class DiskWriter: @unchecked Sendable {
     private var failureReported = false
     private let writeBytes: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void
     /// The bytes of the batch being written, reused from batch to batch
-    /// (a fresh array per batch was a malloc, a guess at its size, and a
-    /// copy when the guess was short), up to `maxKeptBatchBytes`.
+    /// (a fresh array per batch was a malloc, and a realloc and copy when
+    /// its guess of 200 bytes a line was short), up to `maxKeptBatchBytes`.
     private var batchBytes: [UInt8] = []
     static let maxKeptBatchBytes = 1 << 20
     private var unsynced = 0          // messages written since the last fsync
@@ -462,6 +462,9 @@ public final class DiskWriter: @unchecked Sendable {
     private func write(_ messages: [[ChatMessage]]) -> SystemError? {
         let firstRow = pendingRows.count
         batchBytes.removeAll(keepingCapacity: true)
+        // A bench line (100 bytes of text) is 242 bytes: a batch of them
+        // grows the buffer at most once.
+        batchBytes.reserveCapacity(messages.reduce(0) { $0 + $1.count } * 256)
         let lastStart = Self.encode(messages, at: Int(fileSize), into: &batchBytes, rows: &pendingRows)
         let count = pendingRows.count - firstRow
         let bytes = batchBytes
