@@ -5,16 +5,28 @@ import RingChatStorage
 /// The replica's append path: formatting a line, and the disk writer
 /// thread writing lines, indexing them in SQLite and making them durable.
 func replicaBenchmarks() {
-    // Into one reused batch buffer, as the disk writer formats a batch.
+    // Into one reused batch buffer, as the disk writer formats a batch:
+    // the bench's 100-byte line (its strings copied whole into the line's
+    // stack piece), a room's line, a line whose text needs escaping (the
+    // byte-by-byte path), and a 1,000-byte text (too long for the piece:
+    // straight to the buffer).
     let m = Fixtures.message(123_456)
-    Benchmark("replica line format (\(ReplicaFile.line(for: m).count) B) into a batch buffer",
-              configuration: .init(scalingFactor: .kilo)) { benchmark in
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        for _ in benchmark.scaledIterations {
-            buffer.removeAll(keepingCapacity: true)
-            ReplicaFile.appendLine(for: m, to: &buffer)
-            blackHole(buffer.count)
+    var room = m
+    room.room = "#ops"
+    var escaped = m
+    escaped.text = "say \"hi\"\tto C:\\temp\n" + String(repeating: "x", count: 78)
+    var long = m
+    long.text = String(repeating: "x", count: WireLimits.maxTextBytes)
+    for (what, line) in [("", m), (", room", room), (", escapes", escaped), (", 1,000-byte text", long)] {
+        Benchmark("replica line format (\(ReplicaFile.line(for: line).count) B\(what)) into a batch buffer",
+                  configuration: .init(scalingFactor: .kilo)) { benchmark in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 16)
+            for _ in benchmark.scaledIterations {
+                buffer.removeAll(keepingCapacity: true)
+                ReplicaFile.appendLine(for: line, to: &buffer)
+                blackHole(buffer.count)
+            }
         }
     }
 

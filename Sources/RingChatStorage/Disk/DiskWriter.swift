@@ -176,6 +176,11 @@ public final class DiskWriter: @unchecked Sendable {
     private var lastFailingReportNanos: Int64?
     private var failureReported = false
     private let writeBytes: @Sendable (Int32, [UInt8], String) throws(SystemError) -> Void
+    /// The bytes of the batch being written, reused from batch to batch
+    /// (a fresh array per batch was a malloc, and a realloc and copy when
+    /// its guess of 200 bytes a line was short), up to `maxKeptBatchBytes`.
+    private var batchBytes: [UInt8] = []
+    static let maxKeptBatchBytes = 1 << 20
     private var unsynced = 0          // messages written since the last fsync
     private var lastSyncNanos: Int64 = 0
     private var thread: pthread_t?
@@ -334,10 +339,10 @@ public final class DiskWriter: @unchecked Sendable {
             var lines: [[ChatMessage]] = []
             for w in batch {
                 if case .append(let ms) = w { lines.append(ms); continue }
-                if !lines.isEmpty { append(lines.joined()); lines = [] }
+                if !lines.isEmpty { append(lines); lines = [] }
                 process(w)
             }
-            if !lines.isEmpty { append(lines.joined()) }
+            if !lines.isEmpty { append(lines) }
             if pendingRows.count >= Self.indexLines || nowNanos() >= indexDueNanos || stop {
                 indexPending()
             }
@@ -389,7 +394,8 @@ public final class DiskWriter: @unchecked Sendable {
         }
     }
 
-    private func append(_ messages: some Collection<ChatMessage>) {
+    /// Writes the loop's arrays of messages, in order, as one write().
+    private func append(_ messages: [[ChatMessage]]) {
         // Behind lines that wait: the file keeps the order of the queue.
         if hasUnwritten {
             hold(messages)
@@ -403,7 +409,7 @@ public final class DiskWriter: @unchecked Sendable {
 
     private func process(_ w: Work) {
         switch w {
-        case .append(let messages): append(messages)
+        case .append(let messages): append([messages])
         case .checkpoint(var cp, let done):
             let t0 = nowNanos()
             // A checkpoint never covers lines that are not on disk.
@@ -453,17 +459,18 @@ public final class DiskWriter: @unchecked Sendable {
     /// Writes `messages` at the end of the replica and queues their index
     /// rows; on failure cuts what was partly written and returns the error
     /// (nothing else changes).
-    private func write(_ messages: some Collection<ChatMessage>) -> SystemError? {
-        let count = messages.count
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count * 200)
+    private func write(_ messages: [[ChatMessage]]) -> SystemError? {
         let firstRow = pendingRows.count
-        var lastStart = 0
-        for m in messages {
-            lastStart = bytes.count
-            ReplicaLineCodec.append(m, to: &bytes)
-            pendingRows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: Int(fileSize) + lastStart, length: bytes.count - lastStart), m))
-        }
+        batchBytes.removeAll(keepingCapacity: true)
+        // A bench line (100 bytes of text) is 242 bytes: a batch of them
+        // grows the buffer at most once.
+        batchBytes.reserveCapacity(messages.reduce(0) { $0 + $1.count } * 256)
+        let lastStart = Self.encode(messages, at: Int(fileSize), into: &batchBytes, rows: &pendingRows)
+        let count = pendingRows.count - firstRow
+        let bytes = batchBytes
+        // A burst (a catch-up, a retry of held lines) does not keep its
+        // buffer for the rest of the run.
+        if batchBytes.capacity > Self.maxKeptBatchBytes { batchBytes = [] }
         do throws(SystemError) {
             try writeBytes(fd, bytes, replicaPath)
         } catch {
@@ -484,16 +491,37 @@ public final class DiskWriter: @unchecked Sendable {
         return nil
     }
 
+    /// Appends the lines of `batches` to `bytes` and their index rows
+    /// (their byte offsets counted from `offset`) to `rows`; returns where
+    /// the last line starts in `bytes`. Static, with the buffers inout: one
+    /// access to each for the whole batch, not one per line, and a concrete
+    /// loop over the loop's arrays (a `joined()` view, generic, copied every
+    /// message through its value witness).
+    private static func encode(_ batches: [[ChatMessage]], at offset: Int, into bytes: inout [UInt8],
+                               rows: inout [ReplicaIndex.Row]) -> Int {
+        var lastStart = 0
+        for batch in batches {
+            for m in batch {
+                lastStart = bytes.count
+                ReplicaLineCodec.append(m, to: &bytes)
+                rows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: offset + lastStart, length: bytes.count - lastStart), m))
+            }
+        }
+        return lastStart
+    }
+
     private var hasUnwritten: Bool { unwrittenHead < unwritten.count }
     private var unwrittenCount: Int { unwritten.count - unwrittenHead }
 
     /// Keeps lines that cannot be written yet, within `maxUnwrittenBytes`;
     /// the rest are dropped (the replica then has a hole, which the node
     /// fills once `onMissing` names them, or the next start).
-    private func hold(_ messages: some Collection<ChatMessage>) {
+    private func hold(_ batches: [[ChatMessage]]) {
         var scratch: [UInt8] = []
         var droppedNow = 0
-        for m in messages {
+        var count = 0
+        for m in batches.joined() {
+            count += 1
             scratch.removeAll(keepingCapacity: true)
             ReplicaLineCodec.append(m, to: &scratch)
             if unwrittenBytes + scratch.count > maxUnwrittenBytes {
@@ -504,7 +532,7 @@ public final class DiskWriter: @unchecked Sendable {
             unwritten.append((m, scratch.count))
             unwrittenBytes += scratch.count
         }
-        heldInFailure += messages.count - droppedNow
+        heldInFailure += count - droppedNow
         if droppedNow > 0 {
             droppedInFailure += droppedNow
             recordError("\(droppedNow) replica lines dropped: more than \(maxUnwrittenBytes) bytes wait to be written")
@@ -528,7 +556,7 @@ public final class DiskWriter: @unchecked Sendable {
                 bytes += unwritten[end].size
                 end += 1
             }
-            if let e = write(unwritten[unwrittenHead..<end].map(\.message)) {
+            if let e = write([unwritten[unwrittenHead..<end].map(\.message)]) {
                 if end - unwrittenHead > 1 {
                     limit = bytes / 2
                     continue

@@ -52,8 +52,7 @@ public enum ReplicaLineCodec {
     /// Appends `m`'s line, newline included, to a batch buffer (what the
     /// disk thread does).
     public static func append(_ m: ChatMessage, to out: inout [UInt8]) {
-        appendFields(m, to: &out)
-        out.append(contentsOf: versionSuffix)
+        appendLine(m, ending: versionSuffix, to: &out)
     }
 
     /// A line of an older format, for tests, seeds and fixtures only: a
@@ -62,12 +61,9 @@ public enum ReplicaLineCodec {
         precondition(version == Self.version || version == unversioned, "no writer for replica format \(version)")
         guard version == unversioned else { return line(for: m) }
         var out: [UInt8] = []
-        appendFields(m, to: &out)
-        out.append(contentsOf: "}\n".utf8)
+        appendLine(m, ending: "}\n", to: &out)
         return out
     }
-
-    static let versionSuffix: [UInt8] = Array(#","v":\#(version)}\#n"#.utf8)
 
     // MARK: reading
 
