@@ -16,7 +16,9 @@ public struct Packet: Hashable, Sendable {
     }
 
     public enum Body: Hashable, Sendable {
-        case heartbeat(Heartbeat)
+        /// Boxed: the largest body, and a rare one (a few a second), would
+        /// make every packet, input and effect as large as it is.
+        indirect case heartbeat(Heartbeat)
         case token(Token)
         case tokenAck(TokenAck)
         case tokenRequest(TokenRequest)
