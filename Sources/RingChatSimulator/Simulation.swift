@@ -446,12 +446,16 @@ public final class Simulation {
     func sameInstantPackets(to: Int) -> [Node.Input] {
         guard config.processingCost == .zero else { return [] }
         var more: [Node.Input] = []
-        while more.count < 31, let (t, e) = queue.next, t == now, case .packet(let j, let datagram) = e, j == to {
+        while more.count < Self.maxBurst - 1, let (t, e) = queue.next, t == now, case .packet(let j, let datagram) = e, j == to {
             _ = queue.pop()
             if let p = datagram.packet { more.append(.packet(p)) } else { decodeErrors += 1 }
         }
         return more
     }
+
+    /// Datagrams fed in one turn at most: the runtime's groups
+    /// (`ReceivePath.maxPerGroup`).
+    static let maxBurst = 32
 
     /// Feeds node i inputs that arrived together, in one turn
     /// (`TurnDriver.run(batch:)`), then re-arms its tick.
