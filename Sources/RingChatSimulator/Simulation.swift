@@ -206,8 +206,13 @@ public final class Simulation {
             guard sims[to].node != nil else { return }
             if paused(to, e) || busy(to, e) { return }
             guard let p = datagram.packet else { decodeErrors += 1; return }
-            let burst = [Node.Input.packet(p)] + sameInstantPackets(to: to)
-            if burst.count == 1 { feed(to, burst[0]) } else { burstPackets += burst.count; feed(to, batch: burst) }
+            let more = sameInstantPackets(to: to)
+            if more.isEmpty {
+                feed(to, .packet(p))
+            } else {
+                burstPackets += 1 + more.count
+                feed(to, batch: [.packet(p)] + more)
+            }
         case .tick(let i, let gen):
             guard sims[i].node != nil, gen == sims[i].generation else { return }
             if paused(i, e) || busy(i, e) { return }

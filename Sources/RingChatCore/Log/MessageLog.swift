@@ -60,9 +60,9 @@ public struct MessageLog: Sendable {
     /// Every stream held, by number (in the order first seen: a stream is
     /// only added, never removed, so a number stays valid).
     private var streams: [StreamCounters] = []
-    private var streamNumbers: [StreamID: Int32] = [:]
+    private var streamNumbers: [StreamID: Int] = [:]
     /// The stream last inserted to: a batch of lines is mostly one sender's.
-    private var lastStream: (id: StreamID, number: Int32)?
+    private var lastStream: (id: StreamID, number: Int)?
     /// The stream ids, sorted: every heartbeat and every status refresh
     /// walks them.
     private var sortedStreams: [StreamID] = []
@@ -113,7 +113,7 @@ public struct MessageLog: Sendable {
         let slotTaken = isOccupied(m.slot)
         let s = m.id.stream
         let streamNumber = number(of: s)
-        let idHeld = streamNumber.map { streams[Int($0)].held.contains(m.id.counter) } ?? false
+        let idHeld = streamNumber.map { streams[$0].held.contains(m.id.counter) } ?? false
         // A copy at its cached slot finds its entry through the slot.
         var holder: Ref?
         if slotTaken {
@@ -142,11 +142,11 @@ public struct MessageLog: Sendable {
             return .extraSlot
         }
         let n = streamNumber ?? addStream(s)
-        let i = store(Entry(message: m, delivered: delivered, stream: n))
-        streams[Int(n)].places.set(m.id.counter, i)
+        let i = store(Entry(message: m, delivered: delivered, stream: Int32(n)))
+        streams[n].places.set(m.id.counter, i)
         occupy(m.slot, by: Ref(id: m.id, place: i))
         let h = StreamCounters.hash(s, m.id.counter)
-        streams[Int(n)].insert(m.id.counter, hash: h)
+        streams[n].insert(m.id.counter, hash: h)
         summaryHash = summaryHash &+ h
         count += 1
         if maxSlot.map({ m.slot > $0 }) ?? true { maxSlot = m.slot }
@@ -156,21 +156,20 @@ public struct MessageLog: Sendable {
 
     /// The number of stream `s`, if held (and remembered for the next
     /// insert).
-    private mutating func number(of s: StreamID) -> Int32? {
-        if let last = lastStream, last.id == s { return last.number }
-        guard let n = streamNumbers[s] else { return nil }
+    private mutating func number(of s: StreamID) -> Int? {
+        guard let n = lookUp(s) else { return nil }
         lastStream = (s, n)
         return n
     }
 
     /// The number of stream `s`, if held (without remembering it).
     private func lookUp(_ s: StreamID) -> Int? {
-        if let last = lastStream, last.id == s { return Int(last.number) }
-        return streamNumbers[s].map(Int.init)
+        if let last = lastStream, last.id == s { return last.number }
+        return streamNumbers[s]
     }
 
-    private mutating func addStream(_ s: StreamID) -> Int32 {
-        let n = Int32(streams.count)
+    private mutating func addStream(_ s: StreamID) -> Int {
+        let n = streams.count
         streams.append(StreamCounters(id: s))
         streamNumbers[s] = n
         lastStream = (s, n)
@@ -179,13 +178,13 @@ public struct MessageLog: Sendable {
     }
 
     /// The place of the cached message `counter` of stream number `n`.
-    private func place(of counter: UInt32, in n: Int32) -> Int? {
-        streams[Int(n)].places[counter].map(Int.init)
+    private func place(of counter: UInt32, in n: Int) -> Int? {
+        streams[n].places[counter].map(Int.init)
     }
 
     /// The place of the cached message `id`.
     private func place(of id: MessageID) -> Int? {
-        lookUp(id.stream).flatMap { place(of: id.counter, in: Int32($0)) }
+        lookUp(id.stream).flatMap { place(of: id.counter, in: $0) }
     }
 
     private mutating func occupy(_ slot: Slot, by ref: Ref) {
@@ -395,8 +394,8 @@ public struct MessageLog: Sendable {
     /// at most `limit`. `complete` is false when a held counter below the
     /// last one returned is not cached (the caller reads the store).
     public func messages(in s: StreamID, _ range: ClosedRange<UInt32>, limit: Int) -> (messages: [ChatMessage], complete: Bool) {
-        guard let n = streamNumbers[s] else { return ([], true) }
-        let c = streams[Int(n)]
+        guard let n = lookUp(s) else { return ([], true) }
+        let c = streams[n]
         var out: [ChatMessage] = []
         var complete = true
         let hi = Swift.min(range.upperBound, c.max)
@@ -436,11 +435,11 @@ public struct MessageLog: Sendable {
     public init(snapshot: LogSnapshot, capacity: Int = MessageLog.defaultCapacity) {
         self.init(capacity: capacity)
         for s in snapshot.streams {
+            guard streamNumbers[s.stream] == nil else { continue }
             var c = StreamCounters(id: s.stream)
             c.held = RangeSet(ranges: s.counters)
             c.setHash = s.setHash
-            guard streamNumbers[s.stream] == nil else { continue }
-            streamNumbers[s.stream] = Int32(streams.count)
+            streamNumbers[s.stream] = streams.count
             streams.append(c)
             summaryHash = summaryHash &+ s.setHash
             count += c.held.count

@@ -77,7 +77,7 @@ public final class TurnDriver {
             while !queued.isEmpty, let n = node() {
                 var inputs: [Node.Input] = []
                 swap(&inputs, &queued)
-                perform(inputs.count == 1 ? n.handle(inputs[0], now: now()) : n.handle(batch: inputs, now: now()))
+                perform(n.handle(batch: inputs, now: now()))
             }
             queued.removeAll(keepingCapacity: true)
             guard let n = node(), n.wantsTurnEnd else { return }
