@@ -33,7 +33,8 @@ private let okMessage = chat(msgID(nodeB, 1, 1), ring: ring1, seq: 1, text: "hel
 private let dataFlagOffset = WireLimits.headerBytes          // retransmission flag
 private let dataCountOffset = WireLimits.headerBytes + 2     // message count (after the lineage presence byte)
 private let messageOffset = WireLimits.headerBytes + 3
-private let messageKindOffset = messageOffset + 20 + 16 + 8 + 8
+/// After the shape byte and every field (the first message carries all).
+private let messageKindOffset = messageOffset + 1 + 20 + 12 + 4 + 8 + 8
 private let messageRoomOffset = messageKindOffset + 1        // the room's length (0: the lobby)
 private let messageNickOffset = messageKindOffset + 3        // after kind, room length and nick length
 private let heartbeatNickOffset = WireLimits.headerBytes + 1 // after the nick length
@@ -73,7 +74,7 @@ let malformedCorpus: [Malformed] = {
     // Header
     out.append(Malformed(name: "bad first magic byte", bytes: patched(token, at: 0, [0x53]), error: .badMagic))
     out.append(Malformed(name: "bad second magic byte", bytes: patched(token, at: 1, [0x00]), error: .badMagic))
-    for v: UInt8 in [0, 1, 3, 255] { // 1: before rooms
+    for v: UInt8 in [0, 1, 2, 4, 255] { // 1: before rooms; 2: before message shapes
         out.append(Malformed(name: "version \(v)", bytes: patched(token, at: 2, [v]), error: .unsupportedVersion(v)))
     }
     for k: UInt8 in [0, 10, 255] {

@@ -23,8 +23,16 @@ enum Fixtures {
     /// How many 100-byte messages a fresh data packet carries: packed the
     /// way `Node.sendPacked` packs them, against the 1,400-byte budget.
     static let perDatagram: Int = {
-        let budget = NodeConfig().maxDatagram - WireCodec.dataOverhead - WireCodec.lineageBytes
-        return min(WireLimits.maxMessagesPerPacket, budget / WireCodec.encodedSize(of: message(1)))
+        var left = NodeConfig().maxDatagram - WireCodec.dataOverhead - WireCodec.lineageBytes
+            - WireCodec.encodedSize(of: message(1), after: nil)
+        var n = 1
+        while n < WireLimits.maxMessagesPerPacket {
+            let s = WireCodec.encodedSize(of: message(UInt64(n + 1)), after: message(UInt64(n)))
+            guard s <= left else { break }
+            left -= s
+            n += 1
+        }
+        return n
     }()
 
     /// `count` messages from seq 1 on, cut into fresh data batches.

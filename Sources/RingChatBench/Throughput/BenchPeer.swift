@@ -63,8 +63,10 @@ public final class BenchPeer: SessionFrontEnd {
         switch e {
         case .delivered(let m, let backfill):
             let text = m.text.utf8
+            // Only this node's lines are timed: only theirs need the number.
+            let mine = m.id.origin.raw == load.me
             load.delivered(origin: m.id.origin.raw, incarnation: m.id.incarnation, counter: m.id.counter,
-                           first: text.first ?? 0, number: BenchLoad.number(in: text), backfill: backfill, now: now)
+                           first: text.first ?? 0, number: mine ? BenchLoad.number(in: text) : nil, backfill: backfill, now: now)
         case .status(let s):
             let wasStarted = load.started != nil
             load.status(members: s.members.map(\.id.raw), ringFormed: s.ring != nil, now: now)

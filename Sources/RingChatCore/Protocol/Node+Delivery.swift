@@ -218,12 +218,15 @@ extension Node {
         let overhead = WireCodec.dataOverhead + (!retransmission && lineage != nil ? WireCodec.lineageBytes : 0)
         var size = overhead
         for m in ms {
-            let s = WireCodec.encodedSize(of: m)
+            // A message is smaller after another (`MessageShape`), so its
+            // size depends on where it lands.
+            var s = WireCodec.encodedSize(of: m, after: batch.last)
             if !batch.isEmpty && (size + s > config.maxDatagram || batch.count == WireLimits.maxMessagesPerPacket) {
                 send(.data(DataBatch(retransmission: retransmission, messages: batch,
                                      lineage: retransmission ? nil : lineage)))
                 batch.removeAll(keepingCapacity: true)
                 size = overhead
+                s = WireCodec.encodedSize(of: m, after: nil)
             }
             batch.append(m)
             size += s

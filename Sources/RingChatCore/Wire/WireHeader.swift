@@ -37,9 +37,11 @@ public struct WireHeader: Hashable, Sendable {
     /// The magic as one big-endian 16-bit word (what a BPF half-word load reads).
     public static let magicWord = UInt16(magic.0) << 8 | UInt16(magic.1)
     /// 2: rooms and private messages (a message's room; a heartbeat's rooms
-    /// and identity key). A node drops datagrams of any other version, counts
-    /// them, and says once which peer speaks which (docs/PROTOCOL.md §9).
-    public static let version: UInt8 = 2
+    /// and identity key). 3: a data batch's messages leave out what they
+    /// share with the one before (`MessageShape`). A node drops datagrams of
+    /// any other version, counts them, and says once which peer speaks which
+    /// (docs/PROTOCOL.md §9).
+    public static let version: UInt8 = 3
 
     public static let magicOffset = 0
     public static let versionOffset = 2
