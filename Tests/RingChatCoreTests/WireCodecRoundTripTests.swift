@@ -27,12 +27,12 @@ struct WireCodecRoundTripTests {
         #expect(Array(bytes.dropFirst(WireLimits.headerBytes)) == [0, 0, 0, 0, 7])
     }
 
-    @Test("encodedSize(of:after:) and dataOverhead add up to the real datagram size", arguments: 1...6 as ClosedRange<UInt64>)
+    @Test("encodedSize(of:), encodedSize(of:after:) and dataOverhead add up to the real datagram size", arguments: 1...6 as ClosedRange<UInt64>)
     func packedSizeIsExact(seed: UInt64) {
         var g = SplitMix64(seed: seed)
         let ms = (0..<g.int(1...10)).map { _ in g.message() }
         let p = packet(from: nodeA, .data(DataBatch(retransmission: false, messages: ms)))
-        let sizes = ms.indices.map { WireCodec.encodedSize(of: ms[$0], after: $0 == 0 ? nil : ms[$0 - 1]) }
+        let sizes = ms.indices.map { $0 == 0 ? WireCodec.encodedSize(of: ms[0]) : WireCodec.encodedSize(of: ms[$0], after: ms[$0 - 1]) }
         #expect(WireCodec.encode(p).count == WireCodec.dataOverhead + sizes.reduce(0, +))
     }
 

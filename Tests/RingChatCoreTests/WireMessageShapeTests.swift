@@ -29,7 +29,7 @@ struct WireMessageShapeTests {
         #expect(MessageShape(ms[1], after: ms[0]) == [])
         // shape(1) + kind(1) + text length(2) + text(100)
         #expect(WireCodec.encodedSize(of: ms[1], after: ms[0]) == 104)
-        let first = WireCodec.encodedSize(of: ms[0], after: nil)
+        let first = WireCodec.encodedSize(of: ms[0])
         #expect(bytes.count == WireCodec.dataOverhead + first + 9 * 104)
         // ...so a 1,400-byte datagram takes 12 such lines, not the 8 it took
         // when every line carried every field (160 bytes each).
@@ -59,7 +59,7 @@ struct WireMessageShapeTests {
         }
         let (bytes, back) = try roundTrip(ms)
         #expect(back == ms)
-        let sizes = ms.indices.map { WireCodec.encodedSize(of: ms[$0], after: $0 == 0 ? nil : ms[$0 - 1]) }
+        let sizes = ms.indices.map { $0 == 0 ? WireCodec.encodedSize(of: ms[0]) : WireCodec.encodedSize(of: ms[$0], after: ms[$0 - 1]) }
         #expect(bytes.count == WireCodec.dataOverhead + sizes.reduce(0, +))
     }
 
@@ -103,7 +103,7 @@ struct WireMessageShapeTests {
     func badLaterShape() {
         let ms = holderBatch(2)
         var bytes = WireCodec.encode(packet(from: nodeB, .data(DataBatch(retransmission: false, messages: ms))))
-        let second = shape0 + WireCodec.encodedSize(of: ms[0], after: nil)
+        let second = shape0 + WireCodec.encodedSize(of: ms[0])
         #expect(bytes[second] == 0)
         bytes[second] = 0x80
         #expect(decodeError(bytes) == .invalidValue("message shape"))

@@ -24,7 +24,7 @@ enum Fixtures {
     /// way `Node.sendPacked` packs them, against the 1,400-byte budget.
     static let perDatagram: Int = {
         var left = NodeConfig().maxDatagram - WireCodec.dataOverhead - WireCodec.lineageBytes
-            - WireCodec.encodedSize(of: message(1), after: nil)
+            - WireCodec.encodedSize(of: message(1))
         var n = 1
         while n < WireLimits.maxMessagesPerPacket {
             let s = WireCodec.encodedSize(of: message(UInt64(n + 1)), after: message(UInt64(n)))

@@ -212,27 +212,28 @@ extension Node {
         drain(now: now)
     }
 
-    /// Packs messages into as few datagrams as the budget allows.
+    /// Packs messages into as few datagrams as the budget allows, in order:
+    /// each datagram is a run `ms[start..<i]`.
     func sendPacked(_ ms: [ChatMessage], retransmission: Bool) {
-        var batch: [ChatMessage] = []
         let overhead = WireCodec.dataOverhead + (!retransmission && lineage != nil ? WireCodec.lineageBytes : 0)
+        var start = 0
         var size = overhead
-        for m in ms {
+        for i in ms.indices {
             // A message is smaller after another (`MessageShape`), so its
             // size depends on where it lands.
-            var s = WireCodec.encodedSize(of: m, after: batch.last)
-            if !batch.isEmpty && (size + s > config.maxDatagram || batch.count == WireLimits.maxMessagesPerPacket) {
-                send(.data(DataBatch(retransmission: retransmission, messages: batch,
+            var s = i == start ? WireCodec.encodedSize(of: ms[i]) : WireCodec.encodedSize(of: ms[i], after: ms[i - 1])
+            if i > start && (size + s > config.maxDatagram || i - start == WireLimits.maxMessagesPerPacket) {
+                send(.data(DataBatch(retransmission: retransmission, messages: Array(ms[start..<i]),
                                      lineage: retransmission ? nil : lineage)))
-                batch.removeAll(keepingCapacity: true)
+                start = i
                 size = overhead
-                s = WireCodec.encodedSize(of: m, after: nil)
+                s = WireCodec.encodedSize(of: ms[i])
             }
-            batch.append(m)
             size += s
         }
-        if !batch.isEmpty {
-            send(.data(DataBatch(retransmission: retransmission, messages: batch, lineage: retransmission ? nil : lineage)))
+        if start < ms.count {
+            send(.data(DataBatch(retransmission: retransmission, messages: start == 0 ? ms : Array(ms[start...]),
+                                 lineage: retransmission ? nil : lineage)))
         }
     }
 }

@@ -36,11 +36,10 @@ public enum WireCodec {
             w.bool(d.retransmission)
             lineage(d.lineage, &w)
             w.u8(UInt8(d.messages.count))
-            var previous: ChatMessage?
-            for m in d.messages {
-                message(m, after: previous, &w)
-                previous = m
-            }
+            // By index: the previous message is read in place (a copy of it
+            // per message retained and released its strings).
+            let ms = d.messages
+            for i in ms.indices { message(ms[i], i == 0 ? .all : MessageShape(ms[i], after: ms[i - 1]), &w) }
         case .nack(let n):
             ring(n.ring, &w)
             w.u8(UInt8(n.ranges.count))
@@ -72,11 +71,8 @@ public enum WireCodec {
     /// A data packet's encoded size, as the token holder counts it.
     private static func dataSize(_ d: DataBatch) -> Int {
         var n = dataOverhead + (d.lineage == nil ? 0 : lineageBytes)
-        var previous: ChatMessage?
-        for m in d.messages {
-            n += encodedSize(of: m, after: previous)
-            previous = m
-        }
+        let ms = d.messages
+        for i in ms.indices { n += i == 0 ? encodedSize(of: ms[i]) : encodedSize(of: ms[i], after: ms[i - 1]) }
         return n
     }
 
@@ -105,7 +101,7 @@ public enum WireCodec {
             guard n > 0 else { throw .invalidValue("empty data batch") }
             var messages: [ChatMessage] = []
             messages.reserveCapacity(n)
-            for _ in 0..<n { messages.append(try message(&r, after: messages.last)) }
+            for _ in 0..<n { messages.append(try message(&r, after: messages)) }
             body = .data(DataBatch(retransmission: retransmission, messages: messages, lineage: lineage))
         case .nack:
             let ring = try ring(&r)
@@ -137,11 +133,16 @@ public enum WireCodec {
         return Packet(sender: sender, incarnation: incarnation, counter: counter, body: body)
     }
 
-    /// Encoded size of one message inside a data batch, after `previous`
-    /// (nil: first of its datagram): what the token holder packs against
-    /// the datagram budget.
-    public static func encodedSize(of m: ChatMessage, after previous: ChatMessage?) -> Int {
-        let shape = MessageShape(m, after: previous)
+    /// Encoded size of the first message of a data batch (every field):
+    /// what the token holder packs against the datagram budget.
+    public static func encodedSize(of m: ChatMessage) -> Int { encodedSize(of: m, .all) }
+
+    /// Encoded size of a message that follows `previous` in a data batch.
+    public static func encodedSize(of m: ChatMessage, after previous: ChatMessage) -> Int {
+        encodedSize(of: m, MessageShape(m, after: previous))
+    }
+
+    private static func encodedSize(of m: ChatMessage, _ shape: MessageShape) -> Int {
         var n = 1 + 1 + 2 + m.text.utf8.count   // shape, kind, text length, text
         if shape.contains(.ring) { n += 20 }
         if shape.contains(.stream) { n += 12 }
@@ -291,8 +292,7 @@ public enum WireCodec {
         lineage(t.lineage, &w)
     }
 
-    private static func message(_ m: ChatMessage, after previous: ChatMessage?, _ w: inout ByteWriter) {
-        let shape = MessageShape(m, after: previous)
+    private static func message(_ m: ChatMessage, _ shape: MessageShape, _ w: inout ByteWriter) {
         w.u8(shape.rawValue)
         if shape.contains(.ring) { ring(m.slot.ring, &w) }
         if shape.contains(.stream) { w.u64(m.id.origin.raw); w.u32(m.id.incarnation) }
@@ -305,20 +305,22 @@ public enum WireCodec {
         w.string(m.text, wide: true)
     }
 
-    /// One message of a data batch; a field its shape leaves out is the
-    /// previous message's (its counter and seq: the previous ones plus one).
-    private static func message(_ r: inout ByteReader, after previous: ChatMessage?) throws(WireError) -> ChatMessage {
-        guard let shape = MessageShape.read(try r.u8()), previous != nil || shape == .all else {
+    /// One message of a data batch, after `before` (the batch's messages so
+    /// far); a field its shape leaves out is the previous message's (its
+    /// counter and seq: the previous ones plus one), read in place.
+    private static func message(_ r: inout ByteReader, after before: [ChatMessage]) throws(WireError) -> ChatMessage {
+        guard let shape = MessageShape.read(try r.u8()), !before.isEmpty || shape == .all else {
             throw .invalidValue("message shape")
         }
-        let ring = shape.contains(.ring) ? try ring(&r) : previous!.slot.ring
-        let origin = shape.contains(.stream) ? NodeID(try r.u64()) : previous!.id.origin
-        let incarnation = shape.contains(.stream) ? try r.u32() : previous!.id.incarnation
+        let p = before.count - 1   // -1 only when every field is present
+        let ring = shape.contains(.ring) ? try ring(&r) : before[p].slot.ring
+        let origin = shape.contains(.stream) ? NodeID(try r.u64()) : before[p].id.origin
+        let incarnation = shape.contains(.stream) ? try r.u32() : before[p].id.incarnation
         let counter: UInt32
         if shape.contains(.counter) {
             counter = try r.u32()
         } else {
-            let (next, over) = previous!.id.counter.addingReportingOverflow(1)
+            let (next, over) = before[p].id.counter.addingReportingOverflow(1)
             guard !over else { throw .invalidValue("message counter") }
             counter = next
         }
@@ -328,16 +330,16 @@ public enum WireCodec {
         if shape.contains(.seq) {
             seq = try r.u64()
         } else {
-            let (next, over) = previous!.slot.seq.addingReportingOverflow(1)
+            let (next, over) = before[p].slot.seq.addingReportingOverflow(1)
             guard !over else { throw .invalidValue("seq") }
             seq = next
         }
         guard seq >= 1 else { throw .invalidValue("seq") }
-        let ts = shape.contains(.timestamp) ? try r.i64() : previous!.timestamp
+        let ts = shape.contains(.timestamp) ? try r.i64() : before[p].timestamp
         guard let kind = MessageKind(rawValue: try r.u8()) else { throw .invalidValue("message kind") }
-        let room = shape.contains(.room) ? try r.string("room", wide: false, limit: RoomName.maxBytes) : previous!.room
+        let room = shape.contains(.room) ? try r.string("room", wide: false, limit: RoomName.maxBytes) : before[p].room
         guard RoomName.fits(room, kind: kind) else { throw .invalidValue("room") }
-        let nick = shape.contains(.nick) ? try r.string("nick", wide: false, limit: WireLimits.maxNickBytes) : previous!.nick
+        let nick = shape.contains(.nick) ? try r.string("nick", wide: false, limit: WireLimits.maxNickBytes) : before[p].nick
         guard !nick.isEmpty else { throw .invalidValue("empty nick") }
         let text = try r.string("text", wide: true, limit: kind.maxTextBytes)
         return ChatMessage(id: id, nick: nick, text: text, kind: kind, room: room, slot: Slot(ring: ring, seq: seq),
@@ -371,12 +373,8 @@ struct MessageShape: OptionSet, Equatable {
     static let nick = MessageShape(rawValue: 1 << 6)
     static let all: MessageShape = [.ring, .stream, .counter, .seq, .timestamp, .room, .nick]
 
-    /// The fields `m` must carry after `previous` (all of them after none).
-    init(_ m: ChatMessage, after previous: ChatMessage?) {
-        guard let p = previous else {
-            self = .all
-            return
-        }
+    /// The fields `m` must carry after `p`.
+    init(_ m: ChatMessage, after p: ChatMessage) {
         var s: MessageShape = []
         if m.slot.ring != p.slot.ring { s.insert(.ring) }
         if m.id.origin != p.id.origin || m.id.incarnation != p.id.incarnation { s.insert(.stream) }
