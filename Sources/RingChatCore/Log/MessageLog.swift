@@ -285,6 +285,14 @@ public struct MessageLog: Sendable {
         return slab[i].message
     }
 
+    /// `undeliveredMessage(at:)`, marked delivered in the same lookup: the
+    /// drain's step for each message of the current ring.
+    public mutating func takeUndelivered(at slot: Slot) -> ChatMessage? {
+        guard let r = cachedSlots[slot], let i = place(of: r), !slab[i].delivered else { return nil }
+        slab[i].delivered = true
+        return slab[i].message
+    }
+
     public mutating func markDelivered(_ id: MessageID) {
         if let i = place(of: id) { slab[i].delivered = true }
     }

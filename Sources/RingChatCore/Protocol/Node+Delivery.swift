@@ -106,12 +106,17 @@ extension Node {
         deliver(canonical)
     }
 
-    /// Shows a message; it is a backfill when it sorts before something
-    /// already shown (the screen inserts it in place).
+    /// Marks a message of the log delivered and shows it.
     func deliver(_ m: ChatMessage) {
-        let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
         // `m` comes from the log: its slot is the canonical one, cached.
         log.markDelivered(m.id, at: m.slot)
+        show(m)
+    }
+
+    /// Shows a message the log holds as delivered; it is a backfill when it
+    /// sorts before something already shown (the screen inserts it in place).
+    func show(_ m: ChatMessage) {
+        let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
         if backfill {
             stats.backfills += 1
         } else if sequencer.lastDelivered.map({ m.slot > $0 }) ?? true {
@@ -139,7 +144,7 @@ extension Node {
             while f.next <= f.last, log.isOccupied(Slot(ring: f.ring, seq: f.next)) {
                 // An occupied slot that is not cached holds an old message
                 // shown long ago (the extra slot of a re-sent line).
-                if let m = log.undeliveredMessage(at: Slot(ring: f.ring, seq: f.next)) { deliver(m) }
+                if let m = log.takeUndelivered(at: Slot(ring: f.ring, seq: f.next)) { show(m) }
                 f.next += 1
                 f.holeSince = nil
             }
@@ -155,7 +160,7 @@ extension Node {
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
         while log.isOccupied(Slot(ring: r, seq: next)) {
-            if let m = log.undeliveredMessage(at: Slot(ring: r, seq: next)) { deliver(m) }
+            if let m = log.takeUndelivered(at: Slot(ring: r, seq: next)) { show(m) }
             next += 1
             progressed = true
         }
