@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import RingChatCore
 @testable import RingChatIO
@@ -125,5 +128,39 @@ import RingChatCore
         let r = ReplicaFile.load(from: path)
         #expect(r.messages == [Fixture.message(1), Fixture.message(2)])
         #expect(r.warnings.isEmpty)
+    }
+
+    /// The store may lack the lines in the queue and those written but not
+    /// yet indexed; the core finds them in its cache only if together they
+    /// stay well under what it holds (the arithmetic beside `pendingRows`).
+    @Test func theIndexLagStaysWithinTheCache() {
+        #expect(DiskWriter.highWater + DiskWriter.indexLines <= MessageLog.defaultCapacity * 3 / 4)
+        #expect(DiskWriter.lingerLines <= DiskWriter.indexLines)
+    }
+
+    /// Rows the writer holds back reach the index within `indexDelay`
+    /// without a flush, once many lines wait and when a few do.
+    @Test func heldRowsReachTheIndexWithoutAFlush() throws {
+        let dir = TempDir("disk"); defer { dir.cleanup() }
+        let idx = try ReplicaIndex(path: dir.file("i.sqlite"), writable: true)
+        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path),
+                               syncInterval: .milliseconds(200), start: .empty, index: idx)
+        defer { w.close() }
+        let reader = try ReplicaIndex(path: dir.file("i.sqlite"), writable: false)
+        defer { reader.close() }
+        func indexed(_ n: Int) -> Bool {
+            let deadline = SystemClock.monotonicNow().nanoseconds + Duration.seconds(10).nanoseconds
+            while SystemClock.monotonicNow().nanoseconds < deadline {
+                if (try? reader.position().lines) == n { return true }
+                usleep(2_000)
+            }
+            return false
+        }
+        let ms = (1...(DiskWriter.indexLines + 3)).map { Fixture.message($0) }
+        w.appendReplica(Array(ms[..<DiskWriter.indexLines]))
+        #expect(indexed(DiskWriter.indexLines))
+        w.appendReplica(Array(ms[DiskWriter.indexLines...]))
+        #expect(indexed(ms.count))
+        #expect(reader.line(of: ms.last!.id) != nil)
     }
 }
