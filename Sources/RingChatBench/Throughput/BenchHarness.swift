@@ -150,7 +150,12 @@ public final class BenchHarness {
             let same = sameOrder(survivors)
             allSame = allSame && same
             stalls.append(stall)
-            print("crash run=\(r) nodes=3 senders=3 rate=1000 W=64 killed=node3 stall_ms=\(stall) same_order=\(same ? "yes" : "NO") survivors=\(survivors.count) ring_changes=\(survivors.map { $0.int("ring_changes") }.max() ?? 0)")
+            // How the survivors found out: the token lost (the victim held
+            // it: `tokenLossTimeout`) or the successor silent (a pass to it
+            // went unanswered: the pass retries), counted by either.
+            let lost = survivors.map { $0.int("lost") }.max() ?? 0
+            let silent = survivors.map { $0.int("silent") }.max() ?? 0
+            print("crash run=\(r) nodes=3 senders=3 rate=1000 W=64 killed=node3 stall_ms=\(stall) same_order=\(same ? "yes" : "NO") survivors=\(survivors.count) ring_changes=\(survivors.map { $0.int("ring_changes") }.max() ?? 0) token_lost=\(lost) successor_silent=\(silent)")
         }
         let sorted = stalls.sorted()
         print("crash runs=\(stalls.count) stall_ms_med=\(sorted[sorted.count / 2]) stall_ms_max=\(sorted.last ?? -1) under_500ms=\(stalls.filter { $0 >= 0 && $0 < 500 }.count)/\(stalls.count) same_order=\(allSame ? "yes" : "NO")")
