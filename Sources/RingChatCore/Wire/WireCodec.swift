@@ -316,24 +316,10 @@ public enum WireCodec {
         let ring = shape.contains(.ring) ? try ring(&r) : before[p].slot.ring
         let origin = shape.contains(.stream) ? NodeID(try r.u64()) : before[p].id.origin
         let incarnation = shape.contains(.stream) ? try r.u32() : before[p].id.incarnation
-        let counter: UInt32
-        if shape.contains(.counter) {
-            counter = try r.u32()
-        } else {
-            let (next, over) = before[p].id.counter.addingReportingOverflow(1)
-            guard !over else { throw .invalidValue("message counter") }
-            counter = next
-        }
+        let counter = shape.contains(.counter) ? try r.u32() : try after(before[p].id.counter, "message counter")
         guard counter >= 1 else { throw .invalidValue("message counter") }
         let id = MessageID(origin: origin, incarnation: incarnation, counter: counter)
-        let seq: UInt64
-        if shape.contains(.seq) {
-            seq = try r.u64()
-        } else {
-            let (next, over) = before[p].slot.seq.addingReportingOverflow(1)
-            guard !over else { throw .invalidValue("seq") }
-            seq = next
-        }
+        let seq = shape.contains(.seq) ? try r.u64() : try after(before[p].slot.seq, "seq")
         guard seq >= 1 else { throw .invalidValue("seq") }
         let ts = shape.contains(.timestamp) ? try r.i64() : before[p].timestamp
         guard let kind = MessageKind(rawValue: try r.u8()) else { throw .invalidValue("message kind") }
@@ -344,6 +330,14 @@ public enum WireCodec {
         let text = try r.string("text", wide: true, limit: kind.maxTextBytes)
         return ChatMessage(id: id, nick: nick, text: text, kind: kind, room: room, slot: Slot(ring: ring, seq: seq),
                            timestamp: ts)
+    }
+
+    /// The value a left-out counter or seq takes: the previous one plus one,
+    /// which an encoder never implies past the maximum.
+    private static func after<T: FixedWidthInteger>(_ previous: T, _ field: String) throws(WireError) -> T {
+        let (next, over) = previous.addingReportingOverflow(1)
+        guard !over else { throw .invalidValue(field) }
+        return next
     }
 }
 
