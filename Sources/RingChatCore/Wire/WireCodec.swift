@@ -161,7 +161,6 @@ public enum WireCodec {
     /// A present lineage: ring (20) and last seq (8).
     public static let lineageBytes = 20 + 8
 
-
     private static func kind(of body: Packet.Body) -> Kind {
         switch body {
         case .heartbeat: .heartbeat
