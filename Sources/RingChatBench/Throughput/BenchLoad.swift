@@ -59,7 +59,7 @@ final class BenchLoad {
     var data = 0
     var firstData: Instant?
     var lastData: Instant?
-    var hash = OrderHash()
+    var hash = FNV1a()
     var ends: Set<UInt64> = []
     var endSent = false
     var members: [UInt64] = []
@@ -140,7 +140,8 @@ final class BenchLoad {
         guard first == UInt8(ascii: "b") || first == UInt8(ascii: "e") else { return }
         if backfill { backfills += 1 }
         delivered += 1
-        hash.add(origin, UInt64(incarnation) << 32 | UInt64(counter))
+        hash.mix(origin)
+        hash.mix(UInt64(incarnation) << 32 | UInt64(counter))
         // Gaps of the steady state only: the ring forming before the first
         // line and the END round after the last are not stalls. A gap that
         // an END line closes is that round too: each peer's clock started
@@ -210,25 +211,5 @@ final class BenchLoad {
         var cpu = rusage()
         getrusage(RUSAGE_SELF.rawValue, &cpu)
         return Int64(cpu.ru_utime.tv_sec + cpu.ru_stime.tv_sec) * 1_000_000 + Int64(cpu.ru_utime.tv_usec + cpu.ru_stime.tv_usec)
-    }
-}
-
-/// The hash of a delivery sequence that peers compare (`same_order`): each
-/// id folded in a 64-bit word at a time, FNV-1a's step without its byte
-/// loop. Order-sensitive (xor then multiply by an odd number is a bijection
-/// that does not commute), and it runs once per delivered line inside the
-/// node being measured: byte-wise FNV-1a over the three id fields was 1%
-/// of that node's CPU samples.
-struct OrderHash {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ a: UInt64, _ b: UInt64) {
-        value = (value ^ a) &* 0x0000_0100_0000_01b3
-        value = (value ^ b) &* 0x0000_0100_0000_01b3
-    }
-
-    var hex: String {
-        let s = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 }

@@ -29,25 +29,9 @@ public struct MessageLog: Sendable {
     struct Entry: Sendable {
         /// Nil while the place is vacant (its strings are released).
         var message: ChatMessage?
-        /// The message's id and canonical slot, kept beside it: the checks
-        /// of every insert, delivery and eviction read these alone. Read
-        /// through the optional message, they copied it (retaining and
-        /// releasing its three strings): eviction was 8% of a node's CPU.
-        var id: MessageID
-        var slot: Slot
-        var isVacant: Bool
         var delivered: Bool
         /// The number of the message's stream in `streams`.
         var stream: Int32
-
-        init(_ m: ChatMessage, delivered: Bool, stream: Int32) {
-            message = m
-            id = m.id
-            slot = m.slot
-            isVacant = false
-            self.delivered = delivered
-            self.stream = stream
-        }
     }
     /// A cached slot's id and the place of its message in `slab`. The
     /// place is only a hint: a message seen at two slots leaves the cache
@@ -149,7 +133,6 @@ public struct MessageLog: Sendable {
                 occupy(m.slot, by: Ref(id: m.id, place: Int32(i)))
                 if m.slot < old.slot {
                     slab[i].message!.slot = m.slot
-                    slab[i].slot = m.slot
                     relocated[m.id] = m.slot
                 }
                 return .extraSlot
@@ -159,7 +142,7 @@ public struct MessageLog: Sendable {
             return .extraSlot
         }
         let n = streamNumber ?? addStream(s)
-        let i = store(Entry(m, delivered: delivered, stream: Int32(n)))
+        let i = store(Entry(message: m, delivered: delivered, stream: Int32(n)))
         streams[n].places.set(m.id.counter, i)
         occupy(m.slot, by: Ref(id: m.id, place: i))
         let h = StreamCounters.hash(s, m.id.counter)
@@ -223,7 +206,7 @@ public struct MessageLog: Sendable {
     /// The place of `ref`'s message if it is still cached.
     private func place(of ref: Ref) -> Int? {
         let i = Int(ref.place)
-        return !slab[i].isVacant && slab[i].id == ref.id ? i : nil
+        return slab[i].message?.id == ref.id ? i : nil
     }
 
     private mutating func insertSeq(_ slot: Slot) {
@@ -260,10 +243,9 @@ public struct MessageLog: Sendable {
                     continue
                 }
                 // A message at two slots stays until its canonical one goes.
-                if slab[i].slot == e.slot {
+                if slab[i].message!.slot == e.slot {
                     streams[Int(slab[i].stream)].places.remove(e.ref.id.counter)
                     slab[i].message = nil
-                    slab[i].isVacant = true
                     vacant.append(e.ref.place)
                 }
             }
