@@ -7,9 +7,11 @@ import PackageDescription
 // (loop, host, signals, shutdown) for the three front ends: the TUI, the
 // headless mode and the server. docs/ARCHITECTURE.md draws the map and
 // says what each target may import.
-/// The core and the simulator run per packet: in release builds, no
-/// run-time exclusivity checks there (about a tenth of the simulator's time
-/// in swift_beginAccess; debug builds, and so the tests, keep them).
+/// Code that runs per packet or per message (the core, the simulator, the
+/// host and its socket, the disk thread, the bench's load): in release
+/// builds, no run-time exclusivity checks there (about a tenth of the
+/// simulator's time in swift_beginAccess; debug builds, and so the tests,
+/// keep them).
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -40,19 +42,19 @@ let package = Package(
         .target(name: "RingChatIO", dependencies: [
             "RingChatCore", "CNetShim",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: hotPath),
         // Files: the state dir, replica.jsonl and its SQLite index,
         // checkpoints, the disk thread, the offline reconciler.
-        .target(name: "RingChatStorage", dependencies: ["RingChatCore", "RingChatIO", "CSQLite"]),
+        .target(name: "RingChatStorage", dependencies: ["RingChatCore", "RingChatIO", "CSQLite"], swiftSettings: hotPath),
         // One running node: `Session` owns loop, host, signals and
         // shutdown; the headless and server front ends live here too.
-        .target(name: "RingChatSession", dependencies: ["RingChatCore", "RingChatIO", "RingChatStorage"]),
+        .target(name: "RingChatSession", dependencies: ["RingChatCore", "RingChatIO", "RingChatStorage"], swiftSettings: hotPath),
         // `ringchat bench` and `ringchat bench-history`: harnesses that
         // start real processes, and the hidden `bench-peer` load generator.
         .target(name: "RingChatBench", dependencies: [
             "RingChatCore", "RingChatIO", "RingChatStorage", "RingChatSession",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ]),
+        ], swiftSettings: hotPath),
         // sendmmsg() and the socket filter, which Glibc's Swift module does not expose.
         .target(name: "CNetShim"),
         // The system's SQLite, for the replica's derived index (docs/STORAGE.md).

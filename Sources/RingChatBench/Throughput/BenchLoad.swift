@@ -128,7 +128,7 @@ final class BenchLoad {
             sent += 1
             inFlight += 1
             sendTimes[sent % sendTimes.count] = (sent, now)
-            type("b\(sent) \(padding)")
+            type(Self.line(sent, padding: padding))
             allowed -= 1
         }
     }
@@ -172,6 +172,17 @@ final class BenchLoad {
             // delivered it may still send it in the same visit.
             if options.rate == 0, let started, let stop = stopSending, now < stop { refill(now: now, started: started) }
         }
+    }
+
+    /// "b<number> <padding>" in one allocation: an interpolation grew the
+    /// string as it went, and this runs once per line sent.
+    static func line(_ number: Int, padding: String) -> String {
+        var line = "b"
+        line.reserveCapacity(24 + padding.utf8.count)
+        line += String(number)
+        line += " "
+        line += padding
+        return line
     }
 
     static func number(in text: some Collection<UInt8>) -> Int? {

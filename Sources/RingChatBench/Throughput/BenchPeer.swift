@@ -24,7 +24,8 @@ public final class BenchPeer: SessionFrontEnd {
     let traceRing = getenv("RINGCHAT_BENCH_EVENTS") != nil
 
     public init(options: BenchPeerOptions) {
-        load = BenchLoad(options: options) { [unowned self] line in self.host.type(line) }
+        // Typing starts once the ring is up, after `started` sets `type`.
+        load = BenchLoad(options: options) { _ in }
     }
 
     /// Runs one bench peer until the harness stops it; the exit status.
@@ -36,6 +37,9 @@ public final class BenchPeer: SessionFrontEnd {
     public func started(_ session: Session) throws {
         self.session = session
         load.me = session.host.node.id.raw
+        // The host itself, not reached through `self` and the unowned
+        // session: a line is typed per message.
+        load.type = { [host = session.host] line in host.type(line) }
         try headless.started(session)
     }
     public func failedToStart(_ error: any Error) { headless.failedToStart(error) }

@@ -28,8 +28,9 @@ public final class TurnDriver {
     ///   - node: the node to feed, asked for again before each input (nil
     ///     ends the turn: the shell dropped its node meanwhile).
     ///   - now: the clock, read before each input.
-    ///   - perform: carries out one input's effects.
-    public func run(_ input: Node.Input, node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+    ///   - perform: carries out one input's effects; it owns them, so a
+    ///     shell can move each one out instead of copying it.
+    public func run(_ input: Node.Input, node: () -> Node?, now: () -> Instant, perform: (consuming [Effect]) -> Void) {
         if isRunning {
             queued.append(input)
             return
@@ -45,7 +46,7 @@ public final class TurnDriver {
     /// one read, datagrams read in one wake-up) as `Node.handle(batch:)`
     /// and performs their effects together, in order: one `perform` for
     /// the lot, not one each. Then finishes the turn.
-    public func run(batch inputs: [Node.Input], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+    public func run(batch inputs: [Node.Input], node: () -> Node?, now: () -> Instant, perform: (consuming [Effect]) -> Void) {
         if isRunning {
             queued += inputs
             return
@@ -59,7 +60,7 @@ public final class TurnDriver {
 
     /// Carries out effects the node produced outside `handle` (a restore),
     /// then finishes the turn like `run`.
-    public func run(after effects: [Effect], node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+    public func run(after effects: [Effect], node: () -> Node?, now: () -> Instant, perform: (consuming [Effect]) -> Void) {
         precondition(!isRunning, "TurnDriver.run(after:) inside a turn")
         isRunning = true
         defer { isRunning = false; queued.removeAll(keepingCapacity: true) }
@@ -67,7 +68,7 @@ public final class TurnDriver {
         finishTurn(node: node, now: now, perform: perform)
     }
 
-    private func finishTurn(node: () -> Node?, now: () -> Instant, perform: ([Effect]) -> Void) {
+    private func finishTurn(node: () -> Node?, now: () -> Instant, perform: (consuming [Effect]) -> Void) {
         while true {
             // What was fed meanwhile goes in as one batch (one status for
             // the lot): a program that answers each delivery with a line,

@@ -524,14 +524,15 @@ public final class NodeHost {
         run(.tick)
     }
 
-    private func apply(_ effects: [Effect]) {
+    private func apply(_ effects: consuming [Effect]) {
+        var effects = effects
         // One sendmmsg() and one disk enqueue per input, not one per packet
         // and per message. Packets still leave before deliveries are shown
         // and in effect order.
         var datagrams: [[UInt8]] = []
         var lines: [ChatMessage] = []
-        for e in effects {
-            switch e {
+        for i in effects.indices where effects[i].isOutput {
+            switch effects[i] {
             case .send(let p): datagrams.append(seal.seal(WireCodec.encode(p)))
             case .persist(let ms): if lines.isEmpty { lines = ms } else { lines += ms }
             default: continue
@@ -543,8 +544,10 @@ public final class NodeHost {
         if !lines.isEmpty, disk?.appendReplica(lines) == true, currentNode?.catchUpPaused == false {
             feed(.catchUpPaused(true))
         }
-        for e in effects {
-            switch e {
+        // Each effect is moved out, not copied: a delivery per message, and
+        // each copy retained and released its message's strings.
+        for i in effects.indices {
+            switch effects.moveOut(i) {
             case .send, .persist: continue
             case .deliver(let m, let backfill):
                 // A private message reaches the screen opened, and only at its two ends.
@@ -570,12 +573,8 @@ public final class NodeHost {
         feed(.tick)
     }
 
-    /// Answers the node's read of its history store (the replica). Done
-    /// here, synchronously on the loop thread, for now: the one place to
-    /// move to a reader thread, as the node takes the answer whenever it
-    /// comes. Without a store the answer is empty (the node then answers
-    /// peers from its cache alone).
-    /// Off the loop thread when the replica has an index (`HistoryReader`);
+    /// Answers the node's read of its history store (the replica), off the
+    /// loop thread when the replica has an index (`HistoryReader`);
     /// without one there is nothing older than the cache to read.
     private func readHistory(_ request: HistoryRequest) {
         guard let reader = historyReader else { return feed(.historyRead(request.id, [])) }
@@ -694,5 +693,25 @@ private extension Result where Failure == any Error {
     var errorText: String? {
         if case .failure(let e) = self { return "\(e)" }
         return nil
+    }
+}
+
+private extension Effect {
+    /// Carried out before any delivery is shown (`NodeHost.apply`).
+    var isOutput: Bool {
+        switch self {
+        case .send, .persist: true
+        default: false
+        }
+    }
+}
+
+private extension Array where Element == Effect {
+    /// The effect at `i`, moved out: a trivial one (an empty notice, no
+    /// heap) is left in its place for the array to destroy.
+    mutating func moveOut(_ i: Int) -> Effect {
+        var e = Effect.notice("")
+        swap(&e, &self[i])
+        return e
     }
 }
