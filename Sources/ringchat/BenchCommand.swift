@@ -95,9 +95,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     static func selfPath() -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        return n > 0 ? String(cString: buf) : CommandLine.arguments[0]
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
+        }
+        return n > 0 ? String(decoding: buf[..<n], as: UTF8.self) : CommandLine.arguments[0]
     }
 }
 

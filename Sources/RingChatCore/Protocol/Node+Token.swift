@@ -331,9 +331,16 @@ extension Node {
     /// taking passes (MemberDelays: a member whose datagrams arrive a
     /// second late), whichever is longer. Bounded, so that a one-way loss
     /// (we hear it, it does not hear us) still ends in a new ring.
+    ///
+    /// Only what it said a re-send interval after the pass counts: earlier
+    /// datagrams may have crossed the pass, sent before it arrived. A
+    /// successor killed under load has its last ones still queued here when
+    /// we pass, and counting them held the failover off until the member
+    /// timeout ran out from them (~450 ms, not the ~200 ms of re-sends).
     func slowButAlive(_ p: PendingPass, now: Instant) -> Bool {
         guard let peer = membership.peers[p.token.to], peer.incarnation == p.token.toIncarnation else { return false }
-        return peer.lastHeard > p.sentAt && now - p.sentAt < max(memberTimeout * 2, delays.timeout(for: p.token.to) * 2)
+        return peer.lastHeard > p.sentAt + resendInterval
+            && now - p.sentAt < max(memberTimeout * 2, delays.timeout(for: p.token.to) * 2)
     }
 
     /// Creates a new ring above every ring seen and holds its token.

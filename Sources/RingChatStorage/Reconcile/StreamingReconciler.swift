@@ -238,7 +238,8 @@ public struct StreamingReconciler {
 
     /// Removes the scratch files.
     public func close() {
-        for name in ["merged.jsonl"] + (0..<result.replicas.count).flatMap { ["\($0).sqlite", "\($0).sqlite-wal", "\($0).sqlite-shm"] } {
+        let indexes = (0..<result.replicas.count).flatMap { ["\($0).sqlite", "\($0).sqlite-wal", "\($0).sqlite-shm"] }
+        for name in ["merged.jsonl"] + indexes {
             unlink(work + "/" + name)
         }
         rmdir(work)
