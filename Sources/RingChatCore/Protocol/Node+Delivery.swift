@@ -88,6 +88,10 @@ extension Node {
             if m.slot.seq > f.last { sequencer.finishing!.last = m.slot.seq }
             if m.slot.seq < f.next { deliverLate(m) }
             drain(now: now)
+        } else if let i = sequencer.queued.firstIndex(where: { $0.ring == m.slot.ring }) {
+            // A ring waiting behind the one being finished: shown in its turn.
+            if m.slot.seq > sequencer.queued[i].last { sequencer.queued[i].last = m.slot.seq }
+            if m.slot.seq < sequencer.queued[i].next { deliverLate(m) }
         } else if m.slot.ring == ring {
             sequencer.known = max(sequencer.known, m.slot.seq)
             if let next = sequencer.next, m.slot.seq < next { deliverLate(m) }
@@ -140,7 +144,8 @@ extension Node {
     /// Delivers the current ring's messages in seq order while there is no
     /// gap.
     func drain(now: Instant) {
-        if var f = sequencer.finishing {
+        var promoted = false
+        while var f = sequencer.finishing {
             while f.next <= f.last, log.isOccupied(Slot(ring: f.ring, seq: f.next)) {
                 // An occupied slot that is not cached holds an old message
                 // shown long ago (the extra slot of a re-sent line).
@@ -152,10 +157,17 @@ extension Node {
                 // The current ring waits until the old one is complete.
                 if f.holeSince == nil { f.holeSince = now }
                 sequencer.finishing = f
+                // A ring that waited behind another: its end is settled
+                // now, as when it was left (Node+Settle).
+                if promoted { sendSettle(now: now) }
                 return
             }
-            sequencer.finishing = nil
             sequencer.finished = (f.ring, f.last)
+            sequencer.finishing = sequencer.queued.isEmpty ? nil : sequencer.queued.removeFirst()
+            if sequencer.finishing != nil {
+                settleReports = [:]
+                promoted = true
+            }
         }
         guard let r = sequencer.ring, var next = sequencer.next else { return }
         var progressed = false
@@ -182,13 +194,15 @@ extension Node {
         }
     }
 
-    /// Delivers what is held of the ring being finished, skipping holes.
+    /// Delivers what is held of the ring being finished, and of those
+    /// waiting behind it, in order, skipping holes.
     func flushFinishing(now: Instant) {
-        guard let f = sequencer.finishing else { return }
-        sequencer.finishing = nil
-        sequencer.finished = (f.ring, f.last)
-        guard f.next <= f.last else { return }
-        for m in log.held(in: f.ring, f.next...f.last) where !log.isDelivered(m.id) { deliver(m) }
+        while let f = sequencer.finishing {
+            sequencer.finishing = sequencer.queued.isEmpty ? nil : sequencer.queued.removeFirst()
+            sequencer.finished = (f.ring, f.last)
+            guard f.next <= f.last else { continue }
+            for m in log.held(in: f.ring, f.next...f.last) where !log.isDelivered(m.id) { deliver(m) }
+        }
     }
 
     /// Gives up on the hole at `next` after the hole timeout: skips to the

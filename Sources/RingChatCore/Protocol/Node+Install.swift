@@ -91,7 +91,10 @@ extension Node {
             mine.last = l.last
             lineage = mine
         }
-        if var f = sequencer.finishing {
+        if let i = sequencer.queued.firstIndex(where: { $0.ring == l.previous }) {
+            // The ring it replaced waits behind an older one being finished.
+            if l.last > sequencer.queued[i].last { sequencer.queued[i].last = l.last }
+        } else if var f = sequencer.finishing {
             guard f.ring == l.previous, l.last > f.last else { return }
             f.last = l.last
             sequencer.finishing = f
@@ -130,7 +133,9 @@ extension Node {
     func raiseLineage() {
         guard var l = lineage else { return }
         var mine: UInt64 = 0
-        if let f = sequencer.finishing, f.ring == l.previous {
+        if let f = sequencer.queued.last(where: { $0.ring == l.previous }) {
+            mine = f.last
+        } else if let f = sequencer.finishing, f.ring == l.previous {
             mine = f.last
         } else if let fin = sequencer.finished, fin.ring == l.previous {
             mine = fin.through

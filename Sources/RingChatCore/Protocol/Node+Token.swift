@@ -46,11 +46,17 @@ extension Node {
         // Leaving a ring that carried nothing (one of two formed at once):
         // the ring before it is still the one to finish (Node+Install).
         let carried = carriesFinishing(leaving: old)
+        // Leaving a ring that carried lines while an older one is still
+        // being finished: the older one keeps being finished (its holes
+        // settled, not skipped) and the ring left waits behind it
+        // (`Sequencer.queued`).
+        let queue = !carried && old != nil && sequencer.next != nil && sequencer.finishing != nil
+            && sequencer.queued.count < Sequencer.maxQueued
         // The ring we leave is finished in order before the new one starts,
         // up to the last seq we or the new ring's creator know of; a ring
-        // already being finished, or one whose start we never learned, is
-        // flushed as it is.
-        if !carried {
+        // whose start we never learned is flushed as it is, and so are the
+        // rings being finished before it.
+        if !carried && !queue {
             flushFinishing(now: now)
             settleReports = [:]
         }
@@ -58,7 +64,11 @@ extension Node {
             learnEnd(of: l, now: now)
         } else if let o = old, let next = sequencer.next {
             let last = max(sequencer.known, l.flatMap { $0.previous == o ? $0.last : nil } ?? 0)
-            if last >= next {
+            if queue {
+                // Nothing to show of it (`last < next`) still records it
+                // finished when its turn comes.
+                sequencer.queued.append(.init(ring: o, next: next, last: max(last, next - 1)))
+            } else if last >= next {
                 sequencer.finishing = .init(ring: o, next: next, last: last)
                 // Tell the others at once what we hold of the old ring: they
                 // settle its end with it (Node+Settle).
@@ -69,7 +79,7 @@ extension Node {
         } else {
             flushHeldBack(now: now)
         }
-        let replacing = old != nil && (l?.previous == old || (carried && l?.previous == sequencer.finishing?.ring))
+        let replacing = old != nil && (l?.previous == old || (carried && l?.previous == sequencer.lastLeft?.ring))
         lineage = l
         raiseLineage()
         sequencer.enter(r, replacingOurs: replacing)

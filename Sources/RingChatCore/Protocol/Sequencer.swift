@@ -17,6 +17,21 @@ struct Sequencer: Sendable {
     /// The ring this node just left, still being delivered: its seqs up to
     /// `last` come before anything of the current ring, which waits.
     var finishing: Finishing?
+    /// Rings left while `finishing` was still incomplete, oldest first:
+    /// each is finished after the one before it, and the current ring waits
+    /// behind them all (non-empty only while `finishing` is set). A node
+    /// woken from a pause can be walked through several rings by its
+    /// backlog; flushing the ring it was finishing when it left the next
+    /// one skipped holes that nobody had settled, and the others held
+    /// those lines and had shown them in place. Totem likewise keeps the
+    /// old ring's state when a recovery is interrupted by another
+    /// membership change (totemsrp.c, `old_ring_state_save`).
+    var queued: [Finishing] = []
+    /// With this many rings waiting, the next ring change flushes them all
+    /// (and the ring being finished) as they are: a peer that makes this
+    /// node change rings over and over must not grow the queue without
+    /// bound.
+    static let maxQueued = 8
     /// The ring last finished, and through which seq: reopened if the
     /// current ring's lineage turns out to reach further before anything of
     /// the current ring was shown (Node+Install).
@@ -60,6 +75,9 @@ struct Sequencer: Sendable {
         let fromStart = replacedOurs ? Sequencer.joinReplacementFromStartBelow : Sequencer.joinFromStartBelow
         next = seq <= fromStart ? 1 : seq
     }
+
+    /// The ring this node left last among those still being finished.
+    var lastLeft: Finishing? { queued.last ?? finishing }
 
     var hasGap: Bool {
         guard let next else { return false }
