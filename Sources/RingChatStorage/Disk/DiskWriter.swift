@@ -531,9 +531,14 @@ public final class DiskWriter: @unchecked Sendable {
             batch.withUnsafeBufferPointer { messages in
                 for i in messages.indices {
                     lastStart = bytes.count
-                    ReplicaLineCodec.append(messages[i], to: &bytes)
-                    rows.append(ReplicaIndex.Row(ReplicaIndex.Location(offset: offset + lastStart, length: bytes.count - lastStart),
-                                                 messages[i]))
+                    // The row first, and the line from the message in
+                    // place: a read of it around the line's append had it
+                    // copied (its strings retained) to live across it.
+                    var row = ReplicaIndex.Row(ReplicaIndex.Location(offset: offset + lastStart, length: 0),
+                                               id: messages[i].id, slot: messages[i].slot)
+                    ReplicaLineCodec.append(at: messages.baseAddress! + i, to: &bytes)
+                    row.location.length = bytes.count - lastStart
+                    rows.append(row)
                 }
             }
         }

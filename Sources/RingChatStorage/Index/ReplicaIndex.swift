@@ -49,9 +49,13 @@ package final class ReplicaIndex {
         var slot: Slot
 
         init(_ location: Location, _ m: ChatMessage) {
+            self.init(location, id: m.id, slot: m.slot)
+        }
+
+        init(_ location: Location, id: MessageID, slot: Slot) {
             self.location = location
-            id = m.id
-            slot = m.slot
+            self.id = id
+            self.slot = slot
         }
     }
 

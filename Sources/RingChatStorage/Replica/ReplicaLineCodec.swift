@@ -55,6 +55,12 @@ public enum ReplicaLineCodec {
         appendLine(m, ending: versionSuffix, to: &out)
     }
 
+    /// `append` of the message at `m`, read in place (no copy of it, nor
+    /// a retain of its strings).
+    static func append(at m: UnsafePointer<ChatMessage>, to out: inout [UInt8]) {
+        appendLine(at: m, ending: versionSuffix, to: &out)
+    }
+
     /// A line of an older format, for tests, seeds and fixtures only: a
     /// running node writes `version`.
     package static func line(for m: ChatMessage, version: Int) -> [UInt8] {
