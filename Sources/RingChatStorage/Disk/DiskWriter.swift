@@ -80,6 +80,13 @@ public final class DiskWriter: @unchecked Sendable {
     private var flushTicket: UInt64 = 0
     private var flushedTicket: UInt64 = 0
     private var sharedStats = Stats()
+    /// Work the writer thread is done with, released by the loop thread at
+    /// its next append: the messages' strings were retained there (when the
+    /// node handed them over) and are freed there (when its cache evicts
+    /// them), and a release here as well moved their reference counts from
+    /// core to core twice more per message.
+    private var spent: [[Work]] = []
+    private static let maxSpent = 64
     /// Messages queued for the replica and not yet written.
     private var backlogCount = 0
     private var overHighWater = false
@@ -275,7 +282,10 @@ public final class DiskWriter: @unchecked Sendable {
     @discardableResult
     public func appendReplica(_ messages: [ChatMessage]) -> Bool {
         guard !messages.isEmpty else { return false }
+        var released: [[Work]] = []
+        defer { released.removeAll() }   // here, outside the lock (see `spent`)
         let over = monitor.withLock { () -> Bool in
+            swap(&released, &spent)
             backlogCount += messages.count
             if backlogCount > Self.highWater { overHighWater = true }
             return overHighWater
@@ -368,6 +378,18 @@ public final class DiskWriter: @unchecked Sendable {
                 process(w)
             }
             if !lines.isEmpty { append(lines) }
+            lines = []
+            // Released by the loop thread (`spent`), unless it has stopped
+            // appending: then here, a bounded number of batches later.
+            if !batch.isEmpty {
+                let stale = monitor.withLock { () -> [[Work]] in
+                    spent.append(batch)
+                    guard spent.count > Self.maxSpent else { return [] }
+                    defer { spent = [] }
+                    return spent
+                }
+                _ = stale
+            }
             if pendingRows.count >= Self.indexLines || nowNanos() >= indexDueNanos || stop {
                 indexPending()
             }
