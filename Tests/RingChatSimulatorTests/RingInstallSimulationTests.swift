@@ -65,6 +65,12 @@ struct RingInstallSimulationTests {
     /// --loss 0.1 --dup 0.05 --max-delay 200 --crashes`) showed lines late.
     @Test("crashes on a lossy, slow network: nothing late", arguments: [UInt64(15), 21, 57])
     func lossyCrashes(seed: UInt64) {
+        Self.check(Self.lossyCrashes(seed: seed))
+    }
+
+    /// The lossy crash sweep's settings (`--nodes 5 --loss 0.1 --dup 0.05
+    /// --max-delay 200 --crashes`).
+    static func lossyCrashes(seed: UInt64) -> SimulationConfig {
         var c = SimulationConfig()
         c.seed = seed
         c.nodes = 5
@@ -72,7 +78,7 @@ struct RingInstallSimulationTests {
         c.duplication = 0.05
         c.maxDelay = .milliseconds(200)
         c.crashes = true
-        Self.check(c)
+        return c
     }
 
     /// Before: seeds 393, 1178, 1233 and 1802 of the lossy crash sweep
@@ -86,13 +92,7 @@ struct RingInstallSimulationTests {
     @Test("a node woken into a chain of ring changes finishes every ring it left, in order: nothing late",
           arguments: [UInt64(393), 1178, 1233, 1802])
     func wokenIntoChainOfRings(seed: UInt64) {
-        var c = SimulationConfig()
-        c.seed = seed
-        c.nodes = 5
-        c.loss = 0.1
-        c.duplication = 0.05
-        c.maxDelay = .milliseconds(200)
-        c.crashes = true
+        var c = Self.lossyCrashes(seed: seed)
         c.pauses = true
         Self.check(c)
     }

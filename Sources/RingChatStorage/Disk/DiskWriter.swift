@@ -282,8 +282,9 @@ public final class DiskWriter: @unchecked Sendable {
     @discardableResult
     public func appendReplica(_ messages: [ChatMessage]) -> Bool {
         guard !messages.isEmpty else { return false }
+        // Work the writer is done with, released on return, outside the
+        // lock (see `spent`).
         var released: [[Work]] = []
-        defer { released.removeAll() }   // here, outside the lock (see `spent`)
         let over = monitor.withLock { () -> Bool in
             swap(&released, &spent)
             backlogCount += messages.count
@@ -378,17 +379,15 @@ public final class DiskWriter: @unchecked Sendable {
                 process(w)
             }
             if !lines.isEmpty { append(lines) }
-            lines = []
-            // Released by the loop thread (`spent`), unless it has stopped
-            // appending: then here, a bounded number of batches later.
+            // Released by the loop thread at its next append (`spent`); if
+            // it has stopped appending, here, outside the lock, a bounded
+            // number of batches later.
             if !batch.isEmpty {
-                let stale = monitor.withLock { () -> [[Work]] in
+                var stale: [[Work]] = []
+                monitor.withLock {
                     spent.append(batch)
-                    guard spent.count > Self.maxSpent else { return [] }
-                    defer { spent = [] }
-                    return spent
+                    if spent.count > Self.maxSpent { swap(&stale, &spent) }
                 }
-                _ = stale
             }
             if pendingRows.count >= Self.indexLines || nowNanos() >= indexDueNanos || stop {
                 indexPending()
