@@ -7,14 +7,17 @@ import RingChatCore
     let alice = IdentityKey.generate(), bob = IdentityKey.generate(), carol = IdentityKey.generate()
     let a = NodeID(0xa1), b = NodeID(0xb2), c = NodeID(0xc3)
 
-    @Test(arguments: ["hi", "zoë 🎉", String(repeating: "x", count: PrivateSeal.maxPlainBytes)])
+    @Test(arguments: ["hi", "zoë 🎉", "the spare key is under the mat", String(repeating: "x", count: PrivateSeal.maxPlainBytes)])
     func bothEndsOpenWhatIsSealed(text: String) throws {
         let sealed = try PrivateSeal.seal(text, from: alice, sender: a, to: bob.publicKey, recipient: b)
         #expect(sealed.utf8.count <= WireLimits.maxSealedTextBytes)
         #expect(PrivateSeal.open(sealed, me: bob, sender: a, recipient: b)?.text == text)
         #expect(PrivateSeal.open(sealed, me: alice, sender: a, recipient: b)?.text == text)
         #expect(PrivateSeal.open(sealed, me: bob, sender: a, recipient: b)?.senderKey == alice.publicKey)
-        #expect(!sealed.contains(text.prefix(8)))
+        // Not readable in the sealed form. Only a probe of 8 characters
+        // means anything: a shorter one turns up by chance in random base64
+        // ("hi" in about 3% of seals, which failed a CI run).
+        if text.count >= 8 { #expect(!sealed.contains(text.prefix(8))) }
     }
 
     @Test func aThirdNodeCannotOpenIt() throws {
