@@ -66,7 +66,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("processing-us"), help: "CPU time each node spends per packet and timer, in microseconds (a loaded node handles its input late).")
     var processingMicros: Double = 0
 
-    @Option(help: "Messages each node keeps in memory (its cache; older ones are read from its replica). A small cache makes every run evict, which the default (8192) never does in a run of a few thousand messages.")
+    @Option(help: "Messages each node keeps in memory (its cache; older ones are read from its replica). A small cache makes every run evict, which the default (2048) does only in runs of more than 2,048 messages.")
     var cache: Int = MessageLog.defaultCapacity
 
     @Option(name: .customLong("crash-target"), help: "Which node a crash kills: random, holder (the token's holder), sender (a node with lines queued) or passer (a node whose pass is on its way) or passee (the node that pass is addressed to: two survivors detect the loss at once).")

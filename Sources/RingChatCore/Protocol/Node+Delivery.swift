@@ -119,7 +119,9 @@ extension Node {
 
     /// Shows a message the log holds as delivered; it is a backfill when it
     /// sorts before something already shown (the screen inserts it in place).
-    func show(_ m: ChatMessage) {
+    /// (`consuming`: the drain hands over the log's copy, which becomes the
+    /// effect's without another retain of its strings.)
+    func show(_ m: consuming ChatMessage) {
         let backfill = sequencer.lastDelivered.map { m.slot < $0 } ?? false
         if backfill {
             stats.backfills += 1

@@ -409,7 +409,7 @@ public final class Node {
 
     // MARK: plumbing
 
-    func emit(_ e: Effect) {
+    func emit(_ e: consuming Effect) {
         if effects.capacity == 0 { effects.reserveCapacity(4) } // not 1, 2, 4 as it grows
         effects.append(e)
     }

@@ -138,7 +138,11 @@ public enum PacketValidator {
             if let ring = r.ring { try epoch(ring, "token request ring", k) }
         case .data(let d):
             try lineage(d.lineage, "data", k)
-            for m in d.messages { try message(m, k) }
+            // Read in place: `for m in` copied each message (a retain and a
+            // release of its strings per line received).
+            try d.messages.withUnsafeBufferPointer { (ms) throws(Rejection) in
+                for i in ms.indices { try message(ms[i], k) }
+            }
         case .nack(let n):
             try epoch(n.ring, "nack ring", k)
             for r in n.ranges { try seq(r.upperBound, n.ring, "nack range end", k, min: 1) }

@@ -16,6 +16,11 @@ import RingChatStorage
 /// The thread opens its own `ReplicaStore` (SQLite: one connection per
 /// thread; WAL lets it read beside the disk thread's writes). Answers go
 /// back to the loop through `post`, in request order.
+///
+/// A read is asked of the writer first (`DiskWriter.requestIndex`, on the
+/// caller's thread, so it covers every line the node had handed over when
+/// it asked) and waits here until those lines are indexed: the store then
+/// lacks nothing the node's cache has let go of.
 final class HistoryReader: @unchecked Sendable {
     private let directory: StateDirectory
     private let post: @Sendable (HistoryRequest.ID, [[ChatMessage]]) -> Void
@@ -24,7 +29,10 @@ final class HistoryReader: @unchecked Sendable {
         /// A page for the screen, answered through `reply`.
         case page(HistoryPage, reply: @Sendable ([ChatMessage]) -> Void)
     }
-    private let jobs = JobQueue<Job>()
+    /// The writer whose lines the reads must see (nil: none to wait for).
+    private let writer: DiskWriter?
+    /// Each job with the writer's ticket it waits for.
+    private let jobs = JobQueue<(job: Job, indexed: UInt64)>()
     private var thread: pthread_t?
     /// Only touched on the reader's thread.
     private var store: ReplicaStore?
@@ -32,8 +40,10 @@ final class HistoryReader: @unchecked Sendable {
 
     /// `post` runs on the reader's thread: it must hand the answer to the
     /// loop (`LoopHandle.post`), never feed the node itself.
-    init(directory: StateDirectory, post: @escaping @Sendable (HistoryRequest.ID, [[ChatMessage]]) -> Void) {
+    init(directory: StateDirectory, writer: DiskWriter?,
+         post: @escaping @Sendable (HistoryRequest.ID, [[ChatMessage]]) -> Void) {
         self.directory = directory
+        self.writer = writer
         self.post = post
         // No thread: every read is answered empty at once (below).
         thread = try? WorkerThread.start { [self] in run() }.get()
@@ -42,7 +52,7 @@ final class HistoryReader: @unchecked Sendable {
     /// Queues a read (never blocks the caller).
     func read(_ request: HistoryRequest) {
         if thread == nil { return post(request.id, []) }
-        jobs.append(.node(request))
+        jobs.append((.node(request), writer?.requestIndex() ?? 0))
     }
 
     /// Queues a page of the screen's history; `reply` runs on the reader's
@@ -50,7 +60,7 @@ final class HistoryReader: @unchecked Sendable {
     /// them to the loop.
     func read(_ page: HistoryPage, reply: @escaping @Sendable ([ChatMessage]) -> Void) {
         if thread == nil { return reply([]) }
-        jobs.append(.page(page, reply: reply))
+        jobs.append((.page(page, reply: reply), writer?.requestIndex() ?? 0))
     }
 
     /// Stops the thread once it has answered what it was asked; the
@@ -65,7 +75,8 @@ final class HistoryReader: @unchecked Sendable {
         while true {
             let (batch, closing) = jobs.take()
             if closing && batch.isEmpty { break }
-            for job in batch {
+            for (job, ticket) in batch {
+                writer?.waitIndexed(ticket)
                 switch job {
                 case .node(let r): post(r.id, answer(r))
                 case .page(let p, let reply): reply(openStore().map { p.read(from: $0) } ?? [])

@@ -416,7 +416,7 @@ public final class NodeHost {
         startSearch()
         if indexed {
             let gen = generation
-            historyReader = HistoryReader(directory: dir) { id, answer in
+            historyReader = HistoryReader(directory: dir, writer: writer) { id, answer in
                 loopHandle.post { me.value?.historyAnswered(id, answer, generation: gen) }
             }
         }

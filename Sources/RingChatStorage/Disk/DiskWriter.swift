@@ -71,6 +71,8 @@ public final class DiskWriter: @unchecked Sendable {
         case append([ChatMessage])
         case checkpoint(Checkpoint, @Sendable (Result<Void, any Error>) -> Void)
         case flush(UInt64)
+        /// Index every line queued before it (no fsync): `requestIndex`.
+        case index(UInt64)
     }
 
     // Shared state, guarded by `monitor`.
@@ -79,6 +81,8 @@ public final class DiskWriter: @unchecked Sendable {
     private var closing = false
     private var flushTicket: UInt64 = 0
     private var flushedTicket: UInt64 = 0
+    private var indexTicket: UInt64 = 0
+    private var indexedTicket: UInt64 = 0
     private var sharedStats = Stats()
     /// Work the writer thread is done with, released by the loop thread at
     /// its next append: the messages' strings were retained there (when the
@@ -144,20 +148,18 @@ public final class DiskWriter: @unchecked Sendable {
     /// per 1,000 lines; at 2,048, 14.5 and 2.0, and the disk thread's CPU
     /// per line 9% less (AMD EPYC, 2 vCPUs).
     ///
-    /// The store lags the file by these lines as it lags it by the queue
-    /// (the core merges its cache with what the store returns), so a line
-    /// the store lacks must still be among the newest the cache holds. A
-    /// line leaves the queue only to join `pendingRows`, and after each
-    /// batch the rows are committed if `indexLines` wait, so queue and
-    /// rows together stay under `indexLines` plus the backlog at the last
-    /// take. The backlog is held near `highWater` (4,096: catch-up stops
-    /// above it), so the lag stays near 4,096 + 2,048 = 6,144 lines, three
-    /// quarters of the core's cache (`MessageLog.defaultCapacity`, 8,192):
-    /// 2,048 lines to spare for live traffic beyond the high water. Do not
-    /// raise `indexLines` past that spare. `indexDelay` is the time 2,048
-    /// lines take at 100k msgs/s: below that rate the delay ends a
-    /// transaction, and a written line waits at most 20 ms for the index
-    /// (while the index can be written).
+    /// The store lags the file by these lines as it lags it by the queue:
+    /// up to the backlog (held near `highWater`) plus `indexLines`, 6,144
+    /// lines, three times the core's cache (`MessageLog.defaultCapacity`).
+    /// A history read does not see that lag: it asks for the queue and
+    /// these rows to be indexed first (`requestIndex`), and waits on its
+    /// own thread. (The cache used to hold every line the index lacked,
+    /// 8,192 of them; with a quarter of that, a busy node took 4% less CPU
+    /// per message, AMD EPYC.) `indexDelay` is the time 2,048 lines take
+    /// at 100k msgs/s: below that rate the delay ends a transaction, and a
+    /// written line waits at most 20 ms for the index (while the index can
+    /// be written), so a read on the loop thread, which cannot wait, lacks
+    /// lines only under a flood (docs/STORAGE.md).
     private var pendingRows: [ReplicaIndex.Row] = []
     private var pendingSinceNanos: Int64 = 0
     static let indexLines = 2_048
@@ -325,6 +327,33 @@ public final class DiskWriter: @unchecked Sendable {
         }
     }
 
+    /// Asks the thread to write and index every line queued so far, at
+    /// once (no linger, no fsync), and returns at once: a ticket for
+    /// `waitIndexed`. A history read asks this first, so that it finds
+    /// every line the node had handed over: the core's cache need not hold
+    /// the lines the index lags by (`pendingRows`).
+    public func requestIndex() -> UInt64 {
+        monitor.withLock {
+            // A closing writer indexes what it holds on its way out.
+            if closing { return indexTicket }
+            indexTicket += 1
+            queue.append(.index(indexTicket))
+            urgent = true
+            monitor.broadcast()
+            return indexTicket
+        }
+    }
+
+    /// Blocks until the lines queued before `requestIndex` gave `ticket`
+    /// are in the index, or could not be put there (a failing write or
+    /// index: the read then finds what there is), or the writer has
+    /// closed. For the history reader's thread, never the loop's.
+    public func waitIndexed(_ ticket: UInt64) {
+        monitor.withLock {
+            while indexedTicket < ticket { monitor.wait() }
+        }
+    }
+
     /// Flushes, stops the thread and closes the file. Idempotent. The thread
     /// keeps the writer alive until this is called.
     public func close() {
@@ -405,6 +434,7 @@ public final class DiskWriter: @unchecked Sendable {
                 index = nil
                 monitor.withLock {
                     flushedTicket = flushTicket
+                    indexedTicket = indexTicket
                     monitor.broadcast()
                 }
                 return
@@ -497,6 +527,13 @@ public final class DiskWriter: @unchecked Sendable {
             if unsynced > 0 { _ = syncReplica() }
             monitor.withLock {
                 flushedTicket = max(flushedTicket, ticket)
+                monitor.broadcast()
+            }
+        case .index(let ticket):
+            // The lines before it were written as the batch was taken.
+            indexPending()
+            monitor.withLock {
+                indexedTicket = max(indexedTicket, ticket)
                 monitor.broadcast()
             }
         }

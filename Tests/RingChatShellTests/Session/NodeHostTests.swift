@@ -177,6 +177,28 @@ import RingChatCore
         #expect(a.stats.historyReads + b.stats.historyReads > 0, "no history was read for carol")
     }
 
+    /// A page of the screen read as soon as the lines are shown finds every
+    /// one of them, though the node caches 4: the reader waits until the
+    /// disk thread has indexed what the node handed over before the read
+    /// (which would otherwise linger in its queue and wait for the next
+    /// index transaction).
+    @Test func aPageReadAtOnceFindsLinesTheCacheLetGo() throws {
+        var ring = try Ring("page")
+        defer { ring.close() }
+        let loop = ring.loop
+        let (a, ra) = try ring.start("alice", cache: 4)
+        let (b, rb) = try ring.start("bob", cache: 4)
+        for round in 1...3 {
+            for i in 0..<10 { a.type("a\(round).\(i)"); b.type("b\(round).\(i)") }
+            #expect(try run(loop) { ra.delivered.count == 20 * round && rb.delivered.count == 20 * round })
+            var page: [ChatMessage]?
+            a.readPage(.before(nil, limit: 500)) { page = $0 }
+            #expect(try run(loop) { page != nil })
+            #expect(page?.count == 20 * round, "round \(round): \(page?.count ?? 0) of \(20 * round) lines")
+            #expect(page?.map(\.id) == ra.delivered.map(\.id))
+        }
+    }
+
     /// Input more often than every millisecond (a typed line every 0.5 ms,
     /// as under load) must not starve the node's timers: re-arming the tick
     /// on every input used to push it out by a ms each time, so periodic

@@ -130,12 +130,36 @@ import RingChatCore
         #expect(r.warnings.isEmpty)
     }
 
-    /// The store may lack the lines in the queue and those written but not
-    /// yet indexed; the core finds them in its cache only if together they
-    /// stay well under what it holds (the arithmetic beside `pendingRows`).
-    @Test func theIndexLagStaysWithinTheCache() {
-        #expect(DiskWriter.highWater + DiskWriter.indexLines <= MessageLog.defaultCapacity * 3 / 4)
+    /// A history read asks the writer for every line queued before it:
+    /// lines that would linger in the queue and then wait for the next
+    /// index transaction (up to `linger` + `indexDelay`) are in the index
+    /// as soon as `waitIndexed` returns, without a flush.
+    @Test func aRequestedIndexCoversEveryLineQueuedBeforeIt() throws {
+        let dir = TempDir("disk"); defer { dir.cleanup() }
+        let idx = try ReplicaIndex(path: dir.file("i.sqlite"), writable: true)
+        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path),
+                               syncInterval: .seconds(30), start: .empty, index: idx)
+        defer { w.close() }
+        let reader = try ReplicaIndex(path: dir.file("i.sqlite"), writable: false)
+        defer { reader.close() }
         #expect(DiskWriter.lingerLines <= DiskWriter.indexLines)
+        for round in 0..<3 {
+            w.appendReplica((1...5).map { Fixture.message(5 * round + $0) })
+            w.waitIndexed(w.requestIndex())
+            #expect(try reader.position().lines == 5 * (round + 1), "round \(round)")
+        }
+        #expect(w.stats.durable < 15, "a request for the index is not a flush")
+    }
+
+    /// A closed writer never leaves a reader waiting.
+    @Test func aClosedWriterAnswersEveryIndexRequest() throws {
+        let dir = TempDir("disk"); defer { dir.cleanup() }
+        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path))
+        w.appendReplica([Fixture.message(1)])
+        let ticket = w.requestIndex()
+        w.close()
+        w.waitIndexed(ticket)
+        w.waitIndexed(w.requestIndex())
     }
 
     /// Rows the writer holds back reach the index within `indexDelay`
