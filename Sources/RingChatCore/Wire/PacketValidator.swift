@@ -138,11 +138,9 @@ public enum PacketValidator {
             if let ring = r.ring { try epoch(ring, "token request ring", k) }
         case .data(let d):
             try lineage(d.lineage, "data", k)
-            // Read in place: `for m in` copied each message (a retain and a
-            // release of its strings per line received).
-            try d.messages.withUnsafeBufferPointer { (ms) throws(Rejection) in
-                for i in ms.indices { try message(ms[i], k) }
-            }
+            // Only the fields checked are read: `for m in` copied each
+            // message (a retain and a release of its strings per line).
+            for i in d.messages.indices { try message(at: d.messages[i].slot, timestamp: d.messages[i].timestamp, k) }
         case .nack(let n):
             try epoch(n.ring, "nack ring", k)
             for r in n.ranges { try seq(r.upperBound, n.ring, "nack range end", k, min: 1) }
@@ -164,9 +162,13 @@ public enum PacketValidator {
     static let aboveCeiling = "is above the ceiling 2^62"
 
     static func message(_ m: ChatMessage, _ k: Knowledge) throws(Rejection) {
-        try epoch(m.slot.ring, "message ring", k)
-        try seq(m.slot.seq, m.slot.ring, "message seq", k, min: 1)
-        try timestamp(m.timestamp, "message timestamp")
+        try message(at: m.slot, timestamp: m.timestamp, k)
+    }
+
+    static func message(at slot: Slot, timestamp ts: Int64, _ k: Knowledge) throws(Rejection) {
+        try epoch(slot.ring, "message ring", k)
+        try seq(slot.seq, slot.ring, "message seq", k, min: 1)
+        try timestamp(ts, "message timestamp")
     }
 
     static func timestamp(_ ts: Int64, _ field: String) throws(Rejection) {
