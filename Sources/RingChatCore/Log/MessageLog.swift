@@ -233,8 +233,8 @@ public struct MessageLog: Sendable {
         return all
     }
 
-    /// Drops the oldest cached slots until `evictionTarget` are left;
-    /// undelivered messages go to the back of the queue instead.
+    /// Drops the oldest cached slots until seven eighths of `capacity` are
+    /// left; undelivered messages go to the back of the queue instead.
     ///
     /// An eighth of the cache at a time, not one message per insert: what
     /// is evicted was written long ago and is out of the CPU's caches, and
