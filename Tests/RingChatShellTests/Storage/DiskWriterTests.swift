@@ -136,12 +136,8 @@ import RingChatCore
     /// as soon as `waitIndexed` returns, without a flush.
     @Test func aRequestedIndexCoversEveryLineQueuedBeforeIt() throws {
         let dir = TempDir("disk"); defer { dir.cleanup() }
-        let idx = try ReplicaIndex(path: dir.file("i.sqlite"), writable: true)
-        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path),
-                               syncInterval: .seconds(30), start: .empty, index: idx)
-        defer { w.close() }
-        let reader = try ReplicaIndex(path: dir.file("i.sqlite"), writable: false)
-        defer { reader.close() }
+        let (w, reader) = try Self.indexedWriter(in: dir, syncInterval: .seconds(30))
+        defer { w.close(); reader.close() }
         #expect(DiskWriter.lingerLines <= DiskWriter.indexLines)
         for round in 0..<3 {
             w.appendReplica((1...5).map { Fixture.message(5 * round + $0) })
@@ -151,8 +147,8 @@ import RingChatCore
         #expect(w.stats.durable < 15, "a request for the index is not a flush")
     }
 
-    /// A closed writer never leaves a reader waiting.
-    @Test func aClosedWriterAnswersEveryIndexRequest() throws {
+    /// A closed writer never leaves a reader waiting (a hang is the defect).
+    @Test(.timeLimit(.minutes(1))) func aClosedWriterAnswersEveryIndexRequest() throws {
         let dir = TempDir("disk"); defer { dir.cleanup() }
         let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path))
         w.appendReplica([Fixture.message(1)])
@@ -166,12 +162,8 @@ import RingChatCore
     /// without a flush, once many lines wait and when a few do.
     @Test func heldRowsReachTheIndexWithoutAFlush() throws {
         let dir = TempDir("disk"); defer { dir.cleanup() }
-        let idx = try ReplicaIndex(path: dir.file("i.sqlite"), writable: true)
-        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path),
-                               syncInterval: .milliseconds(200), start: .empty, index: idx)
-        defer { w.close() }
-        let reader = try ReplicaIndex(path: dir.file("i.sqlite"), writable: false)
-        defer { reader.close() }
+        let (w, reader) = try Self.indexedWriter(in: dir, syncInterval: .milliseconds(200))
+        defer { w.close(); reader.close() }
         func indexed(_ n: Int) -> Bool {
             let deadline = SystemClock.monotonicNow().nanoseconds + Duration.seconds(10).nanoseconds
             while SystemClock.monotonicNow().nanoseconds < deadline {
@@ -186,5 +178,13 @@ import RingChatCore
         w.appendReplica(Array(ms[DiskWriter.indexLines...]))
         #expect(indexed(ms.count))
         #expect(reader.line(of: ms.last!.id) != nil)
+    }
+
+    /// A writer that keeps an index, and a reader of that index.
+    static func indexedWriter(in dir: TempDir, syncInterval: Duration) throws -> (DiskWriter, ReplicaIndex) {
+        let idx = try ReplicaIndex(path: dir.file("i.sqlite"), writable: true)
+        let w = try DiskWriter(replicaPath: dir.file("replica.jsonl"), checkpoints: CheckpointStore(directory: dir.path),
+                               syncInterval: syncInterval, start: .empty, index: idx)
+        return (w, try ReplicaIndex(path: dir.file("i.sqlite"), writable: false))
     }
 }
