@@ -138,7 +138,6 @@ import RingChatCore
         let dir = TempDir("disk"); defer { dir.cleanup() }
         let (w, reader) = try Self.indexedWriter(in: dir, syncInterval: .seconds(30))
         defer { w.close(); reader.close() }
-        #expect(DiskWriter.lingerLines <= DiskWriter.indexLines)
         for round in 0..<3 {
             w.appendReplica((1...5).map { Fixture.message(5 * round + $0) })
             w.waitIndexed(w.requestIndex())
