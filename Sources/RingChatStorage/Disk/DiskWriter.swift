@@ -79,10 +79,10 @@ public final class DiskWriter: @unchecked Sendable {
     private let monitor = Monitor()
     private var queue: [Work] = []
     private var closing = false
-    private var flushTicket: UInt64 = 0
-    private var flushedTicket: UInt64 = 0
-    private var indexTicket: UInt64 = 0
-    private var indexedTicket: UInt64 = 0
+    /// Flushes and index requests, numbered as queued; the thread carries
+    /// them out in that order, so every ticket up to `doneTicket` is done.
+    private var lastTicket: UInt64 = 0
+    private var doneTicket: UInt64 = 0
     private var sharedStats = Stats()
     /// Work the writer thread is done with, released by the loop thread at
     /// its next append: the messages' strings were retained there (when the
@@ -315,15 +315,15 @@ public final class DiskWriter: @unchecked Sendable {
             // Once closing, no new work is taken; the thread's exit marks
             // everything flushed.
             if closing {
-                while flushedTicket < flushTicket { monitor.wait() }
+                while doneTicket < lastTicket { monitor.wait() }
                 return
             }
-            flushTicket += 1
-            let mine = flushTicket
+            lastTicket += 1
+            let mine = lastTicket
             queue.append(.flush(mine))
             urgent = true
             monitor.broadcast()
-            while flushedTicket < mine { monitor.wait() }
+            while doneTicket < mine { monitor.wait() }
         }
     }
 
@@ -335,12 +335,12 @@ public final class DiskWriter: @unchecked Sendable {
     public func requestIndex() -> UInt64 {
         monitor.withLock {
             // A closing writer indexes what it holds on its way out.
-            if closing { return indexTicket }
-            indexTicket += 1
-            queue.append(.index(indexTicket))
+            if closing { return lastTicket }
+            lastTicket += 1
+            queue.append(.index(lastTicket))
             urgent = true
             monitor.broadcast()
-            return indexTicket
+            return lastTicket
         }
     }
 
@@ -350,7 +350,7 @@ public final class DiskWriter: @unchecked Sendable {
     /// closed. For the history reader's thread, never the loop's.
     public func waitIndexed(_ ticket: UInt64) {
         monitor.withLock {
-            while indexedTicket < ticket { monitor.wait() }
+            while doneTicket < ticket { monitor.wait() }
         }
     }
 
@@ -359,8 +359,8 @@ public final class DiskWriter: @unchecked Sendable {
     public func close() {
         let tid: pthread_t? = monitor.withLock {
             if closing { return nil }
-            flushTicket += 1
-            queue.append(.flush(flushTicket))
+            lastTicket += 1
+            queue.append(.flush(lastTicket))
             closing = true
             monitor.broadcast()
             defer { thread = nil }
@@ -433,8 +433,7 @@ public final class DiskWriter: @unchecked Sendable {
                 index?.close()
                 index = nil
                 monitor.withLock {
-                    flushedTicket = flushTicket
-                    indexedTicket = indexTicket
+                    doneTicket = lastTicket
                     monitor.broadcast()
                 }
                 return
@@ -525,17 +524,18 @@ public final class DiskWriter: @unchecked Sendable {
             if hasUnwritten { retryUnwritten() }
             indexPending()
             if unsynced > 0 { _ = syncReplica() }
-            monitor.withLock {
-                flushedTicket = max(flushedTicket, ticket)
-                monitor.broadcast()
-            }
+            markDone(ticket)
         case .index(let ticket):
             // The lines before it were written as the batch was taken.
             indexPending()
-            monitor.withLock {
-                indexedTicket = max(indexedTicket, ticket)
-                monitor.broadcast()
-            }
+            markDone(ticket)
+        }
+    }
+
+    private func markDone(_ ticket: UInt64) {
+        monitor.withLock {
+            doneTicket = max(doneTicket, ticket)
+            monitor.broadcast()
         }
     }
 
